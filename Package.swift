@@ -1,0 +1,58 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+    name: "fhirbridge",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "fhirbridge", targets: ["fhirbridge"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        // Canonical clinical model: value types with source positions. Depends on nothing.
+        .target(name: "ClinicalModel", swiftSettings: swiftSettings),
+        // HL7 v2 ER7 grammar: delimiters, escapes, repetitions, batches, charsets (positions from ClinicalModel).
+        .target(name: "HL7v2", dependencies: ["ClinicalModel"], swiftSettings: swiftSettings),
+        // Code systems and concept maps loaded from Terminology/.
+        .target(name: "Terminology", dependencies: ["ClinicalModel"], swiftSettings: swiftSettings),
+        // FHIR R4 JSON values and a deterministic writer/reader. Depends on nothing.
+        .target(name: "FHIRR4", swiftSettings: swiftSettings),
+        // Typed loading and validation of Mappings/.
+        .target(
+            name: "MappingSpec",
+            dependencies: ["ClinicalModel", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+        // HL7 v2 message -> canonical clinical records, driven by Mappings/hl7v2.
+        .target(
+            name: "HL7v2Mapping", dependencies: ["HL7v2", "ClinicalModel", "MappingSpec", "Terminology"],
+            swiftSettings: swiftSettings),
+        // Canonical clinical records -> FHIR R4 resources and bundles, derived ids.
+        .target(
+            name: "FHIRMapping",
+            dependencies: ["ClinicalModel", "FHIRR4", "Terminology", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
+        // Source -> canonical -> normalized -> outputs: the one entry point.
+        .target(
+            name: "Pipeline",
+            dependencies: ["ClinicalModel", "HL7v2", "HL7v2Mapping", "MappingSpec", "Terminology", "FHIRR4", "FHIRMapping"],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "fhirbridge",
+            dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings),
+        .testTarget(name: "HL7v2Tests", dependencies: ["HL7v2"], swiftSettings: swiftSettings),
+        .testTarget(name: "TerminologyTests", dependencies: ["Terminology"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EngineTests", dependencies: ["Pipeline", "FHIRR4", "ClinicalModel", "HL7v2"],
+            swiftSettings: swiftSettings),
+    ]
+)

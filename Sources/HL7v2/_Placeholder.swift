@@ -1,0 +1,1 @@
+enum _HL7v2Placeholder {}
