@@ -1,0 +1,120 @@
+/// A JSON value that keeps object member order and number lexical forms.
+///
+/// FHIR R4 JSON (http://hl7.org/fhir/R4/json.html) is written with `resourceType` first and the
+/// elements in specification order; decimals keep their lexical form (`0.010` is not `0.01`).
+/// Writing the same value twice gives the same bytes, which golden files and reconciliation need.
+public indirect enum JSON: Hashable, Sendable {
+    case null
+    case bool(Bool)
+    /// A number in JSON lexical form, e.g. `"7"`, `"-0.010"`.
+    case number(String)
+    case string(String)
+    case array([JSON])
+    case object(JSONObject)
+
+    public static func int(_ value: Int) -> JSON { .number(String(value)) }
+
+    public subscript(key: String) -> JSON? {
+        if case let .object(object) = self { return object[key] }
+        return nil
+    }
+
+    public var stringValue: String? {
+        if case let .string(text) = self { return text }
+        return nil
+    }
+
+    public var arrayValue: [JSON]? {
+        if case let .array(items) = self { return items }
+        return nil
+    }
+
+    public var objectValue: JSONObject? {
+        if case let .object(object) = self { return object }
+        return nil
+    }
+
+    public var boolValue: Bool? {
+        if case let .bool(flag) = self { return flag }
+        return nil
+    }
+
+    public var numberLexical: String? {
+        if case let .number(text) = self { return text }
+        return nil
+    }
+}
+
+/// An ordered JSON object. Setting an existing key replaces its value in place.
+public struct JSONObject: Hashable, Sendable, Sequence {
+    public struct Member: Hashable, Sendable {
+        public var key: String
+        public var value: JSON
+    }
+
+    public private(set) var members: [Member] = []
+
+    public init() {}
+
+    public init(_ pairs: KeyValuePairs<String, JSON>) {
+        for (key, value) in pairs { self[key] = value }
+    }
+
+    public subscript(key: String) -> JSON? {
+        get { members.first(where: { $0.key == key })?.value }
+        set {
+            if let index = members.firstIndex(where: { $0.key == key }) {
+                if let newValue { members[index].value = newValue } else { members.remove(at: index) }
+            } else if let newValue {
+                members.append(Member(key: key, value: newValue))
+            }
+        }
+    }
+
+    /// Appends without checking for an existing key: the builder's fast path.
+    public mutating func append(_ key: String, _ value: JSON) {
+        members.append(Member(key: key, value: value))
+    }
+
+    public var keys: [String] { members.map(\.key) }
+    public var isEmpty: Bool { members.isEmpty }
+    public var count: Int { members.count }
+
+    public func makeIterator() -> IndexingIterator<[Member]> { members.makeIterator() }
+
+    /// Equality that ignores member order, as JSON semantics do.
+    public func semanticallyEquals(_ other: JSONObject) -> Bool {
+        guard members.count == other.members.count else { return false }
+        for member in members {
+            guard let value = other[member.key], JSON.semanticallyEqual(member.value, value) else { return false }
+        }
+        return true
+    }
+}
+
+extension JSON {
+    /// Compares two values as JSON documents: object member order does not matter, numbers compare
+    /// by lexical form.
+    public static func semanticallyEqual(_ lhs: JSON, _ rhs: JSON) -> Bool {
+        switch (lhs, rhs) {
+        case let (.object(left), .object(right)): return left.semanticallyEquals(right)
+        case let (.array(left), .array(right)):
+            return left.count == right.count && zip(left, right).allSatisfy { semanticallyEqual($0, $1) }
+        default: return lhs == rhs
+        }
+    }
+
+    /// A copy with every object's members sorted by key (for golden files and canonical output).
+    public func sortedKeys() -> JSON {
+        switch self {
+        case let .object(object):
+            var sorted = JSONObject()
+            for member in object.members.sorted(by: { $0.key < $1.key }) {
+                sorted.append(member.key, member.value.sortedKeys())
+            }
+            return .object(sorted)
+        case let .array(items): return .array(items.map { $0.sortedKeys() })
+        default: return self
+        }
+    }
+}

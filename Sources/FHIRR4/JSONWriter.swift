@@ -1,0 +1,87 @@
+/// Writes `JSON` values as UTF-8 bytes: compact (for NDJSON and hashing) or pretty (2 spaces).
+public struct JSONWriter: Sendable {
+    public enum Style: Sendable { case compact, pretty }
+    public var style: Style
+
+    public init(style: Style = .compact) { self.style = style }
+
+    public func bytes(_ value: JSON) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(4096)
+        write(value, into: &output, depth: 0)
+        return output
+    }
+
+    public func string(_ value: JSON) -> String {
+        String(decoding: bytes(value), as: UTF8.self)
+    }
+
+    public func write(_ value: JSON, into output: inout [UInt8], depth: Int) {
+        switch value {
+        case .null: output.append(contentsOf: [110, 117, 108, 108])
+        case let .bool(flag): output.append(contentsOf: flag ? Array("true".utf8) : Array("false".utf8))
+        case let .number(lexical): output.append(contentsOf: lexical.utf8)
+        case let .string(text): JSONWriter.writeString(text, into: &output)
+        case let .array(items):
+            output.append(UInt8(ascii: "["))
+            if items.isEmpty {
+                output.append(UInt8(ascii: "]"))
+                return
+            }
+            for (index, item) in items.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                newline(&output, depth: depth + 1)
+                write(item, into: &output, depth: depth + 1)
+            }
+            newline(&output, depth: depth)
+            output.append(UInt8(ascii: "]"))
+        case let .object(object):
+            output.append(UInt8(ascii: "{"))
+            if object.isEmpty {
+                output.append(UInt8(ascii: "}"))
+                return
+            }
+            var first = true
+            for member in object.members {
+                if !first { output.append(UInt8(ascii: ",")) }
+                first = false
+                newline(&output, depth: depth + 1)
+                JSONWriter.writeString(member.key, into: &output)
+                output.append(UInt8(ascii: ":"))
+                if style == .pretty { output.append(UInt8(ascii: " ")) }
+                write(member.value, into: &output, depth: depth + 1)
+            }
+            newline(&output, depth: depth)
+            output.append(UInt8(ascii: "}"))
+        }
+    }
+
+    @inline(__always)
+    private func newline(_ output: inout [UInt8], depth: Int) {
+        guard style == .pretty else { return }
+        output.append(UInt8(ascii: "\n"))
+        for _ in 0..<(depth * 2) { output.append(UInt8(ascii: " ")) }
+    }
+
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Writes a JSON string literal with the minimal escapes RFC 8259 requires.
+    public static func writeString(_ text: String, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): output.append(contentsOf: [92, 34])
+            case UInt8(ascii: "\\"): output.append(contentsOf: [92, 92])
+            case 0x0A: output.append(contentsOf: [92, 110])
+            case 0x0D: output.append(contentsOf: [92, 114])
+            case 0x09: output.append(contentsOf: [92, 116])
+            case 0x08: output.append(contentsOf: [92, 98])
+            case 0x0C: output.append(contentsOf: [92, 102])
+            case 0..<0x20:
+                output.append(contentsOf: [92, 117, 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: output.append(byte)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+}

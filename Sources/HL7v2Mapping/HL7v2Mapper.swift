@@ -1,0 +1,153 @@
+import ClinicalModel
+import Foundation
+import HL7v2
+import MappingSpec
+import Terminology
+
+/// Maps parsed HL7 v2 messages to canonical `ClinicalRecord`s, driven by `Mappings/hl7v2`:
+/// the message manifest chosen by MSH-9 names the segments that produce records, and each
+/// segment's map names the fields, data types, tables and concept maps. Logic that data cannot
+/// express lives in named converters (see `Registry`).
+public struct HL7v2Mapper: @unchecked Sendable {
+    struct CompiledEntityMap {
+        let entity: AnyEntityMapping
+        let rules: [ResolvedFieldRule]
+        let converters: [String]
+        let augment: Bool
+    }
+
+    public let spec: HL7v2MappingSpec
+    let terminology: TerminologyStore
+    let converters: V2Converters
+    /// segment id -> entity name -> compiled map
+    let compiled: [String: [String: CompiledEntityMap]]
+
+    /// Checks every map against the canonical model and the terminology store: unknown paths,
+    /// data types that cannot fill a path, unknown concept maps or converters are `file:line` errors.
+    public init(spec: HL7v2MappingSpec, terminology: TerminologyStore, defaultZone: String = "+00:00")
+        throws(MappingLoadError)
+    {
+        self.spec = spec
+        self.terminology = terminology
+        self.converters = V2Converters(terminology: terminology, defaultZone: defaultZone)
+        let registry = Registry.all()
+        var compiled: [String: [String: CompiledEntityMap]] = [:]
+        for map in spec.segmentMaps.values.sorted(by: { $0.segment < $1.segment }) {
+            for produce in map.produces {
+                guard let kind = EntityKind(rawValue: produce.entity), let entity = registry[kind] else {
+                    throw MappingLoadError(file: map.file, line: produce.line, "unknown entity '\(produce.entity)'")
+                }
+                var rules: [ResolvedFieldRule] = []
+                for rule in produce.fields {
+                    guard let accepts = entity.paths[rule.target] else {
+                        throw MappingLoadError(
+                            file: map.file, line: rule.line,
+                            "\(produce.entity) has no path '\(rule.target)' (known: \(entity.paths.keys.sorted().joined(separator: ", ")))")
+                    }
+                    guard let dataType = V2DataType(rawValue: rule.dataType) else {
+                        throw MappingLoadError(file: map.file, line: rule.line, "unknown HL7 v2 data type '\(rule.dataType)'")
+                    }
+                    let kindName = rule.component == nil ? dataType.valueKind : (["coding", "decimal", "dateTime"].contains(dataType.valueKind) ? dataType.valueKind : "text")
+                    guard accepts.contains(kindName) else {
+                        throw MappingLoadError(
+                            file: map.file, line: rule.line,
+                            "\(rule.dataType) gives a \(kindName) but \(produce.entity).\(rule.target) takes \(accepts.sorted().joined(separator: "/"))")
+                    }
+                    if let mapID = rule.conceptMap, terminology.conceptMap(id: mapID) == nil {
+                        throw MappingLoadError(file: map.file, line: rule.line, "unknown concept map '\(mapID)'")
+                    }
+                    rules.append(
+                        ResolvedFieldRule(
+                            field: rule.field, component: rule.component, target: rule.target, dataType: dataType,
+                            table: rule.table, conceptMap: rule.conceptMap, use: rule.use, firstOnly: rule.firstOnly))
+                }
+                for name in produce.converters where !entity.converterNames.contains(name) {
+                    throw MappingLoadError(file: map.file, line: produce.line, "unknown converter '\(name)' for \(produce.entity)")
+                }
+                compiled[map.segment, default: [:]][produce.entity] = CompiledEntityMap(
+                    entity: entity, rules: rules, converters: produce.converters, augment: produce.mode == .augment)
+            }
+        }
+        self.compiled = compiled
+    }
+
+    /// The manifest for a message type: MSH-9.3 when it names a known structure, else MSH-9.1^9.2.
+    public func manifest(for type: HL7MessageType) -> MessageManifest? {
+        let trigger = type.event.map { "\(type.code)^\($0)" } ?? type.code
+        if let structure = spec.structureByTrigger[trigger], let manifest = spec.manifests[structure] { return manifest }
+        if let structure = type.structure, let manifest = spec.manifests[structure] { return manifest }
+        return spec.structureByTrigger[type.code].flatMap { spec.manifests[$0] }
+    }
+
+    /// Maps one message. Throws for messages that cannot be converted at all (an unsupported type);
+    /// everything less is a diagnostic returned with the record.
+    public func map(_ message: HL7Message, inputName: String, digest: String?) throws(SourceError)
+        -> (ClinicalRecord, [Diagnostic])
+    {
+        let type = message.messageType
+        guard let manifest = manifest(for: type) else {
+            throw SourceError(
+                "unsupportedMessageType", at: message.header.location(field: 9), input: "\(inputName) message \(message.index)")
+        }
+        var document = SourceDocument(format: .hl7v2, inputName: inputName, index: message.index)
+        document.controlID = message.controlID
+        document.type = type.description
+        document.version = message.version
+        document.digest = digest
+        let header = message.header
+        document.sendingApplication = header[3].value
+        document.sendingFacility = header[4].value
+        var context = MappingContext(record: ClinicalRecord(document: document))
+        document.recorded = converters.dateTime(header[7].value, context: &context, location: header.location(field: 7))
+        context.record.document = document
+        let trigger = type.event.map { "\(type.code)^\($0)" } ?? type.code
+        context.settings = manifest.events.first(where: { $0.trigger == trigger })?.settings ?? [:]
+        context.diagnostics.append(contentsOf: message.diagnostics)
+
+        for segment in message.segments where segment.id != "MSH" {
+            guard let roles = manifest.entities(for: segment.id) else {
+                let kind = segment.id.hasPrefix("Z") ? "customSegmentNotMapped" : "segmentNotMapped"
+                if !manifest.ignored.contains(segment.id) || segment.id.hasPrefix("Z") {
+                    context.diagnose(.information, kind, at: segment.location())
+                }
+                continue
+            }
+            for role in roles {
+                if role == "note" {
+                    attachNote(segment, context: &context)
+                    continue
+                }
+                guard let map = compiled[segment.id]?[role] else { continue }
+                map.entity.run(segment, map.rules, map.converters, map.augment, &context, converters)
+            }
+        }
+        return (context.record, context.diagnostics)
+    }
+
+    /// NTE-3 comment (FT, repeating) becomes a note on the record the previous segment created.
+    func attachNote(_ segment: HL7Segment, context: inout MappingContext) {
+        let lines = segment[3].repetitions.compactMap { $0.joinedText() }
+        guard !lines.isEmpty else { return }
+        let note = Annotation(text: lines.joined(separator: "\n"))
+        guard let target = context.lastCreated else {
+            context.diagnose(.information, "noteWithoutContext", at: segment.location())
+            return
+        }
+        func add<E: ClinicalEntity>(_ path: WritableKeyPath<ClinicalRecord, [E]>, _ notes: WritableKeyPath<E, [Annotation]>) -> Bool {
+            guard let index = context.record[keyPath: path].firstIndex(where: { $0.ref == target }) else { return false }
+            context.record[keyPath: path][index][keyPath: notes].append(note)
+            return true
+        }
+        let attached: Bool
+        switch target.kind {
+        case .observation: attached = add(\.observations, \.note)
+        case .serviceRequest: attached = add(\.serviceRequests, \.note)
+        case .condition: attached = add(\.conditions, \.note)
+        case .procedure: attached = add(\.procedures, \.note)
+        case .immunization: attached = add(\.immunizations, \.note)
+        case .medication: attached = add(\.medications, \.note)
+        default: attached = false
+        }
+        if !attached { context.diagnose(.information, "noteNotMapped", at: segment.location()) }
+    }
+}

@@ -1,0 +1,79 @@
+import ClinicalModel
+
+/// State while one message is mapped: the record being built, the entities that later segments
+/// attach to (the current patient, visit, order, report, observation) and the diagnostics.
+struct MappingContext {
+    var record: ClinicalRecord
+    var diagnostics: [Diagnostic] = []
+    var settings: [String: String] = [:]
+
+    var patient: EntityRef?
+    var encounter: EntityRef?
+    var serviceRequest: EntityRef?
+    var diagnosticReport: EntityRef?
+    var specimen: EntityRef?
+    /// The last record created by a segment: NTE notes attach to it.
+    var lastCreated: EntityRef?
+
+    private var practitionerIndex: [String: Int] = [:]
+    private var organizationIndex: [String: Int] = [:]
+    private var locationIndex: [String: Int] = [:]
+    /// Keys already used per kind in this message, to keep keys unique.
+    private var usedKeys: Set<EntityRef> = []
+
+    init(record: ClinicalRecord) { self.record = record }
+
+    mutating func diagnose(
+        _ severity: Diagnostic.Severity, _ kind: String, at location: SourceLocation?, system: String? = nil,
+        code: String? = nil
+    ) {
+        diagnostics.append(Diagnostic(severity, kind, at: location, system: system, code: code))
+    }
+
+    /// Returns `ref` if unused in this message, else `ref` with a position suffix.
+    mutating func unique(_ ref: EntityRef, position: String) -> EntityRef {
+        var candidate = ref
+        if candidate.key.isEmpty || usedKeys.contains(candidate) {
+            candidate = EntityRef(ref.kind, parts: [ref.key, position])
+        }
+        var counter = 2
+        while usedKeys.contains(candidate) {
+            candidate = EntityRef(ref.kind, parts: [ref.key, position, String(counter)])
+            counter += 1
+        }
+        usedKeys.insert(candidate)
+        return candidate
+    }
+
+    mutating func upsertPractitioner(_ practitioner: Practitioner) {
+        if let index = practitionerIndex[practitioner.ref.key] {
+            merge(&record.practitioners[index].identifiers, practitioner.identifiers)
+            merge(&record.practitioners[index].names, practitioner.names)
+            merge(&record.practitioners[index].qualifications, practitioner.qualifications)
+        } else {
+            practitionerIndex[practitioner.ref.key] = record.practitioners.count
+            record.practitioners.append(practitioner)
+        }
+    }
+
+    mutating func upsertOrganization(_ organization: Organization) {
+        if let index = organizationIndex[organization.ref.key] {
+            merge(&record.organizations[index].identifiers, organization.identifiers)
+            if record.organizations[index].name == nil { record.organizations[index].name = organization.name }
+        } else {
+            organizationIndex[organization.ref.key] = record.organizations.count
+            record.organizations.append(organization)
+        }
+    }
+
+    mutating func upsertLocation(_ location: Location) {
+        if locationIndex[location.ref.key] == nil {
+            locationIndex[location.ref.key] = record.locations.count
+            record.locations.append(location)
+        }
+    }
+
+    private func merge<T: Hashable>(_ target: inout [T], _ extra: [T]) {
+        for item in extra where !target.contains(item) { target.append(item) }
+    }
+}

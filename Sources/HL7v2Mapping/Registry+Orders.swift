@@ -1,0 +1,293 @@
+import ClinicalModel
+import HL7v2
+
+extension Registry {
+    static func scoped(_ context: MappingContext, _ key: String?) -> String? {
+        key.map { [context.patient?.key ?? "", $0].joined(separator: "|") }
+    }
+
+    static var serviceRequest: EntityMapping<ServiceRequest> {
+        EntityMapping(
+            setters: [
+                "identifiers": Setters.identifiers(\.identifiers),
+                "code": Setters.concept(\.code),
+                "status": Setters.requiredCode(\.status),
+                "intent": Setters.requiredCode(\.intent),
+                "priority": Setters.code(\.priority),
+                "authoredOn": Setters.dateTime(\.authoredOn),
+                "occurrence": Setters.dateTime(\.occurrence),
+                "requester": Setters.reference(\.requester),
+                "reasons": Setters.concepts(\.reasons),
+                "note": Setters.annotations(\.note),
+            ],
+            records: \.serviceRequests, make: { ServiceRequest(ref: $0, source: $1) },
+            key: { request, _, context in scoped(context, identifierKey(request.identifiers)) },
+            link: { request, context in
+                request.patient = context.patient
+                request.encounter = context.encounter
+            },
+            didCreate: { context, ref in
+                context.serviceRequest = ref
+                context.diagnosticReport = nil
+            },
+            current: { $0.serviceRequest })
+    }
+
+    static var diagnosticReport: EntityMapping<DiagnosticReport> {
+        EntityMapping(
+            setters: [
+                "identifiers": Setters.identifiers(\.identifiers),
+                "code": Setter(accepts: ["concept"]) { report, value in
+                    if case let .concept(concept) = value, report.code.isEmpty { report.code = concept }
+                },
+                "status": Setters.requiredCode(\.status),
+                "categories": Setters.concepts(\.categories),
+                "effectiveStart": Setters.periodStart(\.effective),
+                "effectiveEnd": Setters.periodEnd(\.effective),
+                "issued": Setters.dateTime(\.issued),
+                "performers": Setters.references(\.performers),
+                "conclusion": Setters.text(\.conclusion),
+            ],
+            records: \.diagnosticReports, make: { DiagnosticReport(ref: $0, code: Concept(), source: $1) },
+            key: { report, _, context in
+                scoped(context, identifierKey(report.identifiers)).map {
+                    [$0, report.code.first?.code ?? ""].joined(separator: "|")
+                }
+            },
+            link: { report, context in
+                report.patient = context.patient
+                report.encounter = context.encounter
+                if let request = context.serviceRequest { report.basedOn = [request] }
+                if report.code.isEmpty,
+                    let request = context.serviceRequest,
+                    let code = context.record.serviceRequests.first(where: { $0.ref == request })?.code
+                {
+                    report.code = code
+                }
+            },
+            didCreate: { context, ref in context.diagnosticReport = ref },
+            current: { $0.diagnosticReport })
+    }
+
+    static var specimen: EntityMapping<Specimen> {
+        EntityMapping(
+            setters: [
+                "identifiers": Setters.identifiers(\.identifiers),
+                "type": Setters.concept(\.type),
+                "collectedStart": Setters.periodStart(\.collected),
+                "collectedEnd": Setters.periodEnd(\.collected),
+                "received": Setters.dateTime(\.received),
+                "bodySite": Setters.concept(\.bodySite),
+                "collectionMethod": Setters.concept(\.collectionMethod),
+                "quantity": Setters.quantity(\.quantity),
+            ],
+            records: \.specimens, make: { Specimen(ref: $0, source: $1) },
+            key: { specimen, _, context in scoped(context, identifierKey(specimen.identifiers)) },
+            link: { specimen, context in specimen.patient = context.patient },
+            didCreate: { context, ref in
+                context.specimen = ref
+                if let request = context.serviceRequest,
+                    let index = context.record.serviceRequests.firstIndex(where: { $0.ref == request }),
+                    !context.record.serviceRequests[index].specimens.contains(ref)
+                {
+                    context.record.serviceRequests[index].specimens.append(ref)
+                }
+                if let report = context.diagnosticReport,
+                    let index = context.record.diagnosticReports.firstIndex(where: { $0.ref == report })
+                {
+                    context.record.diagnosticReports[index].specimens.append(ref)
+                }
+            },
+            current: { $0.specimen })
+    }
+
+    static var immunization: EntityMapping<Immunization> {
+        var mapping = EntityMapping<Immunization>(
+            setters: [
+                "identifiers": Setters.identifiers(\.identifiers),
+                "vaccine": Setters.concept(\.vaccine),
+                "status": Setters.requiredCode(\.status),
+                "statusReason": Setters.concept(\.statusReason),
+                "occurrence": Setters.dateTime(\.occurrence),
+                "recorded": Setters.dateTime(\.recorded),
+                "reportOrigin": Setters.concept(\.reportOrigin),
+                "lotNumber": Setters.text(\.lotNumber),
+                "expirationDate": Setters.dateTime(\.expirationDate),
+                "manufacturer": Setters.reference(\.manufacturer),
+                "route": Setters.concept(\.route),
+                "site": Setters.concept(\.site),
+                "administeringProvider": Setters.participants(\.performers, role: "AP"),
+                "orderingProvider": Setters.participants(\.performers, role: "OP"),
+                "fundingSource": Setters.concept(\.fundingSource),
+            ],
+            records: \.immunizations, make: { Immunization(ref: $0, source: $1) },
+            key: { immunization, _, context in
+                if let key = identifierKey(immunization.identifiers) { return scoped(context, key) }
+                guard let vaccine = immunization.vaccine?.first?.code, let time = immunization.occurrence else { return nil }
+                return scoped(context, ["immunization", vaccine, time.fhir].joined(separator: "|"))
+            },
+            link: { immunization, context in
+                immunization.patient = context.patient
+                immunization.encounter = context.encounter
+                if immunization.identifiers.isEmpty, let request = context.serviceRequest,
+                    let order = context.record.serviceRequests.first(where: { $0.ref == request })
+                {
+                    immunization.identifiers = order.identifiers
+                }
+            },
+            didCreate: { _, _ in }, current: { _ in nil })
+        mapping.converters["immunizationDose"] = { immunization, segment, _, converters in
+            // RXA-6 administered amount (999 = unknown), RXA-7 units; RXA-9 first repetition "00" = new record (primary source).
+            if let amount = segment[6].value, amount != "999", let value = converters.decimal(amount) {
+                immunization.dose = converters.quantity(
+                    value: value, unitCode: segment[7][1].value, unitText: segment[7][2].value,
+                    unitSystem: segment[7][3].value)
+            }
+            if let source = segment[9].first[1].value {
+                immunization.primarySource = source == "00"
+            }
+            if segment[20].value?.uppercased() == "NA" || segment[20].value?.uppercased() == "RE" {
+                immunization.status = "not-done"
+            }
+            if segment[21].value?.uppercased() == "D" { immunization.status = "entered-in-error" }
+        }
+        return mapping
+    }
+
+    static var medication: EntityMapping<Medication> {
+        EntityMapping(
+            setters: [
+                "identifiers": Setters.identifiers(\.identifiers),
+                "code": Setters.concept(\.code),
+                "status": Setters.requiredCode(\.status),
+                "intent": Setters.requiredCode(\.intent),
+                "authoredOn": Setters.dateTime(\.authoredOn),
+                "requester": Setters.reference(\.requester),
+                "dosageText": Setters.text(\.dosageText),
+                "route": Setters.concept(\.route),
+                "timing": Setters.text(\.timing),
+                "periodStart": Setters.periodStart(\.period),
+                "periodEnd": Setters.periodEnd(\.period),
+                "refills": Setters.integer(\.refills),
+                "reasons": Setters.concepts(\.reasons),
+                "note": Setters.annotations(\.note),
+            ],
+            records: \.medications, make: { Medication(ref: $0, source: $1) },
+            key: { medication, _, context in
+                if let key = identifierKey(medication.identifiers) {
+                    return scoped(context, [key, medication.code?.first?.code ?? ""].joined(separator: "|"))
+                }
+                return nil
+            },
+            link: { medication, context in
+                medication.patient = context.patient
+                medication.encounter = context.encounter
+                if medication.identifiers.isEmpty, let request = context.serviceRequest,
+                    let order = context.record.serviceRequests.first(where: { $0.ref == request })
+                {
+                    medication.identifiers = order.identifiers
+                    if medication.requester == nil { medication.requester = order.requester }
+                    if medication.authoredOn == nil { medication.authoredOn = order.authoredOn }
+                }
+            },
+            didCreate: { _, _ in }, current: { _ in nil })
+    }
+
+    static var document: EntityMapping<DocumentNote> {
+        var mapping = EntityMapping<DocumentNote>(
+            setters: [
+                "identifiers": Setters.identifiers(\.identifiers),
+                "type": Setters.concept(\.type),
+                "date": Setters.dateTime(\.date),
+                "authors": Setters.references(\.authors),
+                "docStatus": Setters.code(\.docStatus),
+                "status": Setter(accepts: ["coding", "concept"]) { document, value in
+                    let code: String? = switch value {
+                    case let .coding(v): v.code
+                    case let .concept(v): v.first?.code
+                    default: nil
+                    }
+                    if let code { document.status = code }
+                },
+                "contentType": Setter(accepts: ["coding", "text"]) { document, value in
+                    switch value {
+                    case let .coding(v): if let code = v.code { document.contentType = code }
+                    case let .text(v): document.contentType = v
+                    default: break
+                    }
+                },
+                "title": Setters.text(\.title),
+            ],
+            records: \.documents, make: { DocumentNote(ref: $0, source: $1) },
+            key: { document, _, context in scoped(context, identifierKey(document.identifiers)) },
+            link: { document, context in
+                document.patient = context.patient
+                document.encounter = context.encounter
+            },
+            didCreate: { context, ref in context.lastCreated = ref },
+            current: { context in context.record.documents.last?.ref })
+        mapping.converters["documentContentType"] = { document, segment, _, _ in
+            // TXA-3 document content presentation (table 0191): TX/FT -> text/plain, others kept as the code says.
+            switch segment[3].value?.uppercased() {
+            case "TX", "FT", nil: document.contentType = "text/plain"
+            case "HTML": document.contentType = "text/html"
+            case "RTF": document.contentType = "application/rtf"
+            case "PDF", "AP": document.contentType = "application/pdf"
+            default: document.contentType = "text/plain"
+            }
+        }
+        return mapping
+    }
+
+    static var appointment: EntityMapping<Appointment> {
+        var mapping = EntityMapping<Appointment>(
+            setters: [
+                "identifiers": Setters.identifiers(\.identifiers),
+                "status": Setters.requiredCode(\.status),
+                "serviceType": Setters.concepts(\.serviceType),
+                "appointmentType": Setters.concept(\.appointmentType),
+                "reason": Setters.concepts(\.reason),
+                "start": Setters.dateTime(\.start),
+                "end": Setters.dateTime(\.end),
+                "description": Setters.text(\.description),
+                "practitioners": Setters.references(\.practitioners),
+                "locations": Setters.references(\.locations),
+            ],
+            records: \.appointments, make: { Appointment(ref: $0, source: $1) },
+            key: { appointment, _, _ in identifierKey(appointment.identifiers) },
+            link: { appointment, context in if appointment.patient == nil { appointment.patient = context.patient } },
+            didCreate: { _, _ in }, current: { context in context.record.appointments.last?.ref })
+        mapping.converters["appointmentTiming"] = { appointment, segment, context, converters in
+            // SCH-11 timing quantity (TQ): component 4 start, 5 end; SCH-9/10 duration and units.
+            let timing = segment[11].first
+            if appointment.start == nil {
+                appointment.start = converters.dateTime(timing[4].value, context: &context, location: segment.location(field: 11, component: 4))
+            }
+            if appointment.end == nil {
+                appointment.end = converters.dateTime(timing[5].value, context: &context, location: segment.location(field: 11, component: 5))
+            }
+            if let duration = segment[9].value.flatMap({ Int($0) }) {
+                let unit = segment[10][1].value?.lowercased()
+                if unit == nil || unit == "min" || unit == "m" || unit == "minutes" { appointment.minutesDuration = duration }
+                if unit == "h" || unit == "hr" || unit == "hours" { appointment.minutesDuration = duration * 60 }
+            }
+        }
+        return mapping
+    }
+
+    static var patientLink: EntityMapping<PatientLink> {
+        var mapping = EntityMapping<PatientLink>(
+            setters: [:], records: \.patientLinks,
+            make: { PatientLink(ref: $0, survivor: EntityRef(.patient, key: ""), merged: EntityRef(.patient, key: ""), source: $1) },
+            key: { link, _, _ in [link.survivor.key, link.merged.key].joined(separator: "|") },
+            link: { link, context in if let patient = context.patient { link.survivor = patient } },
+            didCreate: { _, _ in }, current: { _ in nil })
+        mapping.converters["mergedPatient"] = { link, segment, _, converters in
+            // MRG-1 prior patient identifier list (CX, repeating): the merged record's business key.
+            let identifiers = segment[1].repetitions.compactMap { converters.identifier(cx: $0) }
+            link.mergedIdentifiers = identifiers
+            link.merged = EntityRef(.patient, key: identifierKey(identifiers, preferType: "MR") ?? "")
+        }
+        return mapping
+    }
+}

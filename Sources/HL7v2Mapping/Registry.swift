@@ -1,0 +1,279 @@
+import ClinicalModel
+import HL7v2
+
+/// Business keys: an identifier's namespace and value. Practitioner-free, position-free.
+func identifierKey(_ identifiers: [Identifier], preferType: String? = nil) -> String? {
+    let preferred =
+        preferType.flatMap { type in identifiers.first(where: { $0.type?.first?.code == type }) } ?? identifiers.first
+    guard let identifier = preferred else { return nil }
+    return [identifier.system ?? identifier.assigner ?? "", identifier.value].joined(separator: "|")
+}
+
+/// The entity registries: every kind the HL7 v2 maps can produce.
+enum Registry {
+    static func all() -> [EntityKind: AnyEntityMapping] {
+        let mappings: [AnyEntityMapping] = [
+            AnyEntityMapping(patient), AnyEntityMapping(relatedPerson), AnyEntityMapping(encounter),
+            AnyEntityMapping(condition), AnyEntityMapping(allergy), AnyEntityMapping(procedure),
+            AnyEntityMapping(immunization), AnyEntityMapping(medication), AnyEntityMapping(serviceRequest),
+            AnyEntityMapping(specimen), AnyEntityMapping(observation), AnyEntityMapping(diagnosticReport),
+            AnyEntityMapping(document), AnyEntityMapping(appointment), AnyEntityMapping(coverage),
+            AnyEntityMapping(patientLink), AnyEntityMapping(practitioner), AnyEntityMapping(organization),
+        ]
+        return Dictionary(uniqueKeysWithValues: mappings.map { ($0.kind, $0) })
+    }
+
+    static var patient: EntityMapping<Patient> {
+        EntityMapping(
+            setters: [
+                "identifiers": Setters.identifiers(\.identifiers),
+                "names": Setters.names(\.names),
+                "telecom": Setters.contacts(\.telecom),
+                "gender": Setters.coding(\.gender),
+                "birthDate": Setters.dateTime(\.birthDate),
+                "deceased": Setters.flag(\.deceased),
+                "deceasedAt": Setters.dateTime(\.deceasedAt),
+                "addresses": Setters.addresses(\.addresses),
+                "maritalStatus": Setters.concept(\.maritalStatus),
+                "races": Setters.concepts(\.races),
+                "ethnicities": Setters.concepts(\.ethnicities),
+                "languages": Setters.concepts(\.languages),
+                "religion": Setters.concept(\.religion),
+                "multipleBirth": Setters.flag(\.multipleBirth),
+                "birthOrder": Setters.integer(\.birthOrder),
+                "mothersMaidenName": Setters.name(\.mothersMaidenName),
+                "birthPlace": Setters.text(\.birthPlace),
+                "generalPractitioners": Setters.references(\.generalPractitioners),
+                "managingOrganization": Setters.reference(\.managingOrganization),
+                "lastUpdated": Setters.dateTime(\.lastUpdated),
+            ],
+            records: \.patients, make: { Patient(ref: $0, source: $1) },
+            key: { patient, _, _ in identifierKey(patient.identifiers, preferType: "MR") },
+            link: { _, _ in },
+            didCreate: { context, ref in
+                context.patient = ref
+                context.encounter = nil
+            },
+            current: { $0.patient })
+    }
+
+    static var relatedPerson: EntityMapping<RelatedPerson> {
+        EntityMapping(
+            setters: [
+                "identifiers": Setters.identifiers(\.identifiers),
+                "names": Setters.names(\.names),
+                "relationship": Setters.concepts(\.relationship),
+                "telecom": Setters.contacts(\.telecom),
+                "addresses": Setters.addresses(\.addresses),
+                "gender": Setters.coding(\.gender),
+                "birthDate": Setters.dateTime(\.birthDate),
+                "periodStart": Setters.periodStart(\.period),
+                "periodEnd": Setters.periodEnd(\.period),
+            ],
+            records: \.relatedPersons,
+            make: { RelatedPerson(ref: $0, patient: EntityRef(.patient, key: ""), source: $1) },
+            key: { person, _, context in
+                identifierKey(person.identifiers).map { [context.patient?.key ?? "", $0].joined(separator: "|") }
+            },
+            link: { person, context in if let patient = context.patient { person.patient = patient } },
+            didCreate: { _, _ in }, current: { _ in nil })
+    }
+
+    static var practitioner: EntityMapping<Practitioner> {
+        EntityMapping(
+            setters: [
+                "identifiers": Setters.identifiers(\.identifiers), "names": Setters.names(\.names),
+                "telecom": Setters.contacts(\.telecom), "addresses": Setters.addresses(\.addresses),
+                "qualifications": Setters.concepts(\.qualifications),
+            ],
+            records: \.practitioners, make: { Practitioner(ref: $0, source: $1) },
+            key: { practitioner, _, _ in identifierKey(practitioner.identifiers) },
+            link: { _, _ in }, didCreate: { _, _ in }, current: { _ in nil })
+    }
+
+    static var organization: EntityMapping<Organization> {
+        EntityMapping(
+            setters: [
+                "identifiers": Setters.identifiers(\.identifiers), "name": Setters.text(\.name),
+                "telecom": Setters.contacts(\.telecom), "addresses": Setters.addresses(\.addresses),
+                "type": Setters.concept(\.type),
+            ],
+            records: \.organizations, make: { Organization(ref: $0, source: $1) },
+            key: { organization, _, _ in identifierKey(organization.identifiers) ?? organization.name.map { "name|\($0)" } },
+            link: { _, _ in }, didCreate: { _, _ in }, current: { _ in nil })
+    }
+
+    static var encounter: EntityMapping<Encounter> {
+        EntityMapping(
+            setters: [
+                "identifiers": Setters.identifiers(\.identifiers),
+                "status": Setters.code(\.status),
+                "patientClass": Setters.coding(\.patientClass),
+                "type": Setters.concepts(\.type),
+                "serviceType": Setters.concept(\.serviceType),
+                "priority": Setters.concept(\.priority),
+                "periodStart": Setters.periodStart(\.period),
+                "periodEnd": Setters.periodEnd(\.period),
+                "reasons": Setters.concepts(\.reasons),
+                "attender": Setters.participants(\.participants, role: "ATND"),
+                "referrer": Setters.participants(\.participants, role: "REF"),
+                "consultant": Setters.participants(\.participants, role: "CON"),
+                "admitter": Setters.participants(\.participants, role: "ADM"),
+                "participant": Setters.participants(\.participants, role: "PART"),
+                "locations": Setters.references(\.locations),
+                "priorLocation": Setters.reference(\.priorLocation),
+                "admitSource": Setters.concept(\.admitSource),
+                "dischargeDisposition": Setters.concept(\.dischargeDisposition),
+                "readmission": Setters.concept(\.readmission),
+                "serviceProvider": Setters.reference(\.serviceProvider),
+                "diet": Setters.concepts(\.diet),
+                "specialCourtesy": Setters.concepts(\.specialCourtesy),
+                "hospitalService": Setters.concept(\.hospitalService),
+            ],
+            records: \.encounters, make: { Encounter(ref: $0, source: $1) },
+            key: { encounter, _, context in
+                identifierKey(encounter.identifiers).map { [context.patient?.key ?? "", $0].joined(separator: "|") }
+            },
+            link: { encounter, context in
+                encounter.patient = context.patient
+                if encounter.status == nil { encounter.status = context.settings["encounterStatus"] }
+                if encounter.status == nil {
+                    encounter.status = encounter.period?.end != nil ? "finished" : (encounter.period?.start != nil ? "in-progress" : "unknown")
+                }
+            },
+            didCreate: { context, ref in context.encounter = ref },
+            current: { $0.encounter })
+    }
+
+    static var condition: EntityMapping<Condition> {
+        EntityMapping(
+            setters: [
+                "identifiers": Setters.identifiers(\.identifiers),
+                "code": Setters.concept(\.code),
+                "codeText": Setter(accepts: ["text"]) { condition, value in
+                    guard case let .text(text) = value else { return }
+                    var code = condition.code ?? Concept()
+                    if code.text == nil { code.text = text }
+                    condition.code = code
+                },
+                "clinicalStatus": Setters.code(\.clinicalStatus),
+                "verificationStatus": Setters.code(\.verificationStatus),
+                "severity": Setters.concept(\.severity),
+                "onset": Setters.dateTime(\.onset),
+                "abatement": Setters.dateTime(\.abatement),
+                "recordedDate": Setters.dateTime(\.recordedDate),
+                "recorder": Setters.reference(\.recorder),
+                "diagnosisType": Setters.concept(\.diagnosisType),
+                "rank": Setters.integer(\.rank),
+                "note": Setters.annotations(\.note),
+            ],
+            records: \.conditions, make: { Condition(ref: $0, source: $1) },
+            key: { condition, _, context in
+                identifierKey(condition.identifiers).map { [context.patient?.key ?? "", $0].joined(separator: "|") }
+            },
+            link: { condition, context in
+                condition.patient = context.patient
+                condition.encounter = context.encounter
+                if condition.category == nil { condition.category = context.settings["conditionCategory"] ?? "encounter-diagnosis" }
+            },
+            didCreate: { _, _ in }, current: { _ in nil })
+    }
+
+    static var allergy: EntityMapping<Allergy> {
+        var mapping = EntityMapping<Allergy>(
+            setters: [
+                "identifiers": Setters.identifiers(\.identifiers),
+                "code": Setters.concept(\.code),
+                "categories": Setters.codes(\.categories),
+                "criticality": Setters.code(\.criticality),
+                "onset": Setters.dateTime(\.onset),
+                "recordedDate": Setters.dateTime(\.recordedDate),
+                "clinicalStatus": Setters.code(\.clinicalStatus),
+                "verificationStatus": Setters.code(\.verificationStatus),
+                "type": Setters.code(\.type),
+            ],
+            records: \.allergies, make: { Allergy(ref: $0, source: $1) },
+            key: { allergy, _, context in
+                let code = allergy.code?.first?.code ?? allergy.code?.text
+                return code.map { [context.patient?.key ?? "", "allergy", allergy.code?.first?.system ?? "", $0].joined(separator: "|") }
+            },
+            link: { allergy, context in allergy.patient = context.patient },
+            didCreate: { _, _ in }, current: { _ in nil })
+        mapping.converters["allergyReaction"] = { allergy, segment, context, converters in
+            // AL1-5 reaction (ST, repeating); AL1-4 severity (table 0128) -> reaction severity.
+            let severityCode = segment[4].value?.uppercased()
+            let severity: String? = switch severityCode {
+            case "SV": "severe"
+            case "MO": "moderate"
+            case "MI": "mild"
+            default: nil
+            }
+            if severityCode == "SV" { allergy.criticality = allergy.criticality ?? "high" }
+            for repetition in segment[5].repetitions where !repetition.isEmpty {
+                if let text = repetition.joinedText() {
+                    allergy.reactions.append(
+                        AllergyReaction(manifestations: [Concept(text: text)], severity: severity))
+                }
+            }
+            if allergy.reactions.isEmpty, let severity {
+                allergy.reactions.append(AllergyReaction(manifestations: [], severity: severity))
+            }
+        }
+        return mapping
+    }
+
+    static var procedure: EntityMapping<Procedure> {
+        EntityMapping(
+            setters: [
+                "identifiers": Setters.identifiers(\.identifiers),
+                "code": Setters.concept(\.code),
+                "codeText": Setter(accepts: ["text"]) { procedure, value in
+                    guard case let .text(text) = value else { return }
+                    var code = procedure.code ?? Concept()
+                    if code.text == nil { code.text = text }
+                    procedure.code = code
+                },
+                "performedStart": Setters.periodStart(\.performed),
+                "performedEnd": Setters.periodEnd(\.performed),
+                "performers": Setters.participants(\.performers, role: "PPRF"),
+                "surgeons": Setters.participants(\.performers, role: "PRF"),
+                "anesthesiologists": Setters.participants(\.performers, role: "SPRF"),
+                "category": Setters.concept(\.category),
+                "bodySites": Setters.concepts(\.bodySites),
+                "reasons": Setters.concepts(\.reasons),
+            ],
+            records: \.procedures, make: { Procedure(ref: $0, source: $1) },
+            key: { procedure, _, context in
+                identifierKey(procedure.identifiers).map { [context.patient?.key ?? "", $0].joined(separator: "|") }
+            },
+            link: { procedure, context in
+                procedure.patient = context.patient
+                procedure.encounter = context.encounter
+            },
+            didCreate: { _, _ in }, current: { _ in nil })
+    }
+
+    static var coverage: EntityMapping<Coverage> {
+        EntityMapping(
+            setters: [
+                "identifiers": Setters.identifiers(\.identifiers),
+                "type": Setters.concept(\.type),
+                "payor": Setters.reference(\.payor),
+                "subscriberId": Setters.text(\.subscriberId),
+                "relationship": Setters.concept(\.relationship),
+                "periodStart": Setters.periodStart(\.period),
+                "periodEnd": Setters.periodEnd(\.period),
+                "planName": Setters.text(\.planName),
+                "groupNumber": Setters.text(\.groupNumber),
+            ],
+            records: \.coverages, make: { Coverage(ref: $0, source: $1) },
+            key: { coverage, _, context in
+                let plan = identifierKey(coverage.identifiers)
+                let member = coverage.subscriberId
+                guard plan != nil || member != nil else { return nil }
+                return [context.patient?.key ?? "", plan ?? "", member ?? ""].joined(separator: "|")
+            },
+            link: { coverage, context in coverage.patient = context.patient },
+            didCreate: { _, _ in }, current: { _ in nil })
+    }
+}
