@@ -43,7 +43,10 @@ let package = Package(
         // Source -> canonical -> normalized -> outputs: the one entry point.
         .target(
             name: "Pipeline",
-            dependencies: ["ClinicalModel", "HL7v2", "HL7v2Mapping", "MappingSpec", "Terminology", "FHIRR4", "FHIRMapping"],
+            dependencies: [
+                "ClinicalModel", "HL7v2", "HL7v2Mapping", "MappingSpec", "Terminology", "FHIRR4", "FHIRMapping",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "fhirbridge",
@@ -51,6 +54,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "HL7v2Tests", dependencies: ["HL7v2"], swiftSettings: swiftSettings),
         .testTarget(name: "TerminologyTests", dependencies: ["Terminology"], swiftSettings: swiftSettings),
+        .testTarget(name: "FHIRMappingTests", dependencies: ["FHIRMapping", "FHIRR4", "ClinicalModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EngineTests", dependencies: ["Pipeline", "FHIRR4", "ClinicalModel", "HL7v2"],
             swiftSettings: swiftSettings),

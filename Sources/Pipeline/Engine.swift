@@ -1,0 +1,101 @@
+import ClinicalModel
+import Crypto
+import FHIRMapping
+import FHIRR4
+import Foundation
+import HL7v2
+import HL7v2Mapping
+import MappingSpec
+import Terminology
+
+/// The result of converting one source unit (an HL7 v2 message, a C-CDA document).
+public struct UnitResult: Sendable {
+    /// 1-based unit number in its input.
+    public var index: Int
+    public var record: ClinicalRecord?
+    public var diagnostics: [Diagnostic]
+    public var error: SourceError?
+    public var byteCount: Int
+}
+
+/// A problem loading the engine's own data (`Terminology/`, `Mappings/`): `file:line`, no patient data.
+public struct EngineLoadError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+}
+
+/// The one entry point: source bytes -> canonical records -> FHIR R4.
+///
+///     let engine = try Engine(configuration: .init(home: home))
+///     for unit in engine.convertHL7v2(bytes, inputName: "adt.hl7") { … }
+public final class Engine: Sendable {
+    public let configuration: EngineConfiguration
+    public let terminology: TerminologyStore
+    public let hl7Mapper: HL7v2Mapper
+    public let bundleBuilder: BundleBuilder
+
+    public init(configuration: EngineConfiguration) throws(EngineLoadError) {
+        self.configuration = configuration
+        let terminologyDirectory = configuration.home.appendingPathComponent("Terminology")
+        do {
+            terminology = try TerminologyStore.load(from: terminologyDirectory)
+        } catch {
+            throw EngineLoadError(description: "Terminology: \(error)")
+        }
+        do {
+            let spec = try HL7v2MappingSpec.load(from: configuration.home.appendingPathComponent("Mappings"))
+            hl7Mapper = try HL7v2Mapper(spec: spec, terminology: terminology, defaultZone: configuration.defaultZone)
+        } catch {
+            throw EngineLoadError(description: "Mappings: \(error)")
+        }
+        bundleBuilder = BundleBuilder()
+    }
+
+    /// Finds the data folder (env `FHIRBRIDGE_HOME`, the current directory or the executable's) and loads.
+    public static func locateHome() -> URL? {
+        TerminologyLocator.findDirectory()?.deletingLastPathComponent()
+    }
+
+    /// Parses and maps every message of an HL7 v2 input (a file of one or many messages, a batch).
+    public func convertHL7v2(_ bytes: [UInt8], inputName: String) -> [UnitResult] {
+        let parsed = HL7Parser.parseAll(bytes)
+        var results: [UnitResult] = []
+        results.reserveCapacity(parsed.messages.count)
+        for (offset, outcome) in parsed.messages.enumerated() {
+            switch outcome {
+            case let .success(message):
+                results.append(mapHL7(message, inputName: inputName))
+            case let .failure(error):
+                results.append(
+                    UnitResult(
+                        index: offset + 1, record: nil, diagnostics: [],
+                        error: SourceError(error.kindName, at: error.location, input: "\(inputName) message \(offset + 1)"),
+                        byteCount: 0))
+            }
+        }
+        if !parsed.diagnostics.isEmpty, !results.isEmpty {
+            results[0].diagnostics.append(contentsOf: parsed.diagnostics)
+        }
+        return results
+    }
+
+    /// Maps one parsed message.
+    public func mapHL7(_ message: HL7Message, inputName: String) -> UnitResult {
+        let digest = SHA256.hash(data: message.bytes).map { String(format: "%02x", $0) }.joined()
+        do {
+            let (record, diagnostics) = try hl7Mapper.map(message, inputName: inputName, digest: digest)
+            return UnitResult(
+                index: message.index, record: record, diagnostics: diagnostics, error: nil, byteCount: message.byteCount)
+        } catch {
+            return UnitResult(
+                index: message.index, record: nil, diagnostics: message.diagnostics, error: error,
+                byteCount: message.byteCount)
+        }
+    }
+
+    /// The FHIR Bundle for records, as pretty or compact JSON bytes.
+    public func bundleJSON(_ records: [ClinicalRecord], pretty: Bool = true) -> ([UInt8], [Diagnostic]) {
+        let (bundle, diagnostics) = bundleBuilder.bundle(
+            records, type: configuration.bundleType, conditional: configuration.conditionalReferences)
+        return (JSONWriter(style: pretty ? .pretty : .compact).bytes(.object(bundle)), diagnostics)
+    }
+}

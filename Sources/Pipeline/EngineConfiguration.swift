@@ -1,0 +1,24 @@
+import FHIRMapping
+import Foundation
+
+/// How a run converts: where the data folders are, the time zone for times without one, the
+/// bundle type, and the limits.
+public struct EngineConfiguration: Sendable {
+    /// The folder that holds `Terminology/` and `Mappings/`.
+    public var home: URL
+    /// Zone for HL7 v2 times given without one (`+00:00` unless set), as `±hh:mm`.
+    public var defaultZone: String
+    public var bundleType: BundleType
+    /// Transaction entries as conditional creates on business identifiers.
+    public var conditionalReferences: Bool
+
+    public init(
+        home: URL, defaultZone: String = "+00:00", bundleType: BundleType = .transaction,
+        conditionalReferences: Bool = false
+    ) {
+        self.home = home
+        self.defaultZone = defaultZone
+        self.bundleType = bundleType
+        self.conditionalReferences = conditionalReferences
+    }
+}

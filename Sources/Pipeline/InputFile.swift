@@ -1,0 +1,56 @@
+import Foundation
+
+/// A problem finding inputs. Paths are the user's own arguments, not patient data.
+public struct InputError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    /// A path that does not exist is a usage error (64); an unreadable one an I/O error (74).
+    public var isUsage: Bool
+}
+
+/// One input: a file, or standard input.
+public struct InputFile: Sendable {
+    public var url: URL?
+    /// The file name without its folder (safe to print), or `stdin`.
+    public var name: String { url?.lastPathComponent ?? "stdin" }
+    /// The file name without its extension, for output names.
+    public var stem: String { url?.deletingPathExtension().lastPathComponent ?? "stdin" }
+
+    public func read() throws -> [UInt8] {
+        if let url { return Array(try Data(contentsOf: url)) }
+        return Array(FileHandle.standardInput.readDataToEndOfFile())
+    }
+
+    /// Expands files and folders (recursively, sorted, hidden files skipped); no paths means stdin.
+    public static func collect(_ paths: [String]) throws(InputError) -> [InputFile] {
+        if paths.isEmpty { return [InputFile(url: nil)] }
+        var files: [InputFile] = []
+        let manager = FileManager.default
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw InputError(description: "no such file or folder: \(path)", isUsage: true)
+            }
+            if !isDirectory.boolValue {
+                files.append(InputFile(url: URL(fileURLWithPath: path)))
+                continue
+            }
+            guard let enumerator = manager.enumerator(atPath: path) else {
+                throw InputError(description: "cannot list folder: \(path)", isUsage: false)
+            }
+            var found: [String] = []
+            while let relative = enumerator.nextObject() as? String {
+                let name = (relative as NSString).lastPathComponent
+                if name.hasPrefix(".") { continue }
+                let full = (path as NSString).appendingPathComponent(relative)
+                var isDir: ObjCBool = false
+                if manager.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue,
+                    !name.hasSuffix(".md"), !name.hasSuffix(".json"), !name.hasSuffix(".ndjson")
+                {
+                    found.append(full)
+                }
+            }
+            files += found.sorted().map { InputFile(url: URL(fileURLWithPath: $0)) }
+        }
+        return files
+    }
+}

@@ -1,0 +1,73 @@
+import ClinicalModel
+import FHIRR4
+
+/// Counts for one run: units converted and failed, resources by type, diagnostics by kind, and
+/// each error with its kind and position. It reads no patient data: kinds, positions, counts.
+public struct RunSummary: Sendable {
+    public var units = 0
+    public var converted = 0
+    public var failed = 0
+    public var bytes = 0
+    public var resources: [String: Int] = [:]
+    public var diagnosticsByKind: [String: Int] = [:]
+    public var errors: [SourceError] = []
+    public var ioErrors: [String] = []
+
+    public init() {}
+
+    public mutating func record(unit: UnitResult) {
+        units += 1
+        if let error = unit.error {
+            failed += 1
+            errors.append(error)
+        } else {
+            converted += 1
+        }
+        for diagnostic in unit.diagnostics { diagnosticsByKind[diagnostic.kind, default: 0] += 1 }
+    }
+
+    public mutating func record(error: SourceError) {
+        units += 1
+        failed += 1
+        errors.append(error)
+    }
+
+    public mutating func record(resources counts: [String: Int], diagnostics: [Diagnostic]) {
+        for (type, count) in counts { resources[type, default: 0] += count }
+        for diagnostic in diagnostics { diagnosticsByKind[diagnostic.kind, default: 0] += 1 }
+    }
+
+    public func text() -> String {
+        var lines = ["fhirbridge: \(units) units, \(converted) converted, \(failed) failed, \(bytes) bytes read"]
+        if !resources.isEmpty {
+            lines.append(
+                "resources: " + resources.sorted(by: { $0.key < $1.key }).map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        if !diagnosticsByKind.isEmpty {
+            lines.append(
+                "diagnostics: "
+                    + diagnosticsByKind.sorted(by: { $0.key < $1.key }).map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        for error in errors.prefix(50) { lines.append("error: \(error)") }
+        if errors.count > 50 { lines.append("… and \(errors.count - 50) more errors") }
+        for error in ioErrors { lines.append("error: \(error)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public func json() -> [UInt8] {
+        var object = JSONObject()
+        object.append("units", .int(units))
+        object.append("converted", .int(converted))
+        object.append("failed", .int(failed))
+        object.append("bytes", .int(bytes))
+        var resourceObject = JSONObject()
+        for (type, count) in resources.sorted(by: { $0.key < $1.key }) { resourceObject.append(type, .int(count)) }
+        object.append("resources", .object(resourceObject))
+        var diagnosticObject = JSONObject()
+        for (kind, count) in diagnosticsByKind.sorted(by: { $0.key < $1.key }) { diagnosticObject.append(kind, .int(count)) }
+        object.append("diagnostics", .object(diagnosticObject))
+        object.append("errors", .array(errors.map { .string($0.description) }))
+        object.append("ioErrors", .array(ioErrors.map { .string($0) }))
+        return JSONWriter(style: .pretty).bytes(.object(object))
+    }
+}

@@ -1,0 +1,147 @@
+import ArgumentParser
+import ClinicalModel
+import FHIRMapping
+import FHIRR4
+import Foundation
+import Pipeline
+
+struct Convert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Convert source files, folders or standard input to FHIR R4 bundles or NDJSON.",
+        discussion: """
+            Without --out, one bundle with every converted unit goes to standard output. With --out, each \
+            message or document becomes its own bundle file (<input>.json, or <input>.<n>.json for files of \
+            several messages), or, with --ndjson, resources are appended to <ResourceType>.ndjson. A summary \
+            (units, resources by type, diagnostics and errors by kind and position) goes to standard error.
+            """)
+
+    @Argument(help: "Files or folders to convert. Reads standard input when omitted.", completion: .file())
+    var paths: [String] = []
+
+    @Option(help: "Input format: hl7v2, ccda or csv. Detected from content when omitted.")
+    var format: String?
+
+    @Option(name: .shortAndLong, help: "Output folder (created if missing).")
+    var out: String?
+
+    @Option(help: "Bundle type: transaction, batch or collection.")
+    var bundleType: String = "transaction"
+
+    @Flag(help: "Transaction entries as conditional creates on business identifiers.")
+    var conditional = false
+
+    @Flag(help: "Write NDJSON files per resource type (bulk load) instead of bundles. Needs --out.")
+    var ndjson = false
+
+    @Option(help: "Zone for source times given without one, as +hh:mm or -hh:mm.")
+    var timezone: String = "+00:00"
+
+    @Option(help: "Write the run summary as JSON to this file.")
+    var report: String?
+
+    @Option(help: "Folder holding Terminology/ and Mappings/ (default: FHIRBRIDGE_HOME, or found from the current directory).")
+    var home: String?
+
+    @Flag(help: "No progress bar and no summary on standard error.")
+    var quiet = false
+
+    func validate() throws {
+        if let format, InputFormat(rawValue: format) == nil {
+            throw ValidationError("--format must be hl7v2, ccda or csv.")
+        }
+        if BundleType(rawValue: bundleType) == nil {
+            throw ValidationError("--bundle-type must be transaction, batch or collection.")
+        }
+        if ndjson && out == nil { throw ValidationError("--ndjson needs --out.") }
+        if timezone.range(of: #"^[+-](0\d|1[0-4]):[0-5]\d$"#, options: .regularExpression) == nil {
+            throw ValidationError("--timezone must look like +00:00 or -05:00.")
+        }
+    }
+
+    func run() throws {
+        let engine = try Self.loadEngine(
+            home: home,
+            configure: { configuration in
+                configuration.defaultZone = timezone
+                configuration.bundleType = BundleType(rawValue: bundleType) ?? .transaction
+                configuration.conditionalReferences = conditional
+            })
+        let inputs: [InputFile]
+        do {
+            inputs = try InputFile.collect(paths)
+        } catch let error as InputError {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw error.isUsage ? Exit.usage : Exit.ioError
+        }
+        var summary = RunSummary()
+        let progress = ProgressBar(total: inputs.count, enabled: !quiet)
+        let writer = try OutputWriter(directory: out, ndjson: ndjson)
+        var combined: [ClinicalRecord] = []
+        for input in inputs {
+            progress.advance(label: input.name)
+            let bytes: [UInt8]
+            do {
+                bytes = try input.read()
+            } catch {
+                summary.ioErrors.append("cannot read \(input.name)")
+                continue
+            }
+            summary.bytes += bytes.count
+            let detected = format.flatMap(InputFormat.init(rawValue:)) ?? InputFormat.detect(bytes)
+            guard detected == .hl7v2 else {
+                summary.record(error: SourceError(detected == nil ? "unknownInputFormat" : "unsupportedInputFormat", at: .input(name: input.name, offset: nil)))
+                continue
+            }
+            let units = engine.convertHL7v2(bytes, inputName: input.name)
+            for unit in units {
+                summary.record(unit: unit)
+                guard let record = unit.record else { continue }
+                if out == nil {
+                    combined.append(record)
+                    continue
+                }
+                do {
+                    let produced = try writer.write(
+                        record, engine: engine, stem: input.stem, unitCount: units.count, index: unit.index)
+                    summary.record(resources: produced.resources, diagnostics: produced.diagnostics)
+                } catch {
+                    summary.ioErrors.append("cannot write output for \(input.name)")
+                }
+            }
+        }
+        progress.finish()
+        if out == nil, !combined.isEmpty {
+            let (bytes, diagnostics) = engine.bundleJSON(combined)
+            summary.record(resources: OutputWriter.resourceCounts(bytes), diagnostics: diagnostics)
+            FileHandle.standardOutput.write(Data(bytes))
+            FileHandle.standardOutput.write(Data("\n".utf8))
+        }
+        if !quiet { FileHandle.standardError.write(Data(summary.text().utf8)) }
+        if let report {
+            do {
+                try Data(summary.json()).write(to: URL(fileURLWithPath: report))
+            } catch {
+                FileHandle.standardError.write(Data("error: cannot write the report\n".utf8))
+                throw Exit.ioError
+            }
+        }
+        if !summary.ioErrors.isEmpty { throw Exit.ioError }
+        if summary.failed > 0 { throw Exit.dataError }
+    }
+
+    static func loadEngine(home: String?, configure: (inout EngineConfiguration) -> Void) throws -> Engine {
+        guard let homeURL = home.map({ URL(fileURLWithPath: $0) }) ?? Engine.locateHome() else {
+            FileHandle.standardError.write(
+                Data("error: cannot find Terminology/ and Mappings/; set FHIRBRIDGE_HOME or pass --home\n".utf8))
+            throw Exit.ioError
+        }
+        var configuration = EngineConfiguration(home: homeURL)
+        configure(&configuration)
+        do {
+            return try Engine(configuration: configuration)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw Exit.software
+        }
+    }
+}
