@@ -42,7 +42,7 @@ public struct EntityRef: Hashable, Sendable, Codable, Comparable, CustomStringCo
 /// Every canonical record has a reference to itself and the location it was read from.
 public protocol ClinicalEntity: Hashable, Sendable, Codable {
     static var kind: EntityKind { get }
-    var ref: EntityRef { get }
+    var ref: EntityRef { get set }
     /// Where the record was read (segment, CSV row, XML element). Not part of equality for
     /// reconciliation: see `CanonicalHash`.
     var source: SourceLocation? { get set }

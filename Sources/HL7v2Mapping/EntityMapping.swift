@@ -1,5 +1,6 @@
 import ClinicalModel
 import HL7v2
+import MappingSpec
 
 /// How field maps reach one kind of canonical entity: its settable paths, where records of that
 /// kind live, how they are keyed and linked, and the named converters data may ask for.
@@ -27,16 +28,21 @@ struct AnyEntityMapping {
     let kind: EntityKind
     let paths: [String: Set<String>]
     let converterNames: Set<String>
-    let run: (HL7Segment, [ResolvedFieldRule], [String], Bool, inout MappingContext, V2Converters) -> Void
+    let run: (HL7Segment, [ResolvedFieldRule], [String], SegmentEntityMap.Mode, inout MappingContext, V2Converters) -> Void
 
     init<E: ClinicalEntity>(_ mapping: EntityMapping<E>) {
         kind = E.kind
         paths = mapping.setters.mapValues(\.accepts)
         converterNames = Set(mapping.converters.keys).union(mapping.multiConverters.keys)
-        run = { segment, rules, converterNames, augment, context, converters in
+        run = { segment, rules, converterNames, mode, context, converters in
             let location = segment.location()
-            if augment {
-                guard let ref = mapping.current(context),
+            var extending: EntityRef?
+            if mode == .extend, let open = context.extendable, open.kind == E.kind {
+                extending = open
+                context.extendable = nil
+            }
+            if mode == .augment || extending != nil {
+                guard let ref = extending ?? mapping.current(context),
                     let index = context.record[keyPath: mapping.records].firstIndex(where: { $0.ref == ref })
                 else {
                     context.diagnose(.warning, "segmentWithoutContext", at: location)
@@ -68,6 +74,7 @@ struct AnyEntityMapping {
                 context.record[keyPath: mapping.records].append(entity)
                 mapping.didCreate(&context, entity.ref)
                 context.lastCreated = entity.ref
+                context.extendable = mode == .create ? entity.ref : nil
             }
         }
     }

@@ -10,7 +10,7 @@ struct Setter<Entity> {
 }
 
 enum Setters {
-    static func list<E, T>(_ path: WritableKeyPath<E, [T]>, _ kind: String, _ extract: @escaping (FieldValue) -> T?)
+    static func list<E, T: Equatable>(_ path: WritableKeyPath<E, [T]>, _ kind: String, _ extract: @escaping (FieldValue) -> T?)
         -> Setter<E>
     {
         Setter(accepts: [kind]) { entity, value in

@@ -13,7 +13,7 @@ public struct HL7v2Mapper: @unchecked Sendable {
         let entity: AnyEntityMapping
         let rules: [ResolvedFieldRule]
         let converters: [String]
-        let augment: Bool
+        let mode: SegmentEntityMap.Mode
     }
 
     public let spec: HL7v2MappingSpec
@@ -65,7 +65,7 @@ public struct HL7v2Mapper: @unchecked Sendable {
                     throw MappingLoadError(file: map.file, line: produce.line, "unknown converter '\(name)' for \(produce.entity)")
                 }
                 compiled[map.segment, default: [:]][produce.entity] = CompiledEntityMap(
-                    entity: entity, rules: rules, converters: produce.converters, augment: produce.mode == .augment)
+                    entity: entity, rules: rules, converters: produce.converters, mode: produce.mode)
             }
         }
         self.compiled = compiled
@@ -118,7 +118,7 @@ public struct HL7v2Mapper: @unchecked Sendable {
                     continue
                 }
                 guard let map = compiled[segment.id]?[role] else { continue }
-                map.entity.run(segment, map.rules, map.converters, map.augment, &context, converters)
+                map.entity.run(segment, map.rules, map.converters, map.mode, &context, converters)
             }
         }
         return (context.record, context.diagnostics)

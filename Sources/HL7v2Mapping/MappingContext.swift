@@ -14,6 +14,8 @@ struct MappingContext {
     var specimen: EntityRef?
     /// The last record created by a segment: NTE notes attach to it.
     var lastCreated: EntityRef?
+    /// The record the previous segment created, which an `extend` map may add to.
+    var extendable: EntityRef?
 
     private var practitionerIndex: [String: Int] = [:]
     private var organizationIndex: [String: Int] = [:]

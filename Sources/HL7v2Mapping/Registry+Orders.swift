@@ -280,8 +280,13 @@ extension Registry {
             setters: [:], records: \.patientLinks,
             make: { PatientLink(ref: $0, survivor: EntityRef(.patient, key: ""), merged: EntityRef(.patient, key: ""), source: $1) },
             key: { link, _, _ in [link.survivor.key, link.merged.key].joined(separator: "|") },
-            link: { link, context in if let patient = context.patient { link.survivor = patient } },
-            didCreate: { _, _ in }, current: { _ in nil })
+            link: { link, context in if link.survivor.key.isEmpty, let patient = context.patient { link.survivor = patient } },
+            didCreate: { _, _ in }, current: { context in context.record.patientLinks.last?.ref })
+        mapping.converters["survivorPatient"] = { link, segment, _, converters in
+            // PID-3 of a merge message: the surviving record's business key.
+            let identifiers = segment[3].repetitions.compactMap { converters.identifier(cx: $0) }
+            link.survivor = EntityRef(.patient, key: identifierKey(identifiers, preferType: "MR") ?? "")
+        }
         mapping.converters["mergedPatient"] = { link, segment, _, converters in
             // MRG-1 prior patient identifier list (CX, repeating): the merged record's business key.
             let identifiers = segment[1].repetitions.compactMap { converters.identifier(cx: $0) }

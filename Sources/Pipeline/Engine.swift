@@ -68,7 +68,7 @@ public final class Engine: Sendable {
                 results.append(
                     UnitResult(
                         index: offset + 1, record: nil, diagnostics: [],
-                        error: SourceError(error.kindName, at: error.location, input: "\(inputName) message \(offset + 1)"),
+                        error: SourceError(error.kind.rawValue, at: error.location, input: "\(inputName) message \(offset + 1)"),
                         byteCount: 0))
             }
         }

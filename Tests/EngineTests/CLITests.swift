@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+/// The command line: exit codes 0/64/65/74, help text, outputs.
+@Suite(.serialized)
+struct CLITests {
+    static var binary: URL {
+        let candidates = [".build/debug/fhirbridge", ".build/x86_64-unknown-linux-gnu/debug/fhirbridge"]
+        for candidate in candidates {
+            let url = Support.repoRoot.appendingPathComponent(candidate)
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return Support.repoRoot.appendingPathComponent(candidates[0])
+    }
+
+    static func run(_ arguments: [String], stdin: Data? = nil) throws -> (Int32, String, String) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = Support.repoRoot
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    @Test func convertingASampleExitsZeroAndPrintsABundle() throws {
+        let (status, out, err) = try Self.run(["convert", "Samples/hl7v2/adt-a01-basic.hl7"])
+        #expect(status == 0, "\(err)")
+        #expect(out.contains("\"resourceType\": \"Bundle\""))
+        #expect(err.contains("1 converted"))
+    }
+
+    @Test func standardInputIsRead() throws {
+        let data = try Data(contentsOf: Support.samples.appendingPathComponent("oru-r01-lab.hl7"))
+        let (status, out, _) = try Self.run(["convert", "--quiet"], stdin: data)
+        #expect(status == 0)
+        #expect(out.contains("\"Observation\""))
+    }
+
+    @Test func unknownOptionIsAUsageError() throws {
+        let (status, _, _) = try Self.run(["convert", "--no-such-option"])
+        #expect(status == 64)
+    }
+
+    @Test func missingInputIsAUsageError() throws {
+        let (status, _, _) = try Self.run(["convert", "no/such/file.hl7"])
+        #expect(status == 64)
+    }
+
+    @Test func badDataExits65AndTheRestStillConverts() throws {
+        let folder = try Support.temporaryFolder("cli-bad")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let good = try String(contentsOf: Support.samples.appendingPathComponent("adt-a01-basic.hl7"), encoding: .utf8)
+        let batch = good + "MSH|^~\\&|X\rPID|1\r" + good.replacingOccurrences(of: "SAMPLE-ADT-0001", with: "SAMPLE-ADT-0002")
+        let input = folder.appendingPathComponent("batch.hl7")
+        try batch.write(to: input, atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("out")
+        let (status, _, err) = try Self.run(["convert", input.path, "--out", out.path])
+        #expect(status == 65)
+        #expect(err.contains("2 converted, 1 failed"))
+        #expect(err.contains("message 2"))
+        let written = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        #expect(written == ["batch.1.json", "batch.3.json"])
+    }
+
+    @Test func unwritableOutputIsAnIOError() throws {
+        let (status, _, _) = try Self.run(["convert", "Samples/hl7v2/adt-a01-basic.hl7", "--out", "/proc/fhirbridge-cannot-write"])
+        #expect(status == 74)
+    }
+
+    @Test func ndjsonWritesOneFilePerResourceType() throws {
+        let folder = try Support.temporaryFolder("cli-ndjson")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (status, _, err) = try Self.run(["convert", "Samples/hl7v2", "--ndjson", "--out", folder.path, "--quiet"])
+        #expect(status == 0, "\(err)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        #expect(files.contains("Patient.ndjson"))
+        #expect(files.contains("Observation.ndjson"))
+        let (valid, report) = try Support.validate(folder: folder)
+        #expect(valid == 0, "\(report.suffix(2000))")
+    }
+
+    @Test func validateMappingsLoadsEveryMap() throws {
+        let (status, out, err) = try Self.run(["validate-mappings"])
+        #expect(status == 0, "\(err)")
+        #expect(out.hasPrefix("ok:"))
+    }
+
+    @Test func helpListsTheCommands() throws {
+        let (status, out, _) = try Self.run(["--help"])
+        #expect(status == 0)
+        for command in ["convert", "validate-mappings", "bench"] { #expect(out.contains(command)) }
+    }
+}
