@@ -1,0 +1,23 @@
+import Foundation
+import Testing
+
+import Terminology
+
+@Suite("Terminology locator")
+struct TerminologyLocatorTests {
+    @Test func findsTheRepositoryFolderFromASubfolder() throws {
+        let start = Fixtures.repositoryRoot.appendingPathComponent("Sources/Terminology")
+        let found = try #require(TerminologyLocator.findDirectory(startingAt: start))
+        #expect(found.standardizedFileURL.path == Fixtures.terminologyDirectory.standardizedFileURL.path)
+    }
+
+    @Test func v2TableSpellings() {
+        #expect(V2Table.normalize("HL70001") == "0001")
+        #expect(V2Table.normalize("HL7-0354") == "0354")
+        #expect(V2Table.normalize("HL0207") == "0207")
+        #expect(V2Table.normalize(" 78 ") == "0078")
+        #expect(V2Table.normalize("http://hl7.org/fhir/v2/0203") == "0203")
+        #expect(V2Table.normalize("HL712345") == nil)
+        #expect(V2Table.normalize("LN") == nil)
+    }
+}
