@@ -24,7 +24,10 @@ public struct FieldRule: Sendable, Hashable {
 
 /// What one segment produces for one kind of entity.
 public struct SegmentEntityMap: Sendable, Hashable {
-    public enum Mode: String, Sendable, Hashable { case create, augment }
+    /// `create` makes a new record; `augment` adds to the current one (PD1 to the patient);
+    /// `extend` adds to the record the previous segment created when it is of this kind and was
+    /// not extended yet (OBR after its ORC), and creates one otherwise.
+    public enum Mode: String, Sendable, Hashable { case create, augment, extend }
     /// An `EntityKind` raw value (`patient`, `observation`, …).
     public var entity: String
     public var mode: Mode
@@ -233,7 +236,7 @@ public struct HL7v2MappingSpec: Sendable {
             try reader.onlyKeys(entityMap, ["mode", "converters", "fields"])
             let modeText = try reader.optionalString(entityMap, "mode") ?? "create"
             guard let mode = SegmentEntityMap.Mode(rawValue: modeText) else {
-                throw MappingLoadError(file: file, line: entityMap["mode"]?.mark?.line, "mode must be create or augment")
+                throw MappingLoadError(file: file, line: entityMap["mode"]?.mark?.line, "mode must be create, augment or extend")
             }
             var converters: [String] = []
             if let node = entityMap["converters"] {
@@ -245,6 +248,9 @@ public struct HL7v2MappingSpec: Sendable {
                     let path = try reader.scalar(fieldKey, "field")
                     let line = fieldKey.mark?.line
                     let (field, component) = try parseFieldPath(path, segment: segment, file: file, line: line)
+                    let ruleNodes: [Node]
+                    if case .sequence = ruleNode { ruleNodes = try reader.sequence(ruleNode, path) } else { ruleNodes = [ruleNode] }
+                    for ruleNode in ruleNodes {
                     let ruleMap = try reader.mapping(ruleNode, path)
                     try reader.onlyKeys(ruleMap, ["to", "type", "table", "map", "use", "first"])
                     fields.append(
@@ -254,7 +260,9 @@ public struct HL7v2MappingSpec: Sendable {
                             table: try reader.optionalString(ruleMap, "table"),
                             conceptMap: try reader.optionalString(ruleMap, "map"),
                             use: try reader.optionalString(ruleMap, "use"),
-                            firstOnly: (try reader.optionalString(ruleMap, "first")) == "true", line: line))
+                            firstOnly: (try reader.optionalString(ruleMap, "first")) == "true",
+                            line: ruleNode.mark?.line ?? line))
+                    }
                 }
             }
             produces.append(

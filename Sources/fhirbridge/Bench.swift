@@ -109,7 +109,7 @@ struct Bench: ParsableCommand {
 
     func peakResidentMegabytes() -> Double {
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024  // Linux reports kilobytes
     }
 }

@@ -66,13 +66,7 @@ struct Convert: ParsableCommand {
                 configuration.bundleType = BundleType(rawValue: bundleType) ?? .transaction
                 configuration.conditionalReferences = conditional
             })
-        let inputs: [InputFile]
-        do {
-            inputs = try InputFile.collect(paths)
-        } catch let error as InputError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw error.isUsage ? Exit.usage : Exit.ioError
-        }
+        let inputs = try Self.collectInputs(paths)
         var summary = RunSummary()
         let progress = ProgressBar(total: inputs.count, enabled: !quiet)
         let writer = try OutputWriter(directory: out, ndjson: ndjson)
@@ -127,6 +121,16 @@ struct Convert: ParsableCommand {
         }
         if !summary.ioErrors.isEmpty { throw Exit.ioError }
         if summary.failed > 0 { throw Exit.dataError }
+    }
+
+    static func collectInputs(_ paths: [String]) throws -> [InputFile] {
+        let result = Result { () throws(InputError) -> [InputFile] in try InputFile.collect(paths) }
+        switch result {
+        case let .success(inputs): return inputs
+        case let .failure(error):
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw error.isUsage ? Exit.usage : Exit.ioError
+        }
     }
 
     static func loadEngine(home: String?, configure: (inout EngineConfiguration) -> Void) throws -> Engine {

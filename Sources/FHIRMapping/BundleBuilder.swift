@@ -1,0 +1,204 @@
+import ClinicalModel
+import FHIRR4
+
+/// The Bundle.type values fhirbridge writes (http://hl7.org/fhir/R4/valueset-bundle-type.html).
+public enum BundleType: String, Hashable, Sendable, CaseIterable {
+    case transaction, batch, collection
+}
+
+/// Turns canonical records into FHIR R4 Bundles or NDJSON resources, deterministically: no clock,
+/// no randomness, entries in `ResourceKey` order, so the same records give the same bytes.
+///
+///     let (bundle, diagnostics) = BundleBuilder().bundle(records, type: .transaction)
+///     JSONWriter(style: .pretty).bytes(.object(bundle))
+///
+/// See FHIRMapping.docc/Documentation.md for the reference scheme, entry requests and how duplicates merge.
+public struct BundleBuilder: Sendable {
+    public init() {}
+
+    /// One Bundle holding every resource emitted from `records`, with one Provenance per record.
+    ///
+    /// - Parameters:
+    ///   - type: `transaction` and `batch` entries carry a `request`; `collection` entries do not.
+    ///   - conditional: for transaction and batch, a resource with a business identifier (one with
+    ///     both `system` and `value`) is a conditional create, `POST Type` with
+    ///     `ifNoneExist: identifier=<system>|<value>`, instead of `PUT Type/id`.
+    /// - Returns: the Bundle and every diagnostic, once each, in record order.
+    /// - Complexity: O(n log n) in the number of resources.
+    public func bundle(_ records: [ClinicalRecord], type: BundleType, conditional: Bool = false)
+        -> (JSONObject, [Diagnostic])
+    {
+        let scheme = ReferenceScheme(present: Self.presentRefs(records), localURN: type != .batch)
+        let (entries, diagnostics) = emit(records, scheme: scheme)
+        let bundleKey =
+            [type.rawValue, conditional ? "conditional" : "unconditional"]
+            + records.map { FHIRMapper.provenanceID($0.document) }
+        var bundle = ElementBuilder(
+            resourceType: "Bundle", id: ResourceID.derive(resourceType: "Bundle", key: bundleKey.joined(separator: "|")))
+        bundle.set("type", .string(type.rawValue))
+        bundle.set(
+            "entry",
+            entries.map { entry in
+                var element = ElementBuilder()
+                element.set("fullUrl", .string("urn:uuid:" + entry.key.id))
+                element.set("resource", .object(entry.resource))
+                if type != .collection {
+                    element.set("request", Self.request(entry, conditional: conditional))
+                }
+                return element.json
+            })
+        return (bundle.object, diagnostics)
+    }
+
+    /// The resources emitted from one record, for NDJSON: references are `Type/id`, targets missing
+    /// from the record are reported as `unresolvedReference`.
+    public func resources(_ record: ClinicalRecord) -> ([JSONObject], [Diagnostic]) {
+        let scheme = ReferenceScheme(present: Self.presentRefs([record]), localURN: false)
+        let (entries, diagnostics) = emit([record], scheme: scheme)
+        return (entries.map(\.resource), diagnostics)
+    }
+
+    /// `resources(record)` as compact JSON lines (no trailing newline), one per resource.
+    public func ndjsonLines(_ record: ClinicalRecord) -> [[UInt8]] {
+        let writer = JSONWriter(style: .compact)
+        return resources(record).0.map { writer.bytes(.object($0)) }
+    }
+
+    // MARK: - Emission
+
+    struct Entry {
+        var key: ResourceKey
+        var resource: JSONObject
+        /// A minimal merged Patient: it never replaces a Patient mapped from a full record.
+        var isStub = false
+    }
+
+    /// Entities that will be emitted: every record's refs except coverages without a payor, plus
+    /// the merged patients of links.
+    static func presentRefs(_ records: [ClinicalRecord]) -> Set<EntityRef> {
+        var refs = Set<EntityRef>()
+        for record in records {
+            refs.formUnion(record.allRefs)
+            for coverage in record.coverages where coverage.payor == nil { refs.remove(coverage.ref) }
+            refs.formUnion(record.patientLinks.map(\.merged))
+        }
+        return refs
+    }
+
+    /// Maps every record, merges entries with the same type and id (a later record's resource
+    /// replaces an earlier one's, except that a merged-patient stub never replaces a full Patient),
+    /// and sorts them by `ResourceKey`.
+    func emit(_ records: [ClinicalRecord], scheme: ReferenceScheme) -> ([Entry], [Diagnostic]) {
+        let mapper = FHIRMapper(references: scheme)
+        var merged: [ResourceKey: Entry] = [:]
+        var diagnostics: [Diagnostic] = []
+        var seen = Set<Diagnostic>()
+        for record in records {
+            let (entries, found) = emit(record, mapper: mapper)
+            for entry in entries {
+                if let existing = merged[entry.key], entry.isStub, !existing.isStub { continue }
+                merged[entry.key] = entry
+            }
+            for diagnostic in found where seen.insert(diagnostic).inserted { diagnostics.append(diagnostic) }
+        }
+        return (merged.values.sorted { $0.key < $1.key }, diagnostics)
+    }
+
+    private func emit(_ record: ClinicalRecord, mapper: FHIRMapper) -> ([Entry], [Diagnostic]) {
+        var entries: [Entry] = []
+        var diagnostics: [Diagnostic] = []
+        func add(_ ref: EntityRef, _ mapped: (JSONObject?, [Diagnostic]), isStub: Bool = false) {
+            diagnostics += mapped.1
+            if let resource = mapped.0 { entries.append(Entry(key: ResourceKey(ref), resource: resource, isStub: isStub)) }
+        }
+        var survivors: [EntityRef: EntityRef] = [:]
+        for link in record.patientLinks { survivors[link.merged] = link.survivor }
+        let patientRefs = Set(record.patients.map(\.ref))
+
+        for patient in record.patients {
+            add(patient.ref, mapper.patient(patient, replacedBy: survivors[patient.ref]))
+        }
+        for link in record.patientLinks where !patientRefs.contains(link.merged) {
+            add(link.merged, mapper.mergedPatient(link), isStub: true)
+        }
+        for value in record.relatedPersons { add(value.ref, mapper.relatedPerson(value)) }
+        for value in record.practitioners { add(value.ref, mapper.practitioner(value)) }
+        for value in record.organizations { add(value.ref, mapper.organization(value)) }
+        for value in record.locations { add(value.ref, mapper.location(value)) }
+        for value in record.encounters { add(value.ref, mapper.encounter(value)) }
+        for value in record.conditions { add(value.ref, mapper.condition(value)) }
+        for value in record.allergies { add(value.ref, mapper.allergyIntolerance(value)) }
+        for value in record.procedures { add(value.ref, mapper.procedure(value)) }
+        for value in record.immunizations { add(value.ref, mapper.immunization(value)) }
+        for value in record.medications { add(value.ref, mapper.medicationRequest(value)) }
+        for value in record.serviceRequests { add(value.ref, mapper.serviceRequest(value)) }
+        for value in record.specimens { add(value.ref, mapper.specimen(value)) }
+        for value in record.observations { add(value.ref, mapper.observation(value)) }
+        for value in record.diagnosticReports { add(value.ref, mapper.diagnosticReport(value)) }
+        for value in record.documents { add(value.ref, mapper.documentReference(value)) }
+        for value in record.appointments { add(value.ref, mapper.appointment(value)) }
+        for value in record.coverages { add(value.ref, mapper.coverage(value)) }
+        for value in record.patientLinks { add(value.ref, mapper.linkage(value)) }
+
+        let (provenance, found) = mapper.provenance(record.document, targets: entries.map(\.key))
+        diagnostics += found
+        for resource in provenance {
+            guard let type = resource["resourceType"]?.stringValue, let id = resource["id"]?.stringValue else {
+                continue
+            }
+            entries.append(Entry(key: ResourceKey(resourceType: type, id: id), resource: resource))
+        }
+        return (entries, diagnostics)
+    }
+
+    // MARK: - Requests
+
+    static func request(_ entry: Entry, conditional: Bool) -> JSON {
+        var request = ElementBuilder()
+        if conditional, let identifier = businessIdentifier(entry.resource) {
+            request.set("method", .string("POST"))
+            request.set("url", .string(entry.key.resourceType))
+            request.set(
+                "ifNoneExist",
+                .string("identifier=" + searchValue(identifier.system) + "|" + searchValue(identifier.value)))
+        } else {
+            request.set("method", .string("PUT"))
+            request.set("url", .string(entry.key.description))
+        }
+        return request.json ?? .null
+    }
+
+    /// The first identifier with both a system and a value.
+    static func businessIdentifier(_ resource: JSONObject) -> (system: String, value: String)? {
+        for identifier in resource["identifier"]?.arrayValue ?? [] {
+            if let system = identifier["system"]?.stringValue, let value = identifier["value"]?.stringValue {
+                return (system, value)
+            }
+        }
+        return nil
+    }
+
+    /// A token search value part: FHIR's search escapes (`\` before `\`, `|`, `,`, `$`;
+    /// http://hl7.org/fhir/R4/search.html#escaping), then RFC 3986 percent-encoding of every byte
+    /// outside the unreserved set and `:/@`.
+    static func searchValue(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if "\\|,$".contains(character) { escaped.append("\\") }
+            escaped.append(character)
+        }
+        let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
+        var output: [UInt8] = []
+        for byte in escaped.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"), UInt8(ascii: ":"), UInt8(ascii: "/"), UInt8(ascii: "@"):
+                output.append(byte)
+            default:
+                output += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+}

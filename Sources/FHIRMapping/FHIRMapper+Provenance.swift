@@ -1,0 +1,188 @@
+import ClinicalModel
+import FHIRR4
+
+/// A resource's type and id: what a Bundle entry, a reference and a Provenance target name.
+public struct ResourceKey: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var resourceType: String
+    public var id: String
+
+    public init(resourceType: String, id: String) {
+        self.resourceType = resourceType
+        self.id = id
+    }
+
+    public init(_ ref: EntityRef) {
+        self.init(resourceType: ref.kind.fhirResourceType, id: ResourceID.derive(ref))
+    }
+
+    /// The order of entries in bundles and NDJSON: `resourceTypeOrder`, then id.
+    public static func < (lhs: ResourceKey, rhs: ResourceKey) -> Bool {
+        let left = resourceTypeOrder.firstIndex(of: lhs.resourceType) ?? resourceTypeOrder.count
+        let right = resourceTypeOrder.firstIndex(of: rhs.resourceType) ?? resourceTypeOrder.count
+        return (left, lhs.resourceType, lhs.id) < (right, rhs.resourceType, rhs.id)
+    }
+
+    /// Resource types in output order: the canonical kinds in `EntityKind` order, then the
+    /// provenance resources.
+    public static let resourceTypeOrder: [String] =
+        EntityKind.allCases.map(\.fhirResourceType) + ["Device", "Provenance"]
+
+    /// `Type/id`.
+    public var description: String { resourceType + "/" + id }
+}
+
+extension FHIRMapper {
+    /// The Provenance of one source document and the agents it names
+    /// (http://hl7.org/fhir/R4/provenance.html).
+    ///
+    /// - `target`: every resource emitted from the document (`targets`, written in output order).
+    /// - `recorded` (required instant): `document.recorded` when it is an instant. A date without a
+    ///   time is completed to `T00:00:00Z` (year and month precision with `-01`), and the original
+    ///   precision (`year`, `month`, `day`) is stated by the fhirbridge `recorded-precision`
+    ///   extension on `_recorded`. Without a usable value `_recorded` holds a data-absent-reason.
+    ///   The clock is never read: the same input gives the same bytes.
+    /// - `activity`: v3-DataOperation `CREATE`.
+    /// - `agent`: the sending application as a `Device` (`author`, on behalf of the sending facility
+    ///   as an `Organization`), or the facility alone; and always fhirbridge itself as a `Device`
+    ///   (`assembler`), so the required agent is never invented.
+    /// - `entity`: role `source`; `what` is the SHA-256 digest of the input unit (system
+    ///   `http://fhirbridge.dev/fhir/source-digest`) and a display such as
+    ///   `hl7v2 message 3 of adt.hl7` (input names are file names, not patient data).
+    ///
+    /// - Returns: the Provenance first, then the Device and Organization resources it references;
+    ///   no resource (and no diagnostic) when `targets` is empty, as `target` is required.
+    public func provenance(_ document: SourceDocument, targets: [ResourceKey]) -> ([JSONObject], [Diagnostic]) {
+        guard !targets.isEmpty else { return ([], []) }
+        var context = context(.input(name: document.inputName, offset: nil))
+        var resource = ElementBuilder(resourceType: "Provenance", id: Self.provenanceID(document))
+        resource.set("target", targets.sorted().map { reference($0) })
+        setRecorded(document.recorded, into: &resource, context: &context)
+        resource.set(
+            "activity",
+            concept(system: FHIRURL.v3DataOperation, code: "CREATE", display: "create"))
+
+        var agentResources: [JSONObject] = []
+        var agents: [JSON?] = []
+        var facility: ResourceKey?
+        if let name = document.sendingFacility, name.hasContent {
+            let key = ResourceKey(resourceType: "Organization", id: Self.sendingFacilityID(name))
+            var organization = ElementBuilder(resourceType: key.resourceType, id: key.id)
+            organization.set("name", name)
+            agentResources.append(organization.object)
+            facility = key
+        }
+        if let name = document.sendingApplication, name.hasContent {
+            let key = ResourceKey(
+                resourceType: "Device", id: Self.sendingApplicationID(name, facility: document.sendingFacility))
+            var device = ElementBuilder(resourceType: key.resourceType, id: key.id)
+            device.set("deviceName", [deviceName(name)])
+            device.set("owner", facility.map(reference))
+            agentResources.insert(device.object, at: 0)
+            agents.append(agent("author", "Author", who: key, onBehalfOf: facility))
+        } else if let facility {
+            agents.append(agent("author", "Author", who: facility, onBehalfOf: nil))
+        }
+        let assembler = ResourceKey(resourceType: "Device", id: Self.assemblerID)
+        var device = ElementBuilder(resourceType: assembler.resourceType, id: assembler.id)
+        device.set("deviceName", [deviceName("fhirbridge")])
+        agentResources.append(device.object)
+        agents.append(agent("assembler", "Assembler", who: assembler, onBehalfOf: nil))
+        resource.set("agent", agents)
+
+        var what = ElementBuilder()
+        if let digest = document.digest, digest.hasContent {
+            what.set(
+                "identifier",
+                .object(JSONObject(["system": .string(FHIRURL.sourceDigest), "value": .string(digest)])))
+        }
+        what.set("display", Self.sourceDisplay(document))
+        var entity = ElementBuilder()
+        entity.set("role", .string("source"))
+        entity.set("what", what.json)
+        resource.set("entity", [entity.json])
+        return ([resource.object] + agentResources, context.diagnostics)
+    }
+
+    /// The Provenance id: derived from the document's format, input name, index and digest.
+    public static func provenanceID(_ document: SourceDocument) -> String {
+        ResourceID.derive(
+            resourceType: "Provenance",
+            key: [document.format.rawValue, document.inputName, String(document.index), document.digest ?? ""]
+                .joined(separator: "|"))
+    }
+
+    static func sendingApplicationID(_ name: String, facility: String?) -> String {
+        ResourceID.derive(resourceType: "Device", key: "sending-application|" + name + "|" + (facility ?? ""))
+    }
+
+    static func sendingFacilityID(_ name: String) -> String {
+        ResourceID.derive(resourceType: "Organization", key: "sending-facility|" + name)
+    }
+
+    static let assemblerID = ResourceID.derive(resourceType: "Device", key: "fhirbridge")
+
+    static func sourceDisplay(_ document: SourceDocument) -> String {
+        let unit: String
+        switch document.format {
+        case .hl7v2: unit = "message"
+        case .ccda: unit = "document"
+        case .csv: unit = "patient"
+        case .fhir: unit = "resource"
+        }
+        return "\(document.format.rawValue) \(unit) \(document.index) of \(document.inputName)"
+    }
+
+    private func setRecorded(
+        _ recorded: ClinicalDateTime?, into resource: inout ElementBuilder, context: inout MappingContext
+    ) {
+        if let recorded, let instant = FHIRTemporal.instant(recorded) {
+            resource.set("recorded", .string(instant))
+            return
+        }
+        if let recorded, !recorded.fhir.contains("T"), let date = FHIRTemporal.date(recorded) {
+            let precision: String
+            var padded = date
+            switch date.utf8.count {
+            case 4:
+                precision = "year"
+                padded += "-01-01"
+            case 7:
+                precision = "month"
+                padded += "-01"
+            default: precision = "day"
+            }
+            resource.setPrimitive(
+                "recorded", .string(padded + "T00:00:00Z"),
+                extensions: [
+                    .object(
+                        JSONObject([
+                            "url": .string(FHIRURL.recordedPrecision), "valueCode": .string(precision),
+                        ]))
+                ])
+            return
+        }
+        if recorded == nil { context.reportMissing("Provenance.recorded") } else { context.report("invalidDateTime") }
+        resource.setPrimitive("recorded", nil, extensions: [context.absentReasonExtension()])
+    }
+
+    private func reference(_ key: ResourceKey) -> JSON {
+        references.reference(type: key.resourceType, id: key.id, present: true)
+    }
+
+    private func agent(_ code: String, _ display: String, who: ResourceKey, onBehalfOf: ResourceKey?) -> JSON? {
+        var element = ElementBuilder()
+        element.set("type", concept(system: FHIRURL.provenanceParticipantType, code: code, display: display))
+        element.set("who", reference(who))
+        element.set("onBehalfOf", onBehalfOf.map(reference))
+        return element.json
+    }
+
+    private func deviceName(_ name: String) -> JSON {
+        .object(JSONObject(["name": .string(name), "type": .string("user-friendly-name")]))
+    }
+
+    private func concept(system: String, code: String, display: String) -> JSON {
+        let coding = JSONObject(["system": .string(system), "code": .string(code), "display": .string(display)])
+        return .object(JSONObject(["coding": .array([.object(coding)])]))
+    }
+}

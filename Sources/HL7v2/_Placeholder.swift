@@ -1,1 +1,0 @@
-enum _HL7v2Placeholder {}
