@@ -34,7 +34,9 @@ public struct Diagnostic: Hashable, Sendable, Codable, CustomStringConvertible {
     public var description: String {
         var text = "\(severity): \(kind)"
         if let location { text += " at \(location)" }
-        if let system { text += " [system \(system)" + (code.map { " code \($0)" } ?? "") + "]" }
+        // Only well-formed system URIs are printed; codes and raw system names come from the
+        // input and stay in the structured fields for aggregated terminology reports.
+        if let system, system.hasPrefix("http://") || system.hasPrefix("https://") { text += " [system \(system)]" }
         return text
     }
 }

@@ -275,6 +275,8 @@ public struct Immunization: ClinicalEntity {
     public var site: Concept?
     public var performers: [Participant] = []
     public var fundingSource: Concept?
+    /// Funding program eligibility (FHIR Immunization.programEligibility).
+    public var programEligibility: [Concept] = []
     public var note: [Annotation] = []
 
     public init(ref: EntityRef, source: SourceLocation? = nil) {

@@ -34,7 +34,8 @@ public struct BundleBuilder: Sendable {
             [type.rawValue, conditional ? "conditional" : "unconditional"]
             + records.map { FHIRMapper.provenanceID($0.document) }
         var bundle = ElementBuilder(
-            resourceType: "Bundle", id: ResourceID.derive(resourceType: "Bundle", key: bundleKey.joined(separator: "|")))
+            resourceType: "Bundle", id: ResourceID.derive(resourceType: "Bundle", key: bundleKey.joined(separator: "|"))
+        )
         bundle.set("type", .string(type.rawValue))
         bundle.set(
             "entry",
@@ -109,7 +110,9 @@ public struct BundleBuilder: Sendable {
         var diagnostics: [Diagnostic] = []
         func add(_ ref: EntityRef, _ mapped: (JSONObject?, [Diagnostic]), isStub: Bool = false) {
             diagnostics += mapped.1
-            if let resource = mapped.0 { entries.append(Entry(key: ResourceKey(ref), resource: resource, isStub: isStub)) }
+            if let resource = mapped.0 {
+                entries.append(Entry(key: ResourceKey(ref), resource: resource, isStub: isStub))
+            }
         }
         var survivors: [EntityRef: EntityRef] = [:]
         for link in record.patientLinks { survivors[link.merged] = link.survivor }
@@ -118,9 +121,9 @@ public struct BundleBuilder: Sendable {
         for patient in record.patients {
             add(patient.ref, mapper.patient(patient, replacedBy: survivors[patient.ref]))
         }
-        for link in record.patientLinks where !patientRefs.contains(link.merged) {
-            add(link.merged, mapper.mergedPatient(link), isStub: true)
-        }
+        // A merge message's patients live on the target server: the Linkage references them by
+        // their derived ids and no stub Patient is written (which would overwrite the server's).
+        _ = patientRefs
         for value in record.relatedPersons { add(value.ref, mapper.relatedPerson(value)) }
         for value in record.practitioners { add(value.ref, mapper.practitioner(value)) }
         for value in record.organizations { add(value.ref, mapper.organization(value)) }

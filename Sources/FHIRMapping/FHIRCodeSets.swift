@@ -28,7 +28,8 @@ extension FHIRCodeSet {
     private static let tho = "http://terminology.hl7.org/CodeSystem/"
 
     // Data types
-    static let administrativeGender = FHIRCodeSet(fhir + "administrative-gender", ["male", "female", "other", "unknown"])
+    static let administrativeGender = FHIRCodeSet(
+        fhir + "administrative-gender", ["male", "female", "other", "unknown"])
     static let identifierUse = FHIRCodeSet(fhir + "identifier-use", ["usual", "official", "temp", "secondary", "old"])
     static let nameUse = FHIRCodeSet(
         fhir + "name-use", ["usual", "official", "temp", "nickname", "anonymous", "old", "maiden"])
@@ -42,16 +43,22 @@ extension FHIRCodeSet {
     // Resource statuses and other required bindings
     static let encounterStatus = FHIRCodeSet(
         fhir + "encounter-status",
-        ["planned", "arrived", "triaged", "in-progress", "onleave", "finished", "cancelled", "entered-in-error",
-         "unknown"])
+        [
+            "planned", "arrived", "triaged", "in-progress", "onleave", "finished", "cancelled", "entered-in-error",
+            "unknown",
+        ])
     static let conditionClinical = FHIRCodeSet(
         tho + "condition-clinical",
-        displays: [("active", "Active"), ("recurrence", "Recurrence"), ("relapse", "Relapse"),
-                   ("inactive", "Inactive"), ("remission", "Remission"), ("resolved", "Resolved")])
+        displays: [
+            ("active", "Active"), ("recurrence", "Recurrence"), ("relapse", "Relapse"),
+            ("inactive", "Inactive"), ("remission", "Remission"), ("resolved", "Resolved"),
+        ])
     static let conditionVerification = FHIRCodeSet(
         tho + "condition-ver-status",
-        displays: [("unconfirmed", "Unconfirmed"), ("provisional", "Provisional"), ("differential", "Differential"),
-                   ("confirmed", "Confirmed"), ("refuted", "Refuted"), ("entered-in-error", "Entered in Error")])
+        displays: [
+            ("unconfirmed", "Unconfirmed"), ("provisional", "Provisional"), ("differential", "Differential"),
+            ("confirmed", "Confirmed"), ("refuted", "Refuted"), ("entered-in-error", "Entered in Error"),
+        ])
     static let conditionCategory = FHIRCodeSet(
         tho + "condition-category",
         displays: [("problem-list-item", "Problem List Item"), ("encounter-diagnosis", "Encounter Diagnosis")])
@@ -60,8 +67,10 @@ extension FHIRCodeSet {
         displays: [("active", "Active"), ("inactive", "Inactive"), ("resolved", "Resolved")])
     static let allergyVerification = FHIRCodeSet(
         tho + "allergyintolerance-verification",
-        displays: [("unconfirmed", "Unconfirmed"), ("confirmed", "Confirmed"), ("refuted", "Refuted"),
-                   ("entered-in-error", "Entered in Error")])
+        displays: [
+            ("unconfirmed", "Unconfirmed"), ("confirmed", "Confirmed"), ("refuted", "Refuted"),
+            ("entered-in-error", "Entered in Error"),
+        ])
     static let allergyType = FHIRCodeSet(fhir + "allergy-intolerance-type", ["allergy", "intolerance"])
     static let allergyCategory = FHIRCodeSet(
         fhir + "allergy-intolerance-category", ["food", "medication", "environment", "biologic"])
@@ -83,34 +92,45 @@ extension FHIRCodeSet {
         fhir + "request-status", ["draft", "active", "on-hold", "revoked", "completed", "entered-in-error", "unknown"])
     static let requestIntent = FHIRCodeSet(
         fhir + "request-intent",
-        ["proposal", "plan", "directive", "order", "original-order", "reflex-order", "filler-order", "instance-order",
-         "option"])
+        [
+            "proposal", "plan", "directive", "order", "original-order", "reflex-order", "filler-order",
+            "instance-order",
+            "option",
+        ])
     static let requestPriority = FHIRCodeSet(fhir + "request-priority", ["routine", "urgent", "asap", "stat"])
     static let observationStatus = FHIRCodeSet(
         fhir + "observation-status",
         ["registered", "preliminary", "final", "amended", "corrected", "cancelled", "entered-in-error", "unknown"])
     static let observationCategory = FHIRCodeSet(
         tho + "observation-category",
-        displays: [("social-history", "Social History"), ("vital-signs", "Vital Signs"), ("imaging", "Imaging"),
-                   ("laboratory", "Laboratory"), ("procedure", "Procedure"), ("survey", "Survey"),
-                   ("exam", "Exam"), ("therapy", "Therapy"), ("activity", "Activity")])
+        displays: [
+            ("social-history", "Social History"), ("vital-signs", "Vital Signs"), ("imaging", "Imaging"),
+            ("laboratory", "Laboratory"), ("procedure", "Procedure"), ("survey", "Survey"),
+            ("exam", "Exam"), ("therapy", "Therapy"), ("activity", "Activity"),
+        ])
     static let dataAbsentReason = FHIRCodeSet(
         tho + "data-absent-reason",
-        ["unknown", "asked-unknown", "temp-unknown", "not-asked", "asked-declined", "masked", "not-applicable",
-         "unsupported", "as-text", "error", "not-a-number", "negative-infinity", "positive-infinity",
-         "not-performed", "not-permitted"])
+        [
+            "unknown", "asked-unknown", "temp-unknown", "not-asked", "asked-declined", "masked", "not-applicable",
+            "unsupported", "as-text", "error", "not-a-number", "negative-infinity", "positive-infinity",
+            "not-performed", "not-permitted",
+        ])
     static let diagnosticReportStatus = FHIRCodeSet(
         fhir + "diagnostic-report-status",
-        ["registered", "partial", "preliminary", "final", "amended", "corrected", "appended", "cancelled",
-         "entered-in-error", "unknown"])
+        [
+            "registered", "partial", "preliminary", "final", "amended", "corrected", "appended", "cancelled",
+            "entered-in-error", "unknown",
+        ])
     static let documentReferenceStatus = FHIRCodeSet(
         fhir + "document-reference-status", ["current", "superseded", "entered-in-error"])
     static let compositionStatus = FHIRCodeSet(
         fhir + "composition-status", ["preliminary", "final", "amended", "entered-in-error"])
     static let appointmentStatus = FHIRCodeSet(
         fhir + "appointmentstatus",
-        ["proposed", "pending", "booked", "arrived", "fulfilled", "cancelled", "noshow", "entered-in-error",
-         "checked-in", "waitlist"])
+        [
+            "proposed", "pending", "booked", "arrived", "fulfilled", "cancelled", "noshow", "entered-in-error",
+            "checked-in", "waitlist",
+        ])
     static let coverageStatus = FHIRCodeSet(fhir + "fm-status", ["active", "cancelled", "draft", "entered-in-error"])
 }
 

@@ -14,7 +14,9 @@ extension FHIRMapper {
         resource.set("identifier", context.identifiers(allergy.identifiers))
         let enteredInError = allergy.verificationStatus == "entered-in-error"
         if enteredInError {
-            if allergy.clinicalStatus != nil { context.report("conflictingElements", code: "AllergyIntolerance.clinicalStatus") }
+            if allergy.clinicalStatus != nil {
+                context.report("conflictingElements", code: "AllergyIntolerance.clinicalStatus")
+            }
         } else if let clinical = context.codedConcept(allergy.clinicalStatus, in: .allergyClinical) {
             resource.set("clinicalStatus", clinical)
         } else {

@@ -22,8 +22,11 @@ extension FHIRMapper {
         context.setInstant("start", appointment.start, into: &resource)
         context.setInstant("end", appointment.end, into: &resource)
         if let minutes = appointment.minutesDuration {
-            if minutes >= 1 { resource.set("minutesDuration", .int(minutes)) }
-            else { context.report("invalidValue", code: "Appointment.minutesDuration") }
+            if minutes >= 1 {
+                resource.set("minutesDuration", .int(minutes))
+            } else {
+                context.report("invalidValue", code: "Appointment.minutesDuration")
+            }
         }
         let pending: Set<String> = ["proposed", "pending", "waitlist"]
         let status = pending.contains(appointment.status) ? "needs-action" : "accepted"

@@ -17,8 +17,7 @@ extension FHIRMapper {
             return context.coding(coding)
         }
         if actCode == nil, let source = encounter.patientClass {
-            let code = source.code.flatMap { $0.isValidFHIRCode ? $0 : nil }
-            context.report("unmappedEncounterClass", .information, system: source.system, code: code)
+            context.report("unmappedEncounterClass", .information, system: FHIRURL.v3ActCode)
             extensions.append(context.extensionElement(FHIRURL.sourceClass, "valueCoding", context.coding(source)))
         }
         if let service = encounter.hospitalService {

@@ -42,8 +42,11 @@ extension FHIRMapper {
         resource.set("dosageInstruction", [dosage.json])
         var dispense = ElementBuilder()
         if let refills = medication.refills {
-            if refills >= 0 { dispense.set("numberOfRepeatsAllowed", .int(refills)) }
-            else { context.report("invalidValue", code: "MedicationRequest.dispenseRequest.numberOfRepeatsAllowed") }
+            if refills >= 0 {
+                dispense.set("numberOfRepeatsAllowed", .int(refills))
+            } else {
+                context.report("invalidValue", code: "MedicationRequest.dispenseRequest.numberOfRepeatsAllowed")
+            }
         }
         dispense.set("quantity", context.quantity(medication.dispenseQuantity, simple: true))
         resource.set("dispenseRequest", dispense.json)

@@ -40,7 +40,9 @@ extension FHIRMapper {
                     FHIRURL.birthPlace, "valueAddress", .object(JSONObject(["text": .string(place)]))))
         }
         if let maiden = patient.mothersMaidenName {
-            let text = maiden.text ?? (maiden.given + [maiden.family].compactMap { $0 }).filter(\.hasContent)
+            let text =
+                maiden.text
+                ?? (maiden.given + [maiden.family].compactMap { $0 }).filter(\.hasContent)
                 .joined(separator: " ")
             extensions.append(context.extensionElement(FHIRURL.mothersMaidenName, "valueString", .string(text)))
         }

@@ -14,6 +14,9 @@ struct MappingContext {
         self.location = location
     }
 
+    /// Records a diagnostic. Its system and code are only constants of this module (a FHIR code
+    /// system URI, a resource type, an element path), never a source value: sources put patient
+    /// data where codes belong, and diagnostics must not carry it.
     mutating func report(
         _ kind: String, _ severity: Diagnostic.Severity = .warning, system: String? = nil, code: String? = nil
     ) {
@@ -54,7 +57,7 @@ struct MappingContext {
     mutating func code(_ value: String?, in set: FHIRCodeSet) -> JSON? {
         guard let value, value.hasContent else { return nil }
         guard set.contains(value) else {
-            report("invalidCode", system: set.system, code: value.isValidFHIRCode ? value : nil)
+            report("invalidCode", system: set.system)
             return nil
         }
         return .string(value)
@@ -82,7 +85,7 @@ struct MappingContext {
     mutating func gender(_ coding: Coding?) -> JSON? {
         guard let coding, let value = coding.code else { return nil }
         if let system = coding.system, system != FHIRCodeSet.administrativeGender.system {
-            report("invalidCode", system: system, code: value.isValidFHIRCode ? value : nil)
+            report("invalidCode", system: FHIRCodeSet.administrativeGender.system)
             return nil
         }
         return code(value, in: .administrativeGender)
@@ -92,7 +95,7 @@ struct MappingContext {
     mutating func codedConcept(_ value: String?, in set: FHIRCodeSet) -> JSON? {
         guard let value, value.hasContent else { return nil }
         guard set.contains(value) else {
-            report("invalidCode", system: set.system, code: value.isValidFHIRCode ? value : nil)
+            report("invalidCode", system: set.system)
             return nil
         }
         var coding = ElementBuilder()
@@ -109,7 +112,7 @@ struct MappingContext {
     mutating func categoryConcept(_ value: String?, in set: FHIRCodeSet) -> JSON? {
         guard let value, value.hasContent else { return nil }
         if set.contains(value) { return codedConcept(value, in: set) }
-        report("unmappedCode", .information, system: set.system, code: value.isValidFHIRCode ? value : nil)
+        report("unmappedCode", .information, system: set.system)
         var concept = ElementBuilder()
         concept.set("text", value)
         return concept.json
@@ -123,7 +126,7 @@ struct MappingContext {
             if code.isValidFHIRCode {
                 element.set("code", .string(code))
             } else {
-                report("invalidCode", system: coding.system)
+                report("invalidCode")
             }
         }
         element.set("display", coding.display)
@@ -189,7 +192,8 @@ struct MappingContext {
         } else if let dateTime = dateTime(value) {
             report("impreciseInstant", .information)
             element.setPrimitive(
-                key, nil, extensions: [extensionElement(FHIRURL.originalDateTime, "valueDateTime", dateTime)].compactMap { $0 })
+                key, nil,
+                extensions: [extensionElement(FHIRURL.originalDateTime, "valueDateTime", dateTime)].compactMap { $0 })
         }
     }
 
@@ -293,7 +297,7 @@ struct MappingContext {
         }
         if let comparator = quantity.comparator, comparator.hasContent {
             if simple {
-                report("comparatorNotAllowed", code: comparator)
+                report("comparatorNotAllowed")
             } else {
                 element.set("comparator", code(comparator, in: .quantityComparator))
             }

@@ -69,6 +69,14 @@ struct AnyEntityMapping {
                 let position = "\(context.record.document.controlID ?? context.record.document.digest ?? "")"
                     + "|\(segment.id)[\(segment.occurrence)]" + (produced.count > 1 ? "#\(offset + 1)" : "")
                 let business = entity.ref.key.isEmpty ? mapping.key(entity, segment, context) : entity.ref.key
+                // The same business key twice in one message is the same record (e.g. an OBX
+                // repeated in two groups): keep the first, report the repeat.
+                if let business, business.contains(observationIdentityMarker),
+                    context.record[keyPath: mapping.records].contains(where: { $0.ref.key == business })
+                {
+                    context.diagnose(.information, "duplicateRecord", at: location)
+                    continue
+                }
                 entity.ref = context.unique(EntityRef(E.kind, key: business ?? ""), position: position)
                 if entity.source == nil { entity.source = location }
                 context.record[keyPath: mapping.records].append(entity)
@@ -79,6 +87,11 @@ struct AnyEntityMapping {
         }
     }
 }
+
+/// Marks keys built from what was observed and when (OBX-3 + OBX-14): two such records with one
+/// key in a message are one observation. Other keys (identifiers) that repeat get a position suffix,
+/// since senders reuse identifiers by mistake and dropping a record would lose data.
+let observationIdentityMarker = "|obs|"
 
 /// A field rule checked against the registries, ready to run.
 struct ResolvedFieldRule {

@@ -105,6 +105,7 @@ public struct HL7v2Mapper: @unchecked Sendable {
         context.diagnostics.append(contentsOf: message.diagnostics)
 
         for segment in message.segments where segment.id != "MSH" {
+            if segment.id == "OBX", attachToImmunizationOrSkip(segment, context: &context) { continue }
             guard let roles = manifest.entities(for: segment.id) else {
                 let kind = segment.id.hasPrefix("Z") ? "customSegmentNotMapped" : "segmentNotMapped"
                 if !manifest.ignored.contains(segment.id) || segment.id.hasPrefix("Z") {
@@ -122,6 +123,30 @@ public struct HL7v2Mapper: @unchecked Sendable {
             }
         }
         return (context.record, context.diagnostics)
+    }
+
+    /// OBX that are not observations of their own: encapsulated data (OBX-2 ED/RP: a document,
+    /// reported), and in an immunization's order group the funding source (LOINC 30963-3) and
+    /// funding eligibility (64994-7) that describe the immunization (CDC IIS HL7 v2.5.1 IG).
+    func attachToImmunizationOrSkip(_ segment: HL7Segment, context: inout MappingContext) -> Bool {
+        let type = segment[2].value?.uppercased()
+        if type == "ED" || type == "RP" {
+            context.diagnose(.information, "encapsulatedDataNotMapped", at: segment.location(field: 5))
+            return true
+        }
+        guard let ref = context.immunization, let code = segment[3].value, code == "64994-7" || code == "30963-3",
+            let index = context.record.immunizations.firstIndex(where: { $0.ref == ref }),
+            let value = segment[5].repetitions.first,
+            let concept = converters.concept(value, table: nil, context: &context, location: segment.location(field: 5))
+        else { return false }
+        if code == "30963-3" {
+            if context.record.immunizations[index].fundingSource == nil {
+                context.record.immunizations[index].fundingSource = concept
+            }
+        } else {
+            context.record.immunizations[index].programEligibility.append(concept)
+        }
+        return true
     }
 
     /// NTE-3 comment (FT, repeating) becomes a note on the record the previous segment created.

@@ -12,6 +12,8 @@ struct MappingContext {
     var serviceRequest: EntityRef?
     var diagnosticReport: EntityRef?
     var specimen: EntityRef?
+    /// The immunization of the current order group (VXU), for its funding OBX.
+    var immunization: EntityRef?
     /// The last record created by a segment: NTE notes attach to it.
     var lastCreated: EntityRef?
     /// The record the previous segment created, which an `extend` map may add to.

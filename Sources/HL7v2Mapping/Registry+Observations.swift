@@ -21,6 +21,11 @@ extension Registry {
             records: \.observations, make: { Observation(ref: $0, code: Concept(), source: $1) },
             key: { observation, segment, context in
                 let subID = segment.id == "OBX" ? segment[4].value ?? "" : ""
+                // An observation is identified by what was observed and when (OBX-3, OBX-14),
+                // with the sub-id for repeated observations of one kind (isolates).
+                if segment.id == "OBX", let code = observation.code.first?.code, let time = segment[14].value {
+                    return scoped(context, ["obs", observation.code.first?.system ?? "", code, time, subID].joined(separator: "|"))
+                }
                 if let report = context.diagnosticReport {
                     return [report.key, observation.code.first?.code ?? observation.code.text ?? "", subID]
                         .joined(separator: "|")

@@ -29,6 +29,7 @@ extension Registry {
             didCreate: { context, ref in
                 context.serviceRequest = ref
                 context.diagnosticReport = nil
+                context.immunization = nil
             },
             current: { $0.serviceRequest })
     }
@@ -135,7 +136,8 @@ extension Registry {
                     immunization.identifiers = order.identifiers
                 }
             },
-            didCreate: { _, _ in }, current: { _ in nil })
+            didCreate: { context, ref in context.immunization = ref },
+            current: { $0.immunization })
         mapping.converters["immunizationDose"] = { immunization, segment, _, converters in
             // RXA-6 administered amount (999 = unknown), RXA-7 units; RXA-9 first repetition "00" = new record (primary source).
             if let amount = segment[6].value, amount != "999", let value = converters.decimal(amount) {

@@ -34,9 +34,7 @@ struct V2Converters {
             var system = self.system(rawSystem)
             if system == nil, rawSystem == nil, let table { system = tableSystem(table) }
             if system == nil, let rawSystem {
-                context.diagnose(
-                    .information, "unknownCodeSystem", at: location.narrowed(component: systemIndex),
-                    system: rawSystem)
+                context.diagnose(.information, "unknownCodeSystem", at: location.narrowed(component: systemIndex))
             }
             guard let code else { continue }
             codings.append(

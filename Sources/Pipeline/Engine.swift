@@ -16,6 +16,14 @@ public struct UnitResult: Sendable {
     public var diagnostics: [Diagnostic]
     public var error: SourceError?
     public var byteCount: Int
+
+    public init(index: Int, record: ClinicalRecord?, diagnostics: [Diagnostic], error: SourceError?, byteCount: Int) {
+        self.index = index
+        self.record = record
+        self.diagnostics = diagnostics
+        self.error = error
+        self.byteCount = byteCount
+    }
 }
 
 /// A problem loading the engine's own data (`Terminology/`, `Mappings/`): `file:line`, no patient data.

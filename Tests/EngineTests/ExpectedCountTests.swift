@@ -10,6 +10,18 @@ struct ExpectedCountTests {
         "ADT_A31", "ADT_A40", "ORU_R01", "ORM_O01", "OML_O21", "VXU_V04", "MDM_T02", "SIU_S12",
     ]
 
+    /// Where we differ from Microsoft's templates on purpose, with our count and the reason.
+    static let deviations: [String: [String: Int]] = [
+        // ORC glued onto the GT1 line (missing segment terminator): Microsoft loses the order and
+        // its OBX; we keep the OBX as an observation.
+        "MDHHS-OML-O21-1.hl7": ["Observation": 1],
+        // Microsoft's VXU template also emits the funding-eligibility / funding-source OBX as
+        // Observations when no patient-level OBX precedes them (and not otherwise). We always attach
+        // them to the Immunization (programEligibility, fundingSource) per the CDC IIS guide.
+        "IZ_1_1.1_Admin_Child_Max_Message.hl7": ["Observation": 3],
+        "VXU.hl7": ["Observation": 2],
+    ]
+
     static var cases: [String] {
         let base = Support.corpus.appendingPathComponent("fhir-converter/expected/hl7v2")
         return templates.flatMap { template in
@@ -30,7 +42,8 @@ struct ExpectedCountTests {
         #expect(records.count == units.count)
         let actual = Support.resourceCounts(try Support.bundle(records))
         for type in ["Patient", "Encounter", "Observation"] {
-            #expect(actual[type, default: 0] == expected[type, default: 0], "\(type) in \(inputName)")
+            let want = Self.deviations[inputName]?[type] ?? expected[type, default: 0]
+            #expect(actual[type, default: 0] == want, "\(type) in \(inputName)")
         }
     }
 }

@@ -38,7 +38,8 @@ import Testing
         let participants = json["participant"]?.arrayValue ?? []
         #expect(participants.count == 3)
         #expect(participants.allSatisfy { $0["status"]?.stringValue == "accepted" })
-        #expect(participants[0]["actor", "reference"]?.stringValue == "Patient/" + ResourceID.derive(Fixtures.patientRef))
+        #expect(
+            participants[0]["actor", "reference"]?.stringValue == "Patient/" + ResourceID.derive(Fixtures.patientRef))
         var proposed = Fixtures.appointment
         proposed.status = "proposed"
         #expect(JSON.object(mapper.appointment(proposed).0)["participant", 0, "status"]?.stringValue == "needs-action")
@@ -64,7 +65,8 @@ import Testing
         let link = Fixtures.patientLink
         let linkage = JSON.object(mapper.linkage(link).0)
         #expect(linkage["item", 0, "type"]?.stringValue == "source")
-        #expect(linkage["item", 0, "resource", "reference"]?.stringValue == "Patient/" + ResourceID.derive(link.survivor))
+        #expect(
+            linkage["item", 0, "resource", "reference"]?.stringValue == "Patient/" + ResourceID.derive(link.survivor))
         #expect(linkage["item", 1, "type"]?.stringValue == "alternate")
         #expect(linkage["item", 1, "resource", "reference"]?.stringValue == "Patient/" + ResourceID.derive(link.merged))
         let merged = JSON.object(mapper.mergedPatient(link).0)

@@ -9,8 +9,10 @@ import Testing
 
     @Test(arguments: BundleType.allCases, [false, true])
     func sameInputGivesSameBytes(_ type: BundleType, _ conditional: Bool) {
-        let first = JSONWriter(style: .pretty).bytes(.object(builder.bundle(records, type: type, conditional: conditional).0))
-        let second = JSONWriter(style: .pretty).bytes(.object(BundleBuilder().bundle(records, type: type, conditional: conditional).0))
+        let first = JSONWriter(style: .pretty).bytes(
+            .object(builder.bundle(records, type: type, conditional: conditional).0))
+        let second = JSONWriter(style: .pretty).bytes(
+            .object(BundleBuilder().bundle(records, type: type, conditional: conditional).0))
         #expect(first == second)
         #expect(builder.ndjsonLines(Fixtures.fullRecord) == builder.ndjsonLines(Fixtures.fullRecord))
     }
@@ -63,7 +65,10 @@ import Testing
         let (bundle, _) = builder.bundle(records, type: .batch)
         let references = JSONChecks.resources(inBundle: bundle).flatMap { JSONChecks.references(.object($0)) }
         #expect(references.allSatisfy { !$0.hasPrefix("urn:") })
-        #expect(JSONChecks.unresolvedReferences(inBundle: bundle) == ["Location/" + ResourceID.derive(EntityRef(.location, key: "LOC|ER|1"))])
+        #expect(
+            JSONChecks.unresolvedReferences(inBundle: bundle) == [
+                "Location/" + ResourceID.derive(EntityRef(.location, key: "LOC|ER|1"))
+            ])
     }
 
     @Test func missingTargetIsReferencedByTypeAndIDAndReported() throws {
@@ -93,7 +98,8 @@ import Testing
     @Test func conditionalCreatesUseTheBusinessIdentifier() throws {
         let (bundle, _) = builder.bundle(records, type: .transaction, conditional: true)
         let entries = bundle["entry"]?.arrayValue ?? []
-        let patient = try #require(entries.first { $0["resource"]?["id"]?.stringValue == ResourceID.derive(Fixtures.patientRef) })
+        let patient = try #require(
+            entries.first { $0["resource"]?["id"]?.stringValue == ResourceID.derive(Fixtures.patientRef) })
         #expect(patient["request"]?["method"]?.stringValue == "POST")
         #expect(patient["request"]?["url"]?.stringValue == "Patient")
         #expect(
@@ -122,10 +128,13 @@ import Testing
         }
         #expect(patients.count == 1)
         #expect(JSON.object(patients[0])["name", 0, "given"] == .array([.string("Adam")]))  // from the second record
-        let provenances = JSONChecks.resources(inBundle: bundle).filter { $0["resourceType"]?.stringValue == "Provenance" }
+        let provenances = JSONChecks.resources(inBundle: bundle).filter {
+            $0["resourceType"]?.stringValue == "Provenance"
+        }
         #expect(provenances.count == 2)
         let reversed = builder.bundle(records.reversed(), type: .collection).0
-        let first = try #require(JSONChecks.resource(reversed, type: "Patient", id: ResourceID.derive(Fixtures.patientRef)))
+        let first = try #require(
+            JSONChecks.resource(reversed, type: "Patient", id: ResourceID.derive(Fixtures.patientRef)))
         #expect(JSON.object(first)["name", 0, "given"] == .array([.string("Adam"), .string("A.")]))
     }
 
@@ -137,7 +146,8 @@ import Testing
         var link = ClinicalRecord(document: SourceDocument(format: .hl7v2, inputName: "a.hl7", index: 2))
         link.patientLinks = [Fixtures.patientLink]
         let (bundle, _) = builder.bundle([full, link], type: .collection)
-        let patient = try #require(JSONChecks.resource(bundle, type: "Patient", id: ResourceID.derive(Fixtures.mergedRef)))
+        let patient = try #require(
+            JSONChecks.resource(bundle, type: "Patient", id: ResourceID.derive(Fixtures.mergedRef)))
         #expect(JSON.object(patient)["name", 0, "family"]?.stringValue == "Merged")
     }
 

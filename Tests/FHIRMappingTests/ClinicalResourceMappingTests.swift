@@ -11,7 +11,8 @@ import Testing
         let json = JSON.object(mapper.condition(Fixtures.condition).0)
         #expect(
             json.objectValue?.keys == [
-                "resourceType", "id", "extension", "clinicalStatus", "verificationStatus", "category", "code", "subject",
+                "resourceType", "id", "extension", "clinicalStatus", "verificationStatus", "category", "code",
+                "subject",
                 "encounter", "onsetDateTime", "recordedDate", "recorder",
             ])
         #expect(
@@ -74,11 +75,12 @@ import Testing
         #expect(
             json.objectValue?.keys == [
                 "resourceType", "id", "status", "vaccineCode", "patient", "occurrenceDateTime", "primarySource",
-                "lotNumber", "expirationDate", "doseQuantity",
+                "lotNumber", "expirationDate", "doseQuantity", "programEligibility", "fundingSource",
             ])
         #expect(json["occurrenceDateTime"]?.stringValue == "2024-01-10")
         #expect(json["vaccineCode", "coding", 0, "code"]?.stringValue == "08")
         #expect(json["expirationDate"]?.stringValue == "2025-12-31")
+        #expect(json["programEligibility", 0, "coding", 0, "code"]?.stringValue == "V02")
     }
 
     @Test func medicationRequest() {
@@ -137,7 +139,9 @@ import Testing
         #expect(json["context", "encounter", 0, "reference"] != nil)
     }
 
-    @Test(arguments: [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE=")])
+    @Test(arguments: [
+        ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="),
+    ])
     func base64FollowsRFC4648TestVectors(_ text: String, _ expected: String) {
         var note = DocumentNote(ref: EntityRef(.document, key: "1"))
         note.text = text

@@ -25,7 +25,8 @@ import Testing
         var observation = Observation(ref: EntityRef(.observation, key: s), code: Concept(text: s))
         observation.patient = patient.ref
         observation.status = s + " bad"
-        observation.value = .quantity(Quantity(value: DecimalValue(lexical: s), comparator: s + " <", unit: s, system: s + " u", code: s + "  c"))
+        observation.value = .quantity(
+            Quantity(value: DecimalValue(lexical: s), comparator: s + " <", unit: s, system: s + " u", code: s + "  c"))
         observation.effective = ClinicalDateTime(fhir: s)
         observation.issued = ClinicalDateTime(fhir: s)
         observation.note = [Annotation(text: s, time: ClinicalDateTime(fhir: s))]

@@ -7,7 +7,8 @@ import Testing
     @Test(arguments: [
         ("2024", "2024"), ("2024-03", "2024-03"), ("2024-02-29", "2024-02-29"),
         ("2024-03-05T10:30+01:00", "2024-03-05T10:30:00+01:00"), ("2024-03-05T10:30:15Z", "2024-03-05T10:30:15Z"),
-        ("2024-03-05T10:30:15.1234-05:00", "2024-03-05T10:30:15.1234-05:00"), ("2024-03-05T00:00:00+14:00", "2024-03-05T00:00:00+14:00"),
+        ("2024-03-05T10:30:15.1234-05:00", "2024-03-05T10:30:15.1234-05:00"),
+        ("2024-03-05T00:00:00+14:00", "2024-03-05T00:00:00+14:00"),
     ])
     func validDateTimes(_ input: String, _ expected: String) {
         #expect(FHIRTemporal.dateTime(ClinicalDateTime(fhir: input)) == expected)
@@ -33,7 +34,10 @@ import Testing
         #expect(FHIRTemporal.date(ClinicalDateTime(fhir: "2024-3-5")) == nil)
     }
 
-    @Test(arguments: [("0.010", true), ("-0", true), ("1e3", true), ("007", false), ("1.", false), (".5", false), ("1,5", false), ("", false)])
+    @Test(arguments: [
+        ("0.010", true), ("-0", true), ("1e3", true), ("007", false), ("1.", false), (".5", false), ("1,5", false),
+        ("", false),
+    ])
     func decimalsKeepTheirLexicalForm(_ lexical: String, _ valid: Bool) {
         #expect((MappingContext.decimal(lexical) != nil) == valid)
         if valid { #expect(MappingContext.decimal(lexical)?.numberLexical == lexical) }

@@ -33,7 +33,9 @@ import Testing
                 outputs.append(("bundle-\(type.rawValue)-\(conditional).json", pretty.bytes(.object(bundle))))
             }
         }
-        outputs.append(("sparse.json", pretty.bytes(.object(builder.bundle([AbsentDataTests.sparseRecord], type: .transaction).0))))
+        outputs.append(
+            ("sparse.json", pretty.bytes(.object(builder.bundle([AbsentDataTests.sparseRecord], type: .transaction).0)))
+        )
         var ndjson: [UInt8] = []
         for line in builder.ndjsonLines(Fixtures.fullRecord) + builder.ndjsonLines(AbsentDataTests.sparseRecord) {
             ndjson += line + [0x0A]
@@ -45,7 +47,8 @@ import Testing
     @Test func everyOutputPassesFHIRKit() throws {
         guard let python = Self.python else {
             Issue.record(
-                "No Python with fhirkit-rs: set FHIRBRIDGE_PYTHON or run `python3 -m venv .venv && .venv/bin/pip install fhirkit-rs==0.1.0` (Tools/setup.sh)")
+                "No Python with fhirkit-rs: set FHIRBRIDGE_PYTHON or run `python3 -m venv .venv && .venv/bin/pip install fhirkit-rs==0.1.0` (Tools/setup.sh)"
+            )
             return
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(

@@ -193,12 +193,16 @@ enum Fixtures {
         quantity.specimen = specimenRef
         quantity.method = Concept(text: "Auscultation")
         quantity.bodySite = Concept(text: "Chest")
-        quantity.note = [Annotation(text: "Patient at rest", time: dt("2024-03-05T10:16:00+01:00"), author: practitionerRef)]
+        quantity.note = [
+            Annotation(text: "Patient at rest", time: dt("2024-03-05T10:16:00+01:00"), author: practitionerRef)
+        ]
         var panel = observation("panel", nil)
         panel.code = loinc("85354-9", "Blood pressure panel")
         panel.members = [EntityRef(.observation, key: "OBS|F-1|quantity")]
-        var systolic = ObservationComponent(code: loinc("8480-6", "Systolic blood pressure"), value: .quantity(
-            Quantity(value: decimal("120"), unit: "mmHg", system: "http://unitsofmeasure.org", code: "mm[Hg]")))
+        var systolic = ObservationComponent(
+            code: loinc("8480-6", "Systolic blood pressure"),
+            value: .quantity(
+                Quantity(value: decimal("120"), unit: "mmHg", system: "http://unitsofmeasure.org", code: "mm[Hg]")))
         systolic.interpretation = [Concept(text: "normal")]
         var diastolic = ObservationComponent(code: loinc("8462-4", "Diastolic blood pressure"), value: nil)
         diastolic.dataAbsentReason = "not-performed"
@@ -215,7 +219,8 @@ enum Fixtures {
             observation("ratio", .ratio(numerator: mg, denominator: ml)),
             observation(
                 "range",
-                .range(low: Quantity(value: decimal("1.5"), unit: "g"), high: Quantity(value: decimal("2.5"), unit: "g"))),
+                .range(
+                    low: Quantity(value: decimal("1.5"), unit: "g"), high: Quantity(value: decimal("2.5"), unit: "g"))),
             observation("boolean", .boolean(false)),
             observation("integer", .integer(3)),
             observation("bigInteger", .integer(5_000_000_000)),
@@ -275,6 +280,10 @@ enum Fixtures {
         immunization.occurrence = dt("2024-01-10")
         immunization.primarySource = true
         immunization.lotNumber = "LOT123"
+        immunization.programEligibility = [
+            Concept(Coding(system: "http://terminology.hl7.org/CodeSystem/v2-0064", code: "V02"))
+        ]
+        immunization.fundingSource = Concept(text: "Public")
         immunization.expirationDate = dt("2025-12-31")
         immunization.dose = Quantity(value: decimal("0.5"), unit: "mL", system: "http://unitsofmeasure.org", code: "mL")
         return immunization

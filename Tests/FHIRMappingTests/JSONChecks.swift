@@ -44,7 +44,9 @@ enum JSONChecks {
         var targets = Set<String>()
         for entry in entries {
             if let fullUrl = entry["fullUrl"]?.stringValue { targets.insert(fullUrl) }
-            if let type = entry["resource"]?["resourceType"]?.stringValue, let id = entry["resource"]?["id"]?.stringValue {
+            if let type = entry["resource"]?["resourceType"]?.stringValue,
+                let id = entry["resource"]?["id"]?.stringValue
+            {
                 targets.insert(type + "/" + id)
             }
         }
