@@ -70,25 +70,20 @@ public struct BundleBuilder: Sendable {
     struct Entry {
         var key: ResourceKey
         var resource: JSONObject
-        /// A minimal merged Patient: it never replaces a Patient mapped from a full record.
-        var isStub = false
     }
 
-    /// Entities that will be emitted: every record's refs except coverages without a payor, plus
-    /// the merged patients of links.
+    /// Entities that will be emitted: every record's refs except coverages without a payor.
     static func presentRefs(_ records: [ClinicalRecord]) -> Set<EntityRef> {
         var refs = Set<EntityRef>()
         for record in records {
             refs.formUnion(record.allRefs)
             for coverage in record.coverages where coverage.payor == nil { refs.remove(coverage.ref) }
-            refs.formUnion(record.patientLinks.map(\.merged))
         }
         return refs
     }
 
     /// Maps every record, merges entries with the same type and id (a later record's resource
-    /// replaces an earlier one's, except that a merged-patient stub never replaces a full Patient),
-    /// and sorts them by `ResourceKey`.
+    /// replaces an earlier one's whole), and sorts them by `ResourceKey`.
     func emit(_ records: [ClinicalRecord], scheme: ReferenceScheme) -> ([Entry], [Diagnostic]) {
         let mapper = FHIRMapper(references: scheme)
         var merged: [ResourceKey: Entry] = [:]
@@ -96,10 +91,7 @@ public struct BundleBuilder: Sendable {
         var seen = Set<Diagnostic>()
         for record in records {
             let (entries, found) = emit(record, mapper: mapper)
-            for entry in entries {
-                if let existing = merged[entry.key], entry.isStub, !existing.isStub { continue }
-                merged[entry.key] = entry
-            }
+            for entry in entries { merged[entry.key] = entry }
             for diagnostic in found where seen.insert(diagnostic).inserted { diagnostics.append(diagnostic) }
         }
         return (merged.values.sorted { $0.key < $1.key }, diagnostics)
@@ -108,22 +100,18 @@ public struct BundleBuilder: Sendable {
     private func emit(_ record: ClinicalRecord, mapper: FHIRMapper) -> ([Entry], [Diagnostic]) {
         var entries: [Entry] = []
         var diagnostics: [Diagnostic] = []
-        func add(_ ref: EntityRef, _ mapped: (JSONObject?, [Diagnostic]), isStub: Bool = false) {
+        func add(_ ref: EntityRef, _ mapped: (JSONObject?, [Diagnostic])) {
             diagnostics += mapped.1
-            if let resource = mapped.0 {
-                entries.append(Entry(key: ResourceKey(ref), resource: resource, isStub: isStub))
-            }
+            if let resource = mapped.0 { entries.append(Entry(key: ResourceKey(ref), resource: resource)) }
         }
         var survivors: [EntityRef: EntityRef] = [:]
         for link in record.patientLinks { survivors[link.merged] = link.survivor }
-        let patientRefs = Set(record.patients.map(\.ref))
 
         for patient in record.patients {
             add(patient.ref, mapper.patient(patient, replacedBy: survivors[patient.ref]))
         }
         // A merge message's patients live on the target server: the Linkage references them by
-        // their derived ids and no stub Patient is written (which would overwrite the server's).
-        _ = patientRefs
+        // their derived ids and no stub Patient is written (a PUT would overwrite the server's).
         for value in record.relatedPersons { add(value.ref, mapper.relatedPerson(value)) }
         for value in record.practitioners { add(value.ref, mapper.practitioner(value)) }
         for value in record.organizations { add(value.ref, mapper.organization(value)) }

@@ -34,7 +34,6 @@ extension FHIRMapper {
         resource.set("performer", immunization.performers.map { performer($0, context: &context) })
         resource.set("note", context.annotations(immunization.note))
         resource.set("programEligibility", context.concepts(immunization.programEligibility))
-        resource.set("programEligibility", context.concepts(immunization.programEligibility))
         resource.set("fundingSource", context.concept(immunization.fundingSource))
         return (resource.object, context.diagnostics)
     }

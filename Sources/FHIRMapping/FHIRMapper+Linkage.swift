@@ -3,7 +3,8 @@ import FHIRR4
 
 extension FHIRMapper {
     /// PatientLink → Linkage (http://hl7.org/fhir/R4/linkage.html): the survivor is the `source`
-    /// item, the merged record the `alternate` item. See `mergedPatient(_:)` for the merged record.
+    /// item, the merged record the `alternate` item. Neither Patient is invented: a merge message's
+    /// patients usually live on the target server and are referenced by their derived ids.
     public func linkage(_ link: PatientLink) -> (JSONObject, [Diagnostic]) {
         var (resource, context) = start(link)
         resource.set(

@@ -13,17 +13,8 @@ extension FHIRMapper {
         self.patient(patient, replacedBy: nil)
     }
 
-    /// A minimal inactive Patient for the merged record of a link: its identifiers and a
-    /// `replaced-by` link to the survivor. Emitted when the record does not hold the merged patient.
-    public func mergedPatient(_ link: PatientLink) -> (JSONObject, [Diagnostic]) {
-        var resource = ElementBuilder(resourceType: "Patient", id: ResourceID.derive(link.merged))
-        var context = context(link.source)
-        resource.set("identifier", context.identifiers(link.mergedIdentifiers))
-        resource.set("active", false)
-        resource.set("link", [replacedByLink(link.survivor, context: &context)])
-        return (resource.object, context.diagnostics)
-    }
-
+    /// A Patient that a link in the same record merges into `survivor` is written inactive, with a
+    /// `replaced-by` link to the survivor.
     func patient(_ patient: Patient, replacedBy survivor: EntityRef?) -> (JSONObject, [Diagnostic]) {
         var (resource, context) = start(patient)
         if let lastUpdated = patient.lastUpdated {

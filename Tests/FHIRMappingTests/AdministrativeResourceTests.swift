@@ -61,7 +61,7 @@ import Testing
         #expect(diagnostics.isEmpty)
     }
 
-    @Test func patientLinkBecomesLinkageAndAnInactiveMergedPatient() {
+    @Test func patientLinkBecomesLinkage() {
         let link = Fixtures.patientLink
         let linkage = JSON.object(mapper.linkage(link).0)
         #expect(linkage["item", 0, "type"]?.stringValue == "source")
@@ -69,11 +69,6 @@ import Testing
             linkage["item", 0, "resource", "reference"]?.stringValue == "Patient/" + ResourceID.derive(link.survivor))
         #expect(linkage["item", 1, "type"]?.stringValue == "alternate")
         #expect(linkage["item", 1, "resource", "reference"]?.stringValue == "Patient/" + ResourceID.derive(link.merged))
-        let merged = JSON.object(mapper.mergedPatient(link).0)
-        #expect(merged["id"]?.stringValue == ResourceID.derive(link.merged))
-        #expect(merged["identifier", 0, "value"]?.stringValue == "99999")
-        #expect(merged["active"]?.boolValue == false)
-        #expect(merged["link", 0, "type"]?.stringValue == "replaced-by")
     }
 
     @Test func mergedPatientInTheRecordIsMarkedInactive() {

@@ -52,7 +52,8 @@ import Testing
     @Test(arguments: [BundleType.transaction, .collection])
     func referencesResolveInsideTheBundleByFullUrl(_ type: BundleType) {
         var record = Fixtures.fullRecord
-        record.encounters[0].priorLocation = nil  // the one target this record does not hold
+        record.encounters[0].priorLocation = nil  // targets this record does not hold: the prior location,
+        record.patients.append(Patient(ref: Fixtures.mergedRef))  // and the merged patient
         let (bundle, diagnostics) = builder.bundle([record], type: type)
         #expect(JSONChecks.unresolvedReferences(inBundle: bundle).isEmpty)
         let references = JSONChecks.resources(inBundle: bundle).flatMap { JSONChecks.references(.object($0)) }
@@ -66,8 +67,9 @@ import Testing
         let references = JSONChecks.resources(inBundle: bundle).flatMap { JSONChecks.references(.object($0)) }
         #expect(references.allSatisfy { !$0.hasPrefix("urn:") })
         #expect(
-            JSONChecks.unresolvedReferences(inBundle: bundle) == [
-                "Location/" + ResourceID.derive(EntityRef(.location, key: "LOC|ER|1"))
+            Set(JSONChecks.unresolvedReferences(inBundle: bundle)) == [
+                "Patient/" + ResourceID.derive(Fixtures.mergedRef),
+                "Location/" + ResourceID.derive(EntityRef(.location, key: "LOC|ER|1")),
             ])
     }
 
@@ -76,7 +78,7 @@ import Testing
         let prior = ResourceID.derive(EntityRef(.location, key: "LOC|ER|1"))
         let encounter = try #require(JSONChecks.resource(bundle, type: "Encounter"))
         #expect(JSON.object(encounter)["location", 1, "location", "reference"]?.stringValue == "Location/" + prior)
-        let unresolved = diagnostics.filter { $0.kind == "unresolvedReference" }
+        let unresolved = diagnostics.filter { $0.kind == "unresolvedReference" && $0.code == "Location" }
         #expect(unresolved.count == 1)
         #expect(unresolved.first?.code == "Location")
         #expect(unresolved.first?.location == Fixtures.location("PV1"))
@@ -108,7 +110,7 @@ import Testing
         // No identifier with a system: a PUT at the derived id.
         let linkage = try #require(entries.first { $0["resource"]?["resourceType"]?.stringValue == "Linkage" })
         #expect(linkage["request"]?["method"]?.stringValue == "PUT")
-        #expect(JSONChecks.unresolvedReferences(inBundle: bundle).count == 1)  // the prior location only
+        #expect(JSONChecks.unresolvedReferences(inBundle: bundle).count == 2)  // prior location, merged patient
     }
 
     @Test func conditionalSearchValuesAreEscapedAndPercentEncoded() throws {
@@ -138,17 +140,22 @@ import Testing
         #expect(JSON.object(first)["name", 0, "given"] == .array([.string("Adam"), .string("A.")]))
     }
 
-    @Test func mergedStubNeverReplacesAFullPatient() throws {
-        var full = ClinicalRecord(document: SourceDocument(format: .hl7v2, inputName: "a.hl7", index: 1))
-        var merged = Patient(ref: Fixtures.mergedRef)
-        merged.names = [HumanName(family: "Merged")]
-        full.patients = [merged]
-        var link = ClinicalRecord(document: SourceDocument(format: .hl7v2, inputName: "a.hl7", index: 2))
-        link.patientLinks = [Fixtures.patientLink]
-        let (bundle, _) = builder.bundle([full, link], type: .collection)
-        let patient = try #require(
-            JSONChecks.resource(bundle, type: "Patient", id: ResourceID.derive(Fixtures.mergedRef)))
-        #expect(JSON.object(patient)["name", 0, "family"]?.stringValue == "Merged")
+    @Test func mergeMessageInventsNoPatient() {
+        var record = ClinicalRecord(document: Fixtures.document)
+        record.patientLinks = [Fixtures.patientLink]
+        let (bundle, diagnostics) = builder.bundle([record], type: .transaction)
+        let types = JSONChecks.resources(inBundle: bundle).compactMap { $0["resourceType"]?.stringValue }
+        #expect(
+            types
+                == ["Linkage", "Device", "Device", "Organization", "Provenance"].sorted {
+                    ResourceKey(resourceType: $0, id: "") < ResourceKey(resourceType: $1, id: "")
+                })
+        // Both patients live on the server: referenced by derived id, reported as unresolved.
+        #expect(
+            Set(JSONChecks.unresolvedReferences(inBundle: bundle)) == [
+                "Patient/" + ResourceID.derive(Fixtures.patientRef), "Patient/" + ResourceID.derive(Fixtures.mergedRef),
+            ])
+        #expect(diagnostics.filter { $0.kind == "unresolvedReference" }.count == 1)  // one per entity and kind
     }
 
     @Test func ndjsonLinesAreCompactSortedResources() throws {
