@@ -69,7 +69,13 @@ struct Convert: ParsableCommand {
         let inputs = try Self.collectInputs(paths)
         var summary = RunSummary()
         let progress = ProgressBar(total: inputs.count, enabled: !quiet)
-        let writer = try OutputWriter(directory: out, ndjson: ndjson)
+        let writer: OutputWriter
+        do {
+            writer = try OutputWriter(directory: out, ndjson: ndjson)
+        } catch {
+            FileHandle.standardError.write(Data("error: cannot create the output folder\n".utf8))
+            throw Exit.ioError
+        }
         var combined: [ClinicalRecord] = []
         for input in inputs {
             progress.advance(label: input.name)
