@@ -2,10 +2,6 @@ import ClinicalModel
 import HL7v2
 
 extension Registry {
-    static func scoped(_ context: MappingContext, _ key: String?) -> String? {
-        key.map { [context.patient?.key ?? "", $0].joined(separator: "|") }
-    }
-
     static var serviceRequest: EntityMapping<ServiceRequest> {
         EntityMapping(
             setters: [

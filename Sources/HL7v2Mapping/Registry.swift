@@ -11,6 +11,11 @@ func identifierKey(_ identifiers: [Identifier], preferType: String? = nil) -> St
 
 /// The entity registries: every kind the HL7 v2 maps can produce.
 enum Registry {
+    /// A key within the current patient: records of different patients never share a key.
+    static func scoped(_ context: MappingContext, _ key: String?) -> String? {
+        key.map { [context.patient?.key ?? "", $0].joined(separator: "|") }
+    }
+
     static func all() -> [EntityKind: AnyEntityMapping] {
         let mappings: [AnyEntityMapping] = [
             AnyEntityMapping(patient), AnyEntityMapping(relatedPerson), AnyEntityMapping(encounter),
@@ -73,7 +78,7 @@ enum Registry {
             records: \.relatedPersons,
             make: { RelatedPerson(ref: $0, patient: EntityRef(.patient, key: ""), source: $1) },
             key: { person, _, context in
-                identifierKey(person.identifiers).map { [context.patient?.key ?? "", $0].joined(separator: "|") }
+                scoped(context, identifierKey(person.identifiers))
             },
             link: { person, context in if let patient = context.patient { person.patient = patient } },
             didCreate: { _, _ in }, current: { _ in nil })
@@ -132,7 +137,7 @@ enum Registry {
             ],
             records: \.encounters, make: { Encounter(ref: $0, source: $1) },
             key: { encounter, _, context in
-                identifierKey(encounter.identifiers).map { [context.patient?.key ?? "", $0].joined(separator: "|") }
+                scoped(context, identifierKey(encounter.identifiers))
             },
             link: { encounter, context in
                 encounter.patient = context.patient
@@ -169,7 +174,7 @@ enum Registry {
             ],
             records: \.conditions, make: { Condition(ref: $0, source: $1) },
             key: { condition, _, context in
-                identifierKey(condition.identifiers).map { [context.patient?.key ?? "", $0].joined(separator: "|") }
+                scoped(context, identifierKey(condition.identifiers))
             },
             link: { condition, context in
                 condition.patient = context.patient
@@ -195,7 +200,7 @@ enum Registry {
             records: \.allergies, make: { Allergy(ref: $0, source: $1) },
             key: { allergy, _, context in
                 let code = allergy.code?.first?.code ?? allergy.code?.text
-                return code.map { [context.patient?.key ?? "", "allergy", allergy.code?.first?.system ?? "", $0].joined(separator: "|") }
+                return scoped(context, code.map { ["allergy", allergy.code?.first?.system ?? "", $0].joined(separator: "|") })
             },
             link: { allergy, context in allergy.patient = context.patient },
             didCreate: { _, _ in }, current: { _ in nil })
@@ -244,7 +249,7 @@ enum Registry {
             ],
             records: \.procedures, make: { Procedure(ref: $0, source: $1) },
             key: { procedure, _, context in
-                identifierKey(procedure.identifiers).map { [context.patient?.key ?? "", $0].joined(separator: "|") }
+                scoped(context, identifierKey(procedure.identifiers))
             },
             link: { procedure, context in
                 procedure.patient = context.patient
@@ -271,7 +276,7 @@ enum Registry {
                 let plan = identifierKey(coverage.identifiers)
                 let member = coverage.subscriberId
                 guard plan != nil || member != nil else { return nil }
-                return [context.patient?.key ?? "", plan ?? "", member ?? ""].joined(separator: "|")
+                return scoped(context, [plan ?? "", member ?? ""].joined(separator: "|"))
             },
             link: { coverage, context in coverage.patient = context.patient },
             didCreate: { _, _ in }, current: { _ in nil })
