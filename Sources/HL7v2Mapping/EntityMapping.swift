@@ -21,6 +21,11 @@ struct EntityMapping<E: ClinicalEntity> {
     let current: (MappingContext) -> EntityRef?
     var converters: [String: Converter] = [:]
     var multiConverters: [String: MultiConverter] = [:]
+    /// A key from what the record *is* (what was observed and when), rather than from an
+    /// identifier: two records with one identity in a message are one record, so the repeat is
+    /// reported and dropped. Identifier keys that repeat get a position suffix instead, since
+    /// senders reuse identifiers by mistake and dropping a record would lose data.
+    var identity: ((E, HL7Segment, MappingContext) -> String?)?
 }
 
 /// Type-erased view used by the mapper and by load-time checks.
@@ -68,15 +73,13 @@ struct AnyEntityMapping {
                 mapping.link(&entity, context)
                 let position = "\(context.record.document.controlID ?? context.record.document.digest ?? "")"
                     + "|\(segment.id)[\(segment.occurrence)]" + (produced.count > 1 ? "#\(offset + 1)" : "")
-                let business = entity.ref.key.isEmpty ? mapping.key(entity, segment, context) : entity.ref.key
-                // The same business key twice in one message is the same record (e.g. an OBX
-                // repeated in two groups): keep the first, report the repeat.
-                if let business, business.contains(observationIdentityMarker),
-                    context.record[keyPath: mapping.records].contains(where: { $0.ref.key == business })
-                {
+                let identity = entity.ref.key.isEmpty ? mapping.identity?(entity, segment, context) : nil
+                if let identity, context.record[keyPath: mapping.records].contains(where: { $0.ref.key == identity }) {
                     context.diagnose(.information, "duplicateRecord", at: location)
                     continue
                 }
+                let business =
+                    entity.ref.key.isEmpty ? identity ?? mapping.key(entity, segment, context) : entity.ref.key
                 entity.ref = context.unique(EntityRef(E.kind, key: business ?? ""), position: position)
                 if entity.source == nil { entity.source = location }
                 context.record[keyPath: mapping.records].append(entity)
@@ -87,11 +90,6 @@ struct AnyEntityMapping {
         }
     }
 }
-
-/// Marks keys built from what was observed and when (OBX-3 + OBX-14): two such records with one
-/// key in a message are one observation. Other keys (identifiers) that repeat get a position suffix,
-/// since senders reuse identifiers by mistake and dropping a record would lose data.
-let observationIdentityMarker = "|obs|"
 
 /// A field rule checked against the registries, ready to run.
 struct ResolvedFieldRule {

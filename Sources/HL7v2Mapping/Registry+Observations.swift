@@ -21,11 +21,6 @@ extension Registry {
             records: \.observations, make: { Observation(ref: $0, code: Concept(), source: $1) },
             key: { observation, segment, context in
                 let subID = segment.id == "OBX" ? segment[4].value ?? "" : ""
-                // An observation is identified by what was observed and when (OBX-3, OBX-14),
-                // with the sub-id for repeated observations of one kind (isolates).
-                if segment.id == "OBX", let code = observation.code.first?.code, let time = segment[14].value {
-                    return scoped(context, ["obs", observation.code.first?.system ?? "", code, time, subID].joined(separator: "|"))
-                }
                 if let report = context.diagnosticReport {
                     return [report.key, observation.code.first?.code ?? observation.code.text ?? "", subID]
                         .joined(separator: "|")
@@ -56,6 +51,15 @@ extension Registry {
                 }
             },
             current: { context in context.record.observations.last?.ref })
+        // An observation is identified by what was observed and when (OBX-3, OBX-14), with the
+        // sub-id for repeated observations of one kind (isolates).
+        mapping.identity = { observation, segment, context in
+            guard segment.id == "OBX", let code = observation.code.first?.code, let time = segment[14].value else {
+                return nil
+            }
+            let subID = segment[4].value ?? ""
+            return scoped(context, ["obs", observation.code.first?.system ?? "", code, time, subID].joined(separator: "|"))
+        }
         mapping.converters["observationValue"] = observationValue
         mapping.multiConverters["deathIndicators"] = deathIndicators
         mapping.multiConverters["accident"] = accident
