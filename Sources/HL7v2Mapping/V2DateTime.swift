@@ -70,15 +70,6 @@ public enum V2DateTime {
         return ClinicalDateTime(fhir: result == "" ? text : result)
     }
 
-    /// The FHIR form back to HL7 v2 DTM, for ACKs and round trips.
-    public static func format(_ value: ClinicalDateTime) -> String {
-        var text = value.fhir.replacingOccurrences(of: "-", with: "", maxDateDashes: 2)
-        text = text.replacingOccurrences(of: "T", with: "")
-        text = text.replacingOccurrences(of: ":", with: "")
-        if text.hasSuffix("Z") { text = String(text.dropLast()) + "+0000" }
-        return text
-    }
-
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
     private static func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
     private static func format4(_ value: Int) -> String {
@@ -91,29 +82,5 @@ public enum V2DateTime {
         case 4, 6, 9, 11: return 30
         default: return 31
         }
-    }
-}
-
-extension String {
-    /// Replaces the first `maxDateDashes` occurrences of `target` only (the date's dashes, not a
-    /// negative zone's).
-    fileprivate func replacingOccurrences(of target: Character, with replacement: String, maxDateDashes: Int)
-        -> String
-    {
-        var count = 0
-        var result = ""
-        for character in self {
-            if character == target && count < maxDateDashes {
-                count += 1
-                result += replacement
-            } else {
-                result.append(character)
-            }
-        }
-        return result
-    }
-
-    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }
