@@ -88,7 +88,7 @@ public final class Engine: Sendable {
 
     /// Maps one parsed message.
     public func mapHL7(_ message: HL7Message, inputName: String) -> UnitResult {
-        let digest = SHA256.hash(data: message.bytes).map { String(format: "%02x", $0) }.joined()
+        let digest = lowercaseHex(SHA256.hash(data: message.bytes))
         do {
             let (record, diagnostics) = try hl7Mapper.map(message, inputName: inputName, digest: digest)
             return UnitResult(
@@ -100,10 +100,14 @@ public final class Engine: Sendable {
         }
     }
 
+    /// The FHIR Bundle for records, with the run's bundle type.
+    public func bundle(_ records: [ClinicalRecord]) -> (JSONObject, [Diagnostic]) {
+        bundleBuilder.bundle(records, type: configuration.bundleType, conditional: configuration.conditionalReferences)
+    }
+
     /// The FHIR Bundle for records, as pretty or compact JSON bytes.
     public func bundleJSON(_ records: [ClinicalRecord], pretty: Bool = true) -> ([UInt8], [Diagnostic]) {
-        let (bundle, diagnostics) = bundleBuilder.bundle(
-            records, type: configuration.bundleType, conditional: configuration.conditionalReferences)
+        let (bundle, diagnostics) = bundle(records)
         return (JSONWriter(style: pretty ? .pretty : .compact).bytes(.object(bundle)), diagnostics)
     }
 }

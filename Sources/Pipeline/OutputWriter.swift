@@ -38,9 +38,9 @@ public final class OutputWriter {
             return (counts, diagnostics)
         }
         let name = unitCount > 1 ? "\(stem).\(index).json" : "\(stem).json"
-        let (bytes, diagnostics) = engine.bundleJSON([record])
-        try Data(bytes).write(to: directory.appendingPathComponent(name))
-        return (Self.resourceCounts(bytes), diagnostics)
+        let (bundle, diagnostics) = engine.bundle([record])
+        try Data(JSONWriter(style: .pretty).bytes(.object(bundle))).write(to: directory.appendingPathComponent(name))
+        return (Self.resourceCounts(.object(bundle)), diagnostics)
     }
 
     private func handle(for type: String, in directory: URL) throws -> FileHandle {
@@ -55,11 +55,10 @@ public final class OutputWriter {
         return handle
     }
 
-    /// Resources by type in a bundle's JSON bytes.
-    public static func resourceCounts(_ bundleBytes: [UInt8]) -> [String: Int] {
-        guard let bundle = try? JSONReader.parse(bundleBytes), let entries = bundle["entry"]?.arrayValue else { return [:] }
+    /// Resources by type in a bundle.
+    public static func resourceCounts(_ bundle: JSON) -> [String: Int] {
         var counts: [String: Int] = [:]
-        for entry in entries {
+        for entry in bundle["entry"]?.arrayValue ?? [] {
             if let type = entry["resource"]?["resourceType"]?.stringValue { counts[type, default: 0] += 1 }
         }
         return counts

@@ -111,9 +111,9 @@ struct Convert: ParsableCommand {
         }
         progress.finish()
         if out == nil, !combined.isEmpty {
-            let (bytes, diagnostics) = engine.bundleJSON(combined)
-            summary.record(resources: OutputWriter.resourceCounts(bytes), diagnostics: diagnostics)
-            FileHandle.standardOutput.write(Data(bytes))
+            let (bundle, diagnostics) = engine.bundle(combined)
+            summary.record(resources: OutputWriter.resourceCounts(.object(bundle)), diagnostics: diagnostics)
+            FileHandle.standardOutput.write(Data(JSONWriter(style: .pretty).bytes(.object(bundle))))
             FileHandle.standardOutput.write(Data("\n".utf8))
         }
         if !quiet { FileHandle.standardError.write(Data(summary.text().utf8)) }

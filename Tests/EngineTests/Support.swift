@@ -57,14 +57,6 @@ enum Support {
         return try JSONReader.parse(bytes)
     }
 
-    static func resourceCounts(_ bundle: JSON) -> [String: Int] {
-        var counts: [String: Int] = [:]
-        for entry in bundle["entry"]?.arrayValue ?? [] {
-            if let type = entry["resource"]?["resourceType"]?.stringValue { counts[type, default: 0] += 1 }
-        }
-        return counts
-    }
-
     /// The Python with fhirkit-rs: FHIRBRIDGE_PYTHON, else the repo's .venv (Tools/setup.sh makes it).
     static func validatorPython() -> String? {
         if let python = ProcessInfo.processInfo.environment["FHIRBRIDGE_PYTHON"],
