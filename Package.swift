@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Canonical clinical model: value types with source positions. Depends on nothing.
@@ -35,6 +36,21 @@ let package = Package(
         .target(
             name: "HL7v2Mapping", dependencies: ["HL7v2", "ClinicalModel", "MappingSpec", "Terminology"],
             swiftSettings: swiftSettings),
+        // libxml2 (system library): only CCDA sees it.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // C-CDA R2.1 XML -> canonical clinical records, through libxml2 and XPath.
+        .target(
+            name: "CCDA", dependencies: ["CLibXML2", "ClinicalModel", "MappingSpec", "Terminology"],
+            swiftSettings: swiftSettings),
+        // CSV exports -> canonical clinical records through column profiles in Mappings/csv.
+        .target(
+            name: "CSVSource", dependencies: ["ClinicalModel", "MappingSpec", "Terminology", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+        // Canonical form of every record, SHA-256 digests and roll-ups.
+        .target(
+            name: "CanonicalHash",
+            dependencies: ["ClinicalModel", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
         // Canonical clinical records -> FHIR R4 resources and bundles, derived ids.
         .target(
             name: "FHIRMapping",
@@ -45,7 +61,9 @@ let package = Package(
             name: "Pipeline",
             dependencies: [
                 "ClinicalModel", "HL7v2", "HL7v2Mapping", "MappingSpec", "Terminology", "FHIRR4", "FHIRMapping",
+                "CCDA", "CSVSource", "CanonicalHash",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(
@@ -53,6 +71,12 @@ let package = Package(
             dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
         .testTarget(name: "HL7v2Tests", dependencies: ["HL7v2"], swiftSettings: swiftSettings),
+        .testTarget(name: "CCDATests", dependencies: ["CCDA", "ClinicalModel", "Terminology"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CSVSourceTests", dependencies: ["CSVSource", "ClinicalModel", "Terminology", "MappingSpec"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CanonicalHashTests", dependencies: ["CanonicalHash", "ClinicalModel"], swiftSettings: swiftSettings),
         .testTarget(name: "TerminologyTests", dependencies: ["Terminology"], swiftSettings: swiftSettings),
         .testTarget(name: "FHIRMappingTests", dependencies: ["FHIRMapping", "FHIRR4", "ClinicalModel"], swiftSettings: swiftSettings),
         .testTarget(
