@@ -51,6 +51,8 @@ public struct ClinicalRecord: Hashable, Sendable, Codable {
     public var documents: [DocumentNote] = []
     public var appointments: [Appointment] = []
     public var coverages: [Coverage] = []
+    public var carePlans: [CarePlan] = []
+    public var imagingStudies: [ImagingStudy] = []
     public var patientLinks: [PatientLink] = []
 
     public init(document: SourceDocument) { self.document = document }
@@ -77,6 +79,8 @@ public struct ClinicalRecord: Hashable, Sendable, Codable {
         add(.document, documents.count)
         add(.appointment, appointments.count)
         add(.coverage, coverages.count)
+        add(.carePlan, carePlans.count)
+        add(.imagingStudy, imagingStudies.count)
         add(.patientLink, patientLinks.count)
         return counts
     }
@@ -102,6 +106,8 @@ public struct ClinicalRecord: Hashable, Sendable, Codable {
         refs.formUnion(documents.map(\.ref))
         refs.formUnion(appointments.map(\.ref))
         refs.formUnion(coverages.map(\.ref))
+        refs.formUnion(carePlans.map(\.ref))
+        refs.formUnion(imagingStudies.map(\.ref))
         refs.formUnion(patientLinks.map(\.ref))
         return refs
     }

@@ -537,3 +537,54 @@ public struct PatientLink: ClinicalEntity {
         self.source = source
     }
 }
+
+/// A plan of care (C-CDA plan of treatment, Synthea careplans), emitted as a CarePlan.
+public struct CarePlan: ClinicalEntity {
+    public static let kind = EntityKind.carePlan
+    public var ref: EntityRef
+    public var source: SourceLocation?
+    public var patient: EntityRef?
+    public var encounter: EntityRef?
+    public var identifiers: [Identifier] = []
+    /// FHIR request-status (`active`, `completed`, …).
+    public var status: String = "unknown"
+    /// FHIR care-plan-intent.
+    public var intent: String = "plan"
+    public var categories: [Concept] = []
+    public var title: String?
+    public var period: Period?
+    public var reasons: [Concept] = []
+    /// Planned activities, each a coded description.
+    public var activities: [Concept] = []
+    public var note: [Annotation] = []
+
+    public init(ref: EntityRef, source: SourceLocation? = nil) {
+        self.ref = ref
+        self.source = source
+    }
+}
+
+/// An imaging study (Synthea imaging_studies, DICOM-derived), emitted as an ImagingStudy.
+public struct ImagingStudy: ClinicalEntity {
+    public static let kind = EntityKind.imagingStudy
+    public var ref: EntityRef
+    public var source: SourceLocation?
+    public var patient: EntityRef?
+    public var encounter: EntityRef?
+    public var identifiers: [Identifier] = []
+    /// FHIR imagingstudy-status.
+    public var status: String = "available"
+    public var started: ClinicalDateTime?
+    /// DICOM modality codes (`http://dicom.nema.org/resources/ontology/DCM`).
+    public var modalities: [Coding] = []
+    public var bodySite: Coding?
+    /// DICOM SOP class of the instances.
+    public var sopClass: Coding?
+    public var procedureCode: Concept?
+    public var description: String?
+
+    public init(ref: EntityRef, source: SourceLocation? = nil) {
+        self.ref = ref
+        self.source = source
+    }
+}

@@ -3,6 +3,7 @@ public enum EntityKind: String, Hashable, Sendable, Codable, CaseIterable, Compa
     case patient, relatedPerson, practitioner, organization, location
     case encounter, condition, allergy, procedure, immunization, medication
     case serviceRequest, specimen, observation, diagnosticReport, document, appointment, coverage
+    case carePlan, imagingStudy
     case patientLink
 
     public static func < (lhs: EntityKind, rhs: EntityKind) -> Bool {

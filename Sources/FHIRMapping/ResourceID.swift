@@ -82,6 +82,8 @@ extension EntityKind {
         case .document: "DocumentReference"
         case .appointment: "Appointment"
         case .coverage: "Coverage"
+        case .carePlan: "CarePlan"
+        case .imagingStudy: "ImagingStudy"
         case .patientLink: "Linkage"
         }
     }
