@@ -57,58 +57,40 @@ public struct ClinicalRecord: Hashable, Sendable, Codable {
 
     public init(document: SourceDocument) { self.document = document }
 
+    /// Every record of every kind, in `EntityKind` order.
+    public var entities: [any ClinicalEntity] {
+        var all: [any ClinicalEntity] = []
+        all += patients as [any ClinicalEntity]
+        all += relatedPersons as [any ClinicalEntity]
+        all += practitioners as [any ClinicalEntity]
+        all += organizations as [any ClinicalEntity]
+        all += locations as [any ClinicalEntity]
+        all += encounters as [any ClinicalEntity]
+        all += conditions as [any ClinicalEntity]
+        all += allergies as [any ClinicalEntity]
+        all += procedures as [any ClinicalEntity]
+        all += immunizations as [any ClinicalEntity]
+        all += medications as [any ClinicalEntity]
+        all += serviceRequests as [any ClinicalEntity]
+        all += specimens as [any ClinicalEntity]
+        all += observations as [any ClinicalEntity]
+        all += diagnosticReports as [any ClinicalEntity]
+        all += documents as [any ClinicalEntity]
+        all += appointments as [any ClinicalEntity]
+        all += coverages as [any ClinicalEntity]
+        all += carePlans as [any ClinicalEntity]
+        all += imagingStudies as [any ClinicalEntity]
+        all += patientLinks as [any ClinicalEntity]
+        return all
+    }
+
     /// Number of records of each kind (zero counts left out).
     public var counts: [EntityKind: Int] {
         var counts: [EntityKind: Int] = [:]
-        func add(_ kind: EntityKind, _ count: Int) { if count > 0 { counts[kind] = count } }
-        add(.patient, patients.count)
-        add(.relatedPerson, relatedPersons.count)
-        add(.practitioner, practitioners.count)
-        add(.organization, organizations.count)
-        add(.location, locations.count)
-        add(.encounter, encounters.count)
-        add(.condition, conditions.count)
-        add(.allergy, allergies.count)
-        add(.procedure, procedures.count)
-        add(.immunization, immunizations.count)
-        add(.medication, medications.count)
-        add(.serviceRequest, serviceRequests.count)
-        add(.specimen, specimens.count)
-        add(.observation, observations.count)
-        add(.diagnosticReport, diagnosticReports.count)
-        add(.document, documents.count)
-        add(.appointment, appointments.count)
-        add(.coverage, coverages.count)
-        add(.carePlan, carePlans.count)
-        add(.imagingStudy, imagingStudies.count)
-        add(.patientLink, patientLinks.count)
+        for entity in entities { counts[type(of: entity).kind, default: 0] += 1 }
         return counts
     }
 
-    /// Every reference held by a record, with the referring record: for referential checks.
-    public var allRefs: Set<EntityRef> {
-        var refs = Set<EntityRef>()
-        refs.formUnion(patients.map(\.ref))
-        refs.formUnion(relatedPersons.map(\.ref))
-        refs.formUnion(practitioners.map(\.ref))
-        refs.formUnion(organizations.map(\.ref))
-        refs.formUnion(locations.map(\.ref))
-        refs.formUnion(encounters.map(\.ref))
-        refs.formUnion(conditions.map(\.ref))
-        refs.formUnion(allergies.map(\.ref))
-        refs.formUnion(procedures.map(\.ref))
-        refs.formUnion(immunizations.map(\.ref))
-        refs.formUnion(medications.map(\.ref))
-        refs.formUnion(serviceRequests.map(\.ref))
-        refs.formUnion(specimens.map(\.ref))
-        refs.formUnion(observations.map(\.ref))
-        refs.formUnion(diagnosticReports.map(\.ref))
-        refs.formUnion(documents.map(\.ref))
-        refs.formUnion(appointments.map(\.ref))
-        refs.formUnion(coverages.map(\.ref))
-        refs.formUnion(carePlans.map(\.ref))
-        refs.formUnion(imagingStudies.map(\.ref))
-        refs.formUnion(patientLinks.map(\.ref))
-        return refs
-    }
+    /// The references of every record to itself.
+    public var allRefs: Set<EntityRef> { Set(entities.map(\.ref)) }
 }

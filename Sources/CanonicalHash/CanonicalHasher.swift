@@ -1,0 +1,57 @@
+import ClinicalModel
+import Crypto
+
+/// The canonical form's identity and version. A digest is only comparable with digests of the
+/// same version; a change to the rules in `CanonicalValue` must bump it.
+public enum CanonicalForm {
+    public static let version = "fhirbridge-canonical/1"
+}
+
+/// One record's digest: which record (kind and business key), its SHA-256 over canonical form,
+/// and the records it refers to.
+public struct RecordDigest: Hashable, Sendable {
+    public var ref: EntityRef
+    /// Lowercase hex SHA-256 of `CanonicalForm.version`, the kind and the canonical bytes.
+    public var digest: String
+    /// References to other records (not to itself), for referential-integrity checks.
+    public var references: [EntityRef]
+}
+
+/// Hashes canonical records.
+///
+///     let digests = CanonicalHasher.digests(record)            // one per record
+///     let root = CanonicalHasher.rollup(digests.map(\.digest))  // one per batch
+public enum CanonicalHasher {
+    /// The canonical bytes of one record (version line, kind line, canonical text).
+    public static func canonicalBytes(_ entity: any ClinicalEntity) -> [UInt8] {
+        var output = Array("\(CanonicalForm.version)\n\(type(of: entity).kind.rawValue)\n".utf8)
+        if let value = (try? CanonicalEncoder.encode(entity))?.0 { value.write(into: &output) }
+        return output
+    }
+
+    public static func digest(_ entity: any ClinicalEntity) -> RecordDigest {
+        var output = Array("\(CanonicalForm.version)\n\(type(of: entity).kind.rawValue)\n".utf8)
+        var references: [EntityRef] = []
+        if let (value, refs) = try? CanonicalEncoder.encode(entity) {
+            value?.write(into: &output)
+            references = refs.filter { $0 != entity.ref }
+        }
+        return RecordDigest(ref: entity.ref, digest: lowercaseHex(SHA256.hash(data: output)), references: references)
+    }
+
+    /// A digest for every record in a source unit.
+    public static func digests(_ record: ClinicalRecord) -> [RecordDigest] {
+        record.entities.map(digest)
+    }
+
+    /// A roll-up of many digests that does not depend on their order: SHA-256 over the sorted
+    /// digests, one per line. Used per entity kind and per batch.
+    public static func rollup(_ digests: [String]) -> String {
+        var output = Array("\(CanonicalForm.version) rollup\n".utf8)
+        for digest in digests.sorted() {
+            output += Array(digest.utf8)
+            output.append(0x0A)
+        }
+        return lowercaseHex(SHA256.hash(data: output))
+    }
+}

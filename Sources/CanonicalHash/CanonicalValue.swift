@@ -1,0 +1,88 @@
+import ClinicalModel
+
+/// A record in canonical form: the value tree the canonical encoding writes.
+///
+/// Canonical form v1 (`CanonicalForm.version`):
+/// - Object members are sorted by key; `source` members (where a record was read) are left out,
+///   since the same record read from an HL7 v2 message and from FHIR has different positions.
+/// - Strings are trimmed and runs of white space fold to one space; empty strings, empty lists
+///   and absent values are left out, so "absent" and "empty" hash alike.
+/// - Lists of structures (identifiers, names, codings, components…) are sorted by their own
+///   canonical bytes: their order carries no meaning. Lists of plain values (given names,
+///   address lines) keep their order, which does.
+/// - Dates keep their lexical form and precision (`2024-03` is not `2024-03-01`); decimals keep
+///   their lexical form (`0.010` is not `0.01`).
+public indirect enum CanonicalValue: Hashable, Sendable {
+    case bool(Bool)
+    case int(Int)
+    case string(String)
+    case list([CanonicalValue])
+    case object([String: CanonicalValue])
+
+    /// Writes the canonical bytes: a compact JSON-like text with sorted keys.
+    public func write(into output: inout [UInt8]) {
+        switch self {
+        case let .bool(flag): output += flag ? Array("true".utf8) : Array("false".utf8)
+        case let .int(number): output += Array(String(number).utf8)
+        case let .string(text): Self.writeString(text, into: &output)
+        case let .list(items):
+            output.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                item.write(into: &output)
+            }
+            output.append(UInt8(ascii: "]"))
+        case let .object(members):
+            output.append(UInt8(ascii: "{"))
+            for (index, key) in members.keys.sorted().enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                Self.writeString(key, into: &output)
+                output.append(UInt8(ascii: ":"))
+                members[key]!.write(into: &output)
+            }
+            output.append(UInt8(ascii: "}"))
+        }
+    }
+
+    public var bytes: [UInt8] {
+        var output: [UInt8] = []
+        write(into: &output)
+        return output
+    }
+
+    static func writeString(_ text: String, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                output.append(UInt8(ascii: "\\"))
+                output.append(byte)
+            case 0..<0x20:
+                output += Array("\\u00".utf8)
+                output.append(Array("0123456789abcdef".utf8)[Int(byte >> 4)])
+                output.append(Array("0123456789abcdef".utf8)[Int(byte & 0xF)])
+            default: output.append(byte)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    /// Trims and folds white space runs (space, tab, CR, LF) to one space.
+    static func normalize(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for scalar in text.unicodeScalars {
+            if scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r" {
+                pendingSpace = !result.isEmpty
+                continue
+            }
+            if pendingSpace {
+                result.unicodeScalars.append(" ")
+                pendingSpace = false
+            }
+            result.unicodeScalars.append(scalar)
+        }
+        return result
+    }
+}
