@@ -94,3 +94,32 @@ public struct ClinicalRecord: Hashable, Sendable, Codable {
     /// The references of every record to itself.
     public var allRefs: Set<EntityRef> { Set(entities.map(\.ref)) }
 }
+
+extension ClinicalRecord {
+    /// The same record holding only the records whose references are in `refs` (delta runs).
+    public func keeping(_ refs: Set<EntityRef>) -> ClinicalRecord {
+        var copy = self
+        copy.patients.removeAll { !refs.contains($0.ref) }
+        copy.relatedPersons.removeAll { !refs.contains($0.ref) }
+        copy.practitioners.removeAll { !refs.contains($0.ref) }
+        copy.organizations.removeAll { !refs.contains($0.ref) }
+        copy.locations.removeAll { !refs.contains($0.ref) }
+        copy.encounters.removeAll { !refs.contains($0.ref) }
+        copy.conditions.removeAll { !refs.contains($0.ref) }
+        copy.allergies.removeAll { !refs.contains($0.ref) }
+        copy.procedures.removeAll { !refs.contains($0.ref) }
+        copy.immunizations.removeAll { !refs.contains($0.ref) }
+        copy.medications.removeAll { !refs.contains($0.ref) }
+        copy.serviceRequests.removeAll { !refs.contains($0.ref) }
+        copy.specimens.removeAll { !refs.contains($0.ref) }
+        copy.observations.removeAll { !refs.contains($0.ref) }
+        copy.diagnosticReports.removeAll { !refs.contains($0.ref) }
+        copy.documents.removeAll { !refs.contains($0.ref) }
+        copy.appointments.removeAll { !refs.contains($0.ref) }
+        copy.coverages.removeAll { !refs.contains($0.ref) }
+        copy.carePlans.removeAll { !refs.contains($0.ref) }
+        copy.imagingStudies.removeAll { !refs.contains($0.ref) }
+        copy.patientLinks.removeAll { !refs.contains($0.ref) }
+        return copy
+    }
+}

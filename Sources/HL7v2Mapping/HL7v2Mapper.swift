@@ -21,6 +21,8 @@ public struct HL7v2Mapper: @unchecked Sendable {
     let converters: V2Converters
     /// segment id -> entity name -> compiled map
     let compiled: [String: [String: CompiledEntityMap]]
+    /// segment id -> entity name -> fields its rules and converters read (for the unused-data trace)
+    let fieldsRead: [String: [String: Set<Int>]]
 
     /// Checks every map against the canonical model and the terminology store: unknown paths,
     /// data types that cannot fill a path, unknown concept maps or converters are `file:line` errors.
@@ -32,6 +34,7 @@ public struct HL7v2Mapper: @unchecked Sendable {
         self.converters = V2Converters(terminology: terminology, defaultZone: defaultZone)
         let registry = Registry.all()
         var compiled: [String: [String: CompiledEntityMap]] = [:]
+        var fields: [String: [String: Set<Int>]] = [:]
         for map in spec.segmentMaps.values.sorted(by: { $0.segment < $1.segment }) {
             for produce in map.produces {
                 guard let kind = EntityKind(rawValue: produce.entity), let entity = registry[kind] else {
@@ -64,12 +67,20 @@ public struct HL7v2Mapper: @unchecked Sendable {
                 for name in produce.converters where !entity.converterNames.contains(name) {
                     throw MappingLoadError(file: map.file, line: produce.line, "unknown converter '\(name)' for \(produce.entity)")
                 }
+                var read = Set(rules.map(\.field))
+                for name in produce.converters { read.formUnion(Registry.converterFields[name] ?? []) }
+                if Registry.setIDSegments.contains(map.segment) { read.insert(1) }
+                fields[map.segment, default: [:]][produce.entity] = read
                 compiled[map.segment, default: [:]][produce.entity] = CompiledEntityMap(
                     entity: entity, rules: rules, converters: produce.converters, mode: produce.mode)
             }
         }
         self.compiled = compiled
+        self.fieldsRead = fields
     }
+
+    /// MSH fields that reach the record's `SourceDocument` or steer the parse.
+    static let headerFieldsRead: Set<Int> = [1, 2, 3, 4, 7, 9, 10, 12, 18]
 
     /// The manifest for a message type: MSH-9.3 when it names a known structure, else MSH-9.1^9.2.
     public func manifest(for type: HL7MessageType) -> MessageManifest? {
@@ -81,8 +92,12 @@ public struct HL7v2Mapper: @unchecked Sendable {
 
     /// Maps one message. Throws for messages that cannot be converted at all (an unsupported type);
     /// everything less is a diagnostic returned with the record.
-    public func map(_ message: HL7Message, inputName: String, digest: String?) throws(SourceError)
-        -> (ClinicalRecord, [Diagnostic])
+    ///
+    /// With `traceUnused`, every non-empty field of a mapped segment that no rule or converter
+    /// reads is reported as `fieldNotMapped` (position only): the unused-data trace of a
+    /// reconciliation.
+    public func map(_ message: HL7Message, inputName: String, digest: String?, traceUnused: Bool = false)
+        throws(SourceError) -> (ClinicalRecord, [Diagnostic])
     {
         let type = message.messageType
         guard let manifest = manifest(for: type) else {
@@ -113,6 +128,14 @@ public struct HL7v2Mapper: @unchecked Sendable {
                 }
                 continue
             }
+            if traceUnused {
+                var read: Set<Int> = []
+                for role in roles {
+                    // NTE: the set id and the comment reach the note.
+                    read.formUnion(role == "note" ? [1, 3] : fieldsRead[segment.id]?[role] ?? [])
+                }
+                reportUnusedFields(segment, read: read, context: &context)
+            }
             for role in roles {
                 if role == "note" {
                     attachNote(segment, context: &context)
@@ -122,7 +145,15 @@ public struct HL7v2Mapper: @unchecked Sendable {
                 map.entity.run(segment, map.rules, map.converters, map.mode, &context, converters)
             }
         }
+        if traceUnused { reportUnusedFields(header, read: Self.headerFieldsRead, context: &context) }
         return (context.record, context.diagnostics)
+    }
+
+    func reportUnusedFields(_ segment: HL7Segment, read: Set<Int>, context: inout MappingContext) {
+        guard segment.fieldCount > 0 else { return }
+        for field in 1...segment.fieldCount where !read.contains(field) && !segment[field].isEmpty {
+            context.diagnose(.information, "fieldNotMapped", at: segment.location(field: field))
+        }
     }
 
     /// OBX that are not observations of their own: encapsulated data (OBX-2 ED/RP: a document,

@@ -11,6 +11,19 @@ func identifierKey(_ identifiers: [Identifier], preferType: String? = nil) -> St
 
 /// The entity registries: every kind the HL7 v2 maps can produce.
 enum Registry {
+    /// Fields each named converter reads, so the unused-data trace knows what reached the model.
+    static let converterFields: [String: Set<Int>] = [
+        "observationValue": [2, 5, 6, 7, 11], "deathIndicators": [3, 4, 5, 6, 7, 8, 9],
+        "accident": [1, 2, 3, 5, 6, 8, 12], "immunizationDose": [6, 7, 9, 20, 21], "documentContentType": [3],
+        "appointmentTiming": [9, 10, 11], "survivorPatient": [3], "mergedPatient": [1], "allergyReaction": [4, 5],
+    ]
+
+    /// Segments whose field 1 is a set id or sequence number: structure, not data.
+    static let setIDSegments: Set<String> = [
+        "PID", "NK1", "PV1", "PV2", "OBX", "AL1", "IAM", "DG1", "PR1", "IN1", "OBR", "SPM", "NTE", "RXA", "RXR", "TXA",
+        "AIS", "AIP", "AIL", "ORC", "RXE", "RXO", "PRB", "ACC",
+    ]
+
     /// A key within the current patient: records of different patients never share a key.
     static func scoped(_ context: MappingContext, _ key: String?) -> String? {
         key.map { [context.patient?.key ?? "", $0].joined(separator: "|") }

@@ -64,14 +64,14 @@ public final class Engine: Sendable {
     }
 
     /// Parses and maps every message of an HL7 v2 input (a file of one or many messages, a batch).
-    public func convertHL7v2(_ bytes: [UInt8], inputName: String) -> [UnitResult] {
+    public func convertHL7v2(_ bytes: [UInt8], inputName: String, traceUnused: Bool = false) -> [UnitResult] {
         let parsed = HL7Parser.parseAll(bytes)
         var results: [UnitResult] = []
         results.reserveCapacity(parsed.messages.count)
         for (offset, outcome) in parsed.messages.enumerated() {
             switch outcome {
             case let .success(message):
-                results.append(mapHL7(message, inputName: inputName))
+                results.append(mapHL7(message, inputName: inputName, traceUnused: traceUnused))
             case let .failure(error):
                 results.append(
                     UnitResult(
@@ -87,10 +87,10 @@ public final class Engine: Sendable {
     }
 
     /// Maps one parsed message.
-    public func mapHL7(_ message: HL7Message, inputName: String) -> UnitResult {
+    public func mapHL7(_ message: HL7Message, inputName: String, traceUnused: Bool = false) -> UnitResult {
         let digest = lowercaseHex(SHA256.hash(data: message.bytes))
         do {
-            let (record, diagnostics) = try hl7Mapper.map(message, inputName: inputName, digest: digest)
+            let (record, diagnostics) = try hl7Mapper.map(message, inputName: inputName, digest: digest, traceUnused: traceUnused)
             return UnitResult(
                 index: message.index, record: record, diagnostics: diagnostics, error: nil, byteCount: message.byteCount)
         } catch {

@@ -39,7 +39,9 @@ public final class OutputWriter {
         }
         let name = unitCount > 1 ? "\(stem).\(index).json" : "\(stem).json"
         let (bundle, diagnostics) = engine.bundle([record])
-        try Data(JSONWriter(style: .pretty).bytes(.object(bundle))).write(to: directory.appendingPathComponent(name))
+        // atomic: a run killed half-way leaves no truncated bundle (delta runs rewrite it on restart)
+        try Data(JSONWriter(style: .pretty).bytes(.object(bundle))).write(
+            to: directory.appendingPathComponent(name), options: .atomic)
         return (Self.resourceCounts(.object(bundle)), diagnostics)
     }
 

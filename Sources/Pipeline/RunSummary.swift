@@ -12,6 +12,24 @@ public struct RunSummary: Sendable {
     public var diagnosticsByKind: [String: Int] = [:]
     public var errors: [SourceError] = []
     public var ioErrors: [String] = []
+    public var ledger = LedgerSummary()
+
+    /// Delta-run counts (records by FHIR resource name only).
+    public struct LedgerSummary: Sendable {
+        public var checkpoint: Int64?
+        public var startedAt: String?
+        public var new = 0
+        public var changed = 0
+        public var unchanged = 0
+        public var resumedUnits = 0
+        public var deleted: [String] = []
+
+        public mutating func add(_ delta: CheckpointLedger.Delta) {
+            new += delta.new.count
+            changed += delta.changed.count
+            unchanged += delta.unchanged.count
+        }
+    }
 
     public init() {}
 
@@ -48,6 +66,11 @@ public struct RunSummary: Sendable {
                 "diagnostics: "
                     + diagnosticsByKind.sorted(by: { $0.key < $1.key }).map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
+        if let checkpoint = ledger.checkpoint {
+            lines.append(
+                "checkpoint \(checkpoint) (started \(ledger.startedAt ?? "?")): \(ledger.new) new, \(ledger.changed) changed, "
+                    + "\(ledger.unchanged) unchanged records, \(ledger.deleted.count) deleted, \(ledger.resumedUnits) units already written")
+        }
         for error in errors.prefix(50) { lines.append("error: \(error)") }
         if errors.count > 50 { lines.append("… and \(errors.count - 50) more errors") }
         for error in ioErrors { lines.append("error: \(error)") }
@@ -68,6 +91,17 @@ public struct RunSummary: Sendable {
         object.append("diagnostics", .object(diagnosticObject))
         object.append("errors", .array(errors.map { .string($0.description) }))
         object.append("ioErrors", .array(ioErrors.map { .string($0) }))
+        if let checkpoint = ledger.checkpoint {
+            var delta = JSONObject()
+            delta.append("checkpoint", .number(String(checkpoint)))
+            delta.append("startedAt", .string(ledger.startedAt ?? ""))
+            delta.append("new", .int(ledger.new))
+            delta.append("changed", .int(ledger.changed))
+            delta.append("unchanged", .int(ledger.unchanged))
+            delta.append("resumedUnits", .int(ledger.resumedUnits))
+            delta.append("deleted", .array(ledger.deleted.map { .string($0) }))
+            object.append("ledger", .object(delta))
+        }
         return JSONWriter(style: .pretty).bytes(.object(object))
     }
 }

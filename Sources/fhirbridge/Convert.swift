@@ -42,6 +42,12 @@ struct Convert: ParsableCommand {
     @Option(help: "Folder holding Terminology/ and Mappings/ (default: FHIRBRIDGE_HOME, or found from the current directory).")
     var home: String?
 
+    @Option(help: """
+        Checkpoint ledger (SQLite) for delta runs: emit only records that are new or changed since the \
+        last checkpoint, report deletions, and resume a run that was killed half-way. Needs --out.
+        """)
+    var ledger: String?
+
     @Flag(help: "No progress bar and no summary on standard error.")
     var quiet = false
 
@@ -53,6 +59,10 @@ struct Convert: ParsableCommand {
             throw ValidationError("--bundle-type must be transaction, batch or collection.")
         }
         if ndjson && out == nil { throw ValidationError("--ndjson needs --out.") }
+        if ledger != nil && out == nil { throw ValidationError("--ledger needs --out.") }
+        if ledger != nil && ndjson {
+            throw ValidationError("--ledger writes one bundle per unit (restartable); it cannot be combined with --ndjson.")
+        }
         if timezone.range(of: #"^[+-](0\d|1[0-4]):[0-5]\d$"#, options: .regularExpression) == nil {
             throw ValidationError("--timezone must look like +00:00 or -05:00.")
         }
@@ -77,6 +87,14 @@ struct Convert: ParsableCommand {
             throw Exit.ioError
         }
         var combined: [ClinicalRecord] = []
+        let checkpoints: CheckpointLedger?
+        do {
+            checkpoints = try ledger.map { try CheckpointLedger(path: $0) }
+            try checkpoints?.begin()
+        } catch {
+            FileHandle.standardError.write(Data("error: cannot open the ledger\n".utf8))
+            throw Exit.ioError
+        }
         for input in inputs {
             progress.advance(label: input.name)
             let bytes: [UInt8]
@@ -95,21 +113,48 @@ struct Convert: ParsableCommand {
             let units = engine.convertHL7v2(bytes, inputName: input.name)
             for unit in units {
                 summary.record(unit: unit)
-                guard let record = unit.record else { continue }
+                guard var record = unit.record else { continue }
                 if out == nil {
                     combined.append(record)
                     continue
                 }
                 do {
+                    let full = record
+                    if let checkpoints, let digest = record.document.digest {
+                        if try checkpoints.isDone(inputDigest: digest) {
+                            summary.ledger.resumedUnits += 1
+                            continue
+                        }
+                        let delta = try checkpoints.delta(record)
+                        summary.ledger.add(delta)
+                        if delta.emitted.isEmpty {
+                            try checkpoints.commit(full, inputDigest: digest)
+                            continue
+                        }
+                        record = record.keeping(delta.emitted)
+                    }
                     let produced = try writer.write(
                         record, engine: engine, stem: input.stem, unitCount: units.count, index: unit.index)
                     summary.record(resources: produced.resources, diagnostics: produced.diagnostics)
+                    if let checkpoints, let digest = full.document.digest {
+                        try checkpoints.commit(full, inputDigest: digest)
+                    }
                 } catch {
                     summary.ioErrors.append("cannot write output for \(input.name)")
                 }
             }
         }
         progress.finish()
+        if let checkpoints, summary.ioErrors.isEmpty {
+            do {
+                let completion = try checkpoints.complete()
+                summary.ledger.checkpoint = completion.checkpoint
+                summary.ledger.startedAt = completion.startedAt
+                summary.ledger.deleted = completion.deleted
+            } catch {
+                summary.ioErrors.append("cannot complete the ledger checkpoint")
+            }
+        }
         if out == nil, !combined.isEmpty {
             let (bundle, diagnostics) = engine.bundle(combined)
             summary.record(resources: OutputWriter.resourceCounts(.object(bundle)), diagnostics: diagnostics)

@@ -1,0 +1,136 @@
+import Foundation
+import CanonicalHash
+import ClinicalModel
+import FHIRMapping
+import FHIRR4
+
+/// One record in a reconciliation report, named by its FHIR resource (`Patient/<derived id>`):
+/// the derived id is a one-way hash of the business key, so the report names records an engineer
+/// can look up on the target server without carrying identifiers such as MRNs.
+public struct ReconciledRecord: Hashable, Sendable, Comparable {
+    public var resource: String
+    public var sourceDigest: String?
+    public var fhirDigest: String?
+
+    public static func < (lhs: ReconciledRecord, rhs: ReconciledRecord) -> Bool { lhs.resource < rhs.resource }
+}
+
+/// A reference that points at a record missing from the side it was read from.
+public struct DanglingReference: Hashable, Sendable, Comparable {
+    public var from: String
+    public var to: String
+
+    public static func < (lhs: DanglingReference, rhs: DanglingReference) -> Bool { (lhs.from, lhs.to) < (rhs.from, rhs.to) }
+}
+
+/// The outcome of comparing a source with its FHIR output: counts, differences by record, dangling
+/// references, and source data that reached no output. Kinds, counts, resource ids and digests
+/// only: no patient data.
+public struct ReconciliationReport: Sendable {
+    public var canonicalForm = CanonicalForm.version
+    public var sourceCounts: [EntityKind: Int] = [:]
+    public var fhirCounts: [EntityKind: Int] = [:]
+    public var matched = 0
+    public var missing: [ReconciledRecord] = []
+    public var extra: [ReconciledRecord] = []
+    public var changed: [ReconciledRecord] = []
+    public var danglingInSource: [DanglingReference] = []
+    public var danglingInFHIR: [DanglingReference] = []
+    /// Source positions that reached no output, by kind and segment/field (`fieldNotMapped PV1-50`).
+    public var unusedSource: [String: Int] = [:]
+    public var sourceRollup = ""
+    public var fhirRollup = ""
+    public var sourceErrors: [SourceError] = []
+
+    /// True when every source record arrived unchanged and nothing else did.
+    public var isClean: Bool {
+        missing.isEmpty && extra.isEmpty && changed.isEmpty && danglingInFHIR.isEmpty && sourceErrors.isEmpty
+    }
+}
+
+/// Compares canonical records from the source with canonical records read back from FHIR.
+public enum Reconciler {
+    /// Diagnostics that mean source data reached no output.
+    static let unusedKinds: Set<String> = [
+        "fieldNotMapped", "segmentNotMapped", "customSegmentNotMapped", "encapsulatedDataNotMapped", "noteNotMapped",
+        "noteWithoutContext", "segmentWithoutContext", "duplicateRecord",
+    ]
+
+    /// Latest version of each record by key: a later source unit (an A08 update) supersedes an
+    /// earlier one, as it does in the output.
+    static func latest(_ records: [ClinicalRecord]) -> [EntityRef: RecordDigest] {
+        var result: [EntityRef: RecordDigest] = [:]
+        for record in records {
+            for digest in CanonicalHasher.digests(record) { result[digest.ref] = digest }
+        }
+        return result
+    }
+
+    static func resourceName(_ ref: EntityRef) -> String {
+        "\(ref.kind.fhirResourceType)/\(ResourceID.derive(ref))"
+    }
+
+    public static func reconcile(
+        source: [ClinicalRecord], sourceDiagnostics: [Diagnostic], sourceErrors: [SourceError], fhir: [ClinicalRecord]
+    ) -> ReconciliationReport {
+        var report = ReconciliationReport()
+        report.sourceErrors = sourceErrors
+        let sourceDigests = latest(source)
+        let fhirDigests = latest(fhir)
+        for ref in sourceDigests.keys { report.sourceCounts[ref.kind, default: 0] += 1 }
+        for ref in fhirDigests.keys { report.fhirCounts[ref.kind, default: 0] += 1 }
+        for (ref, digest) in sourceDigests {
+            guard let other = fhirDigests[ref] else {
+                report.missing.append(ReconciledRecord(resource: resourceName(ref), sourceDigest: digest.digest))
+                continue
+            }
+            if other.digest == digest.digest {
+                report.matched += 1
+            } else {
+                report.changed.append(
+                    ReconciledRecord(resource: resourceName(ref), sourceDigest: digest.digest, fhirDigest: other.digest))
+            }
+        }
+        for (ref, digest) in fhirDigests where sourceDigests[ref] == nil {
+            report.extra.append(ReconciledRecord(resource: resourceName(ref), fhirDigest: digest.digest))
+        }
+        report.danglingInSource = dangling(sourceDigests)
+        report.danglingInFHIR = dangling(fhirDigests)
+        for diagnostic in sourceDiagnostics where unusedKinds.contains(diagnostic.kind) {
+            report.unusedSource["\(diagnostic.kind) \(positionWithoutMessage(diagnostic.location))", default: 0] += 1
+        }
+        report.sourceRollup = CanonicalHasher.rollup(sourceDigests.values.map(\.digest))
+        report.fhirRollup = CanonicalHasher.rollup(fhirDigests.values.map(\.digest))
+        report.missing.sort()
+        report.extra.sort()
+        report.changed.sort()
+        return report
+    }
+
+    static func dangling(_ digests: [EntityRef: RecordDigest]) -> [DanglingReference] {
+        var result: Set<DanglingReference> = []
+        for digest in digests.values {
+            for reference in digest.references where digests[reference] == nil {
+                result.insert(DanglingReference(from: resourceName(digest.ref), to: resourceName(reference)))
+            }
+        }
+        return result.sorted()
+    }
+
+    /// `PV1-50`, `ZLR`, `patients.csv column X`, an XPath: the position without the message
+    /// number, so counts aggregate across a batch.
+    static func positionWithoutMessage(_ location: SourceLocation?) -> String {
+        switch location {
+        case let .hl7(_, segment, _, field, _, _, _)?:
+            return field.map { "\(segment)-\($0)" } ?? segment
+        case let .csv(file, _, column)?:
+            return column.map { "\(file) column \($0)" } ?? file
+        case let .xml(xpath, _)?:
+            return xpath.replacingOccurrences(of: #"\[\d+\]"#, with: "", options: .regularExpression)
+        case let .input(name, _)?:
+            return name
+        case nil:
+            return "unknown"
+        }
+    }
+}
