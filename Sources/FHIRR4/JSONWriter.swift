@@ -68,7 +68,20 @@ public struct JSONWriter: Sendable {
     /// Writes a JSON string literal with the minimal escapes RFC 8259 requires.
     public static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
+        var text = text
+        text.withUTF8 { buffer in
+            // Fast path: most strings need no escaping and are copied in one go.
+            if !buffer.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                output.append(contentsOf: buffer)
+            } else {
+                writeEscaped(buffer, into: &output)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    private static func writeEscaped(_ buffer: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+        for byte in buffer {
             switch byte {
             case UInt8(ascii: "\""): output.append(contentsOf: [92, 34])
             case UInt8(ascii: "\\"): output.append(contentsOf: [92, 92])
@@ -82,6 +95,5 @@ public struct JSONWriter: Sendable {
             default: output.append(byte)
             }
         }
-        output.append(UInt8(ascii: "\""))
     }
 }
