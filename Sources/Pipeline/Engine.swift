@@ -63,6 +63,20 @@ public final class Engine: Sendable {
         TerminologyLocator.findDirectory()?.deletingLastPathComponent()
     }
 
+    /// Converts one input of any supported format (detected from content unless given).
+    public func convert(_ bytes: [UInt8], inputName: String, format: InputFormat? = nil, traceUnused: Bool = false)
+        -> [UnitResult]
+    {
+        switch format ?? InputFormat.detect(bytes) {
+        case .hl7v2?:
+            return convertHL7v2(bytes, inputName: inputName, traceUnused: traceUnused)
+        case let other:
+            let kind = other == nil ? "unknownInputFormat" : "unsupportedInputFormat"
+            let error = SourceError(kind, at: .input(name: inputName, offset: nil))
+            return [UnitResult(index: 1, record: nil, diagnostics: [], error: error, byteCount: bytes.count)]
+        }
+    }
+
     /// Parses and maps every message of an HL7 v2 input (a file of one or many messages, a batch).
     public func convertHL7v2(_ bytes: [UInt8], inputName: String, traceUnused: Bool = false) -> [UnitResult] {
         let parsed = HL7Parser.parseAll(bytes)

@@ -21,7 +21,8 @@ public struct InputFile: Sendable {
     }
 
     /// Expands files and folders (recursively, sorted, hidden files skipped); no paths means stdin.
-    public static func collect(_ paths: [String]) throws(InputError) -> [InputFile] {
+    /// Folders yield source files; with `fhir`, they yield FHIR files (`.json`, `.ndjson`) instead.
+    public static func collect(_ paths: [String], fhir: Bool = false) throws(InputError) -> [InputFile] {
         if paths.isEmpty { return [InputFile(url: nil)] }
         var files: [InputFile] = []
         let manager = FileManager.default
@@ -43,8 +44,9 @@ public struct InputFile: Sendable {
                 if name.hasPrefix(".") { continue }
                 let full = (path as NSString).appendingPathComponent(relative)
                 var isDir: ObjCBool = false
-                if manager.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue,
-                    !name.hasSuffix(".md"), !name.hasSuffix(".json"), !name.hasSuffix(".ndjson")
+                let isFHIR = name.hasSuffix(".json") || name.hasSuffix(".ndjson")
+                if manager.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue, !name.hasSuffix(".md"),
+                    isFHIR == fhir
                 {
                     found.append(full)
                 }

@@ -105,12 +105,7 @@ struct Convert: ParsableCommand {
                 continue
             }
             summary.bytes += bytes.count
-            let detected = format.flatMap(InputFormat.init(rawValue:)) ?? InputFormat.detect(bytes)
-            guard detected == .hl7v2 else {
-                summary.record(error: SourceError(detected == nil ? "unknownInputFormat" : "unsupportedInputFormat", at: .input(name: input.name, offset: nil)))
-                continue
-            }
-            let units = engine.convertHL7v2(bytes, inputName: input.name)
+            let units = engine.convert(bytes, inputName: input.name, format: format.flatMap(InputFormat.init(rawValue:)))
             for unit in units {
                 summary.record(unit: unit)
                 guard var record = unit.record else { continue }
@@ -174,8 +169,8 @@ struct Convert: ParsableCommand {
         if summary.failed > 0 { throw Exit.dataError }
     }
 
-    static func collectInputs(_ paths: [String]) throws -> [InputFile] {
-        let result = Result { () throws(InputError) -> [InputFile] in try InputFile.collect(paths) }
+    static func collectInputs(_ paths: [String], includeFHIR: Bool = false) throws -> [InputFile] {
+        let result = Result { () throws(InputError) -> [InputFile] in try InputFile.collect(paths, fhir: includeFHIR) }
         switch result {
         case let .success(inputs): return inputs
         case let .failure(error):

@@ -44,12 +44,7 @@ enum Support {
 
     /// Converts one file as the CLI does (format detected from content); returns its units.
     static func convert(_ url: URL) throws -> [UnitResult] {
-        let bytes = Array(try Data(contentsOf: url))
-        guard InputFormat.detect(bytes) == .hl7v2 else {
-            let error = SourceError("unknownInputFormat", at: .input(name: url.lastPathComponent, offset: nil))
-            return [UnitResult(index: 1, record: nil, diagnostics: [], error: error, byteCount: bytes.count)]
-        }
-        return engine.convertHL7v2(bytes, inputName: url.lastPathComponent)
+        engine.convert(Array(try Data(contentsOf: url)), inputName: url.lastPathComponent)
     }
 
     static func bundle(_ records: [ClinicalRecord]) throws -> JSON {
