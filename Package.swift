@@ -17,6 +17,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Canonical clinical model: value types with source positions. Depends on nothing.
@@ -66,9 +71,29 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings),
+        // MLLP framing (decoder/encoder) and HL7 ACK building: the only place besides the server that sees NIO.
+        .target(
+            name: "MLLP",
+            dependencies: ["HL7v2", "ClinicalModel", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings),
+        // HTTP convert endpoint (Hummingbird) and MLLP listener (SwiftNIO) as lifecycle services.
+        .target(
+            name: "EngineServer",
+            dependencies: [
+                "Pipeline", "MLLP", "ClinicalModel", "FHIRR4",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "fhirbridge",
-            dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Pipeline", "EngineServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(name: "HL7v2Tests", dependencies: ["HL7v2"], swiftSettings: swiftSettings),
         .testTarget(name: "CCDATests", dependencies: ["CCDA", "ClinicalModel", "Terminology"], swiftSettings: swiftSettings),
@@ -77,6 +102,18 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CanonicalHashTests", dependencies: ["CanonicalHash", "ClinicalModel"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MLLPTests",
+            dependencies: ["MLLP", "HL7v2", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EngineServerTests",
+            dependencies: [
+                "EngineServer", "Pipeline", "MLLP", "FHIRR4",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(name: "FHIRR4Tests", dependencies: ["FHIRR4"], swiftSettings: swiftSettings),
         .testTarget(name: "TerminologyTests", dependencies: ["Terminology"], swiftSettings: swiftSettings),
         .testTarget(name: "FHIRMappingTests", dependencies: ["FHIRMapping", "FHIRR4", "ClinicalModel"], swiftSettings: swiftSettings),
