@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Canonical clinical model: value types with source positions. Depends on nothing.
@@ -82,17 +83,21 @@ let package = Package(
             dependencies: [
                 "Pipeline", "MLLP", "ClinicalModel", "FHIRR4",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "fhirbridge",
             dependencies: [
-                "Pipeline", "EngineServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Pipeline", "EngineServer", "ClinicalModel", "FHIRR4", "FHIRMapping", "HL7v2", "CSVSource", "MappingSpec",
+                "Terminology", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(name: "HL7v2Tests", dependencies: ["HL7v2"], swiftSettings: swiftSettings),
@@ -111,11 +116,17 @@ let package = Package(
             dependencies: [
                 "EngineServer", "Pipeline", "MLLP", "FHIRR4",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(name: "FHIRR4Tests", dependencies: ["FHIRR4"], swiftSettings: swiftSettings),
-        .testTarget(name: "TerminologyTests", dependencies: ["Terminology"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TerminologyTests", dependencies: ["Terminology"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "FHIRMappingTests", dependencies: ["FHIRMapping", "FHIRR4", "ClinicalModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EngineTests", dependencies: ["Pipeline", "FHIRR4", "ClinicalModel", "HL7v2"],

@@ -102,7 +102,9 @@ public struct BundleBuilder: Sendable {
         var diagnostics: [Diagnostic] = []
         func add(_ ref: EntityRef, _ mapped: (JSONObject?, [Diagnostic])) {
             diagnostics += mapped.1
-            if let resource = mapped.0 { entries.append(Entry(key: ResourceKey(ref), resource: resource)) }
+            if let resource = mapped.0 {
+                entries.append(Entry(key: ResourceKey(ref), resource: Self.stampingRecordKey(resource, ref)))
+            }
         }
         var survivors: [EntityRef: EntityRef] = [:]
         for link in record.patientLinks { survivors[link.merged] = link.survivor }
@@ -129,9 +131,11 @@ public struct BundleBuilder: Sendable {
         for value in record.documents { add(value.ref, mapper.documentReference(value)) }
         for value in record.appointments { add(value.ref, mapper.appointment(value)) }
         for value in record.coverages { add(value.ref, mapper.coverage(value)) }
+        for value in record.carePlans { add(value.ref, mapper.carePlan(value)) }
+        for value in record.imagingStudies { add(value.ref, mapper.imagingStudy(value)) }
         for value in record.patientLinks { add(value.ref, mapper.linkage(value)) }
 
-        let (provenance, found) = mapper.provenance(record.document, targets: entries.map(\.key))
+        let (provenance, found) = mapper.provenance(record.document, orderedTargets: entries.map(\.key))
         diagnostics += found
         for resource in provenance {
             guard let type = resource["resourceType"]?.stringValue, let id = resource["id"]?.stringValue else {
@@ -140,6 +144,15 @@ public struct BundleBuilder: Sendable {
             entries.append(Entry(key: ResourceKey(resourceType: type, id: id), resource: resource))
         }
         return (entries, diagnostics)
+    }
+
+    /// The resource with its entity's business key in the fhirbridge `record-key` extension (last in
+    /// `extension`): the id is a hash of the key, and the reverse mapping needs the key itself. An
+    /// empty key is left out; the reverse mapping recognises its id.
+    static func stampingRecordKey(_ resource: JSONObject, _ ref: EntityRef) -> JSONObject {
+        guard ref.key.hasContent else { return resource }
+        let key = JSONObject(["url": .string(FHIRURL.recordKey), "valueString": .string(ref.key)])
+        return resource.addingExtensions([.object(key)])
     }
 
     // MARK: - Requests

@@ -52,17 +52,69 @@ struct ElementBuilder {
         companion.set("extension", extensions)
         set("_" + key, companion.json)
     }
+
+    /// Sets an array of primitives whose items may carry extensions: `key` holds the values with
+    /// `null` where an item has only extensions, `_key` the extensions with `null` where an item has
+    /// none (http://hl7.org/fhir/R4/json.html#primitive). Either array is left out when it would
+    /// hold only `null`.
+    mutating func setPrimitiveArray(_ key: String, _ items: [(value: JSON?, extensions: [JSON])]) {
+        let kept = items.filter { $0.value != nil || !$0.extensions.isEmpty }
+        guard !kept.isEmpty else { return }
+        if kept.contains(where: { $0.value != nil }) {
+            object[key] = .array(kept.map { $0.value ?? .null })
+        }
+        if kept.contains(where: { !$0.extensions.isEmpty }) {
+            object["_" + key] = .array(
+                kept.map { $0.extensions.isEmpty ? .null : .object(JSONObject(["extension": .array($0.extensions)])) })
+        }
+    }
+
+    /// Appends extensions to `extension`, creating it where FHIR puts it (see `JSONObject.addingExtensions`).
+    mutating func addExtensions(_ extensions: [JSON?]) {
+        object = object.addingExtensions(extensions.compactMap { $0.flatMap(JSON.pruned) })
+    }
+}
+
+extension JSONObject {
+    /// The object with `extensions` appended to its `extension` array. A new array goes first, or
+    /// for a resource after `resourceType`, `id`, `meta`, `implicitRules`, `language`, `text` and
+    /// `contained`, which is where R4 puts it.
+    func addingExtensions(_ extensions: [JSON]) -> JSONObject {
+        guard !extensions.isEmpty else { return self }
+        if let existing = self["extension"]?.arrayValue {
+            var copy = self
+            copy["extension"] = .array(existing + extensions)
+            return copy
+        }
+        let leading: Set<String> =
+            self["resourceType"] == nil
+            ? [] : ["resourceType", "id", "meta", "implicitRules", "language", "text", "contained"]
+        var result = JSONObject()
+        var inserted = false
+        for member in members {
+            if !inserted && !leading.contains(member.key) {
+                result.append("extension", .array(extensions))
+                inserted = true
+            }
+            result.append(member.key, member.value)
+        }
+        if !inserted { result.append("extension", .array(extensions)) }
+        return result
+    }
 }
 
 extension JSON {
     /// The value without empty strings, arrays and objects at any depth, or `nil` if nothing is left.
+    /// A `null` array item (written only by `setPrimitiveArray`) is kept unless the array holds
+    /// nothing else.
     static func pruned(_ value: JSON) -> JSON? {
         switch value {
         case .null: return nil
         case let .string(text): return text.hasContent ? value : nil
         case let .array(items):
-            let kept = items.compactMap(pruned)
-            return kept.isEmpty ? nil : .array(kept)
+            // `null` items stay: they align a primitive array with its `_name` companion.
+            let kept = items.compactMap { $0 == .null ? .null : pruned($0) }
+            return kept.allSatisfy { $0 == .null } ? nil : .array(kept)
         case let .object(object):
             var kept = JSONObject()
             for member in object.members {

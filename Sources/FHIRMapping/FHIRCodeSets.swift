@@ -29,7 +29,8 @@ extension FHIRCodeSet {
 
     // Data types
     static let administrativeGender = FHIRCodeSet(
-        fhir + "administrative-gender", ["male", "female", "other", "unknown"])
+        fhir + "administrative-gender",
+        displays: [("male", "Male"), ("female", "Female"), ("other", "Other"), ("unknown", "Unknown")])
     static let identifierUse = FHIRCodeSet(fhir + "identifier-use", ["usual", "official", "temp", "secondary", "old"])
     static let nameUse = FHIRCodeSet(
         fhir + "name-use", ["usual", "official", "temp", "nickname", "anonymous", "old", "maiden"])
@@ -132,6 +133,9 @@ extension FHIRCodeSet {
             "checked-in", "waitlist",
         ])
     static let coverageStatus = FHIRCodeSet(fhir + "fm-status", ["active", "cancelled", "draft", "entered-in-error"])
+    static let carePlanIntent = FHIRCodeSet(fhir + "request-intent", ["proposal", "plan", "order", "option"])
+    static let imagingStudyStatus = FHIRCodeSet(
+        fhir + "imagingstudy-status", ["registered", "available", "cancelled", "entered-in-error", "unknown"])
 }
 
 /// URLs of the extensions and code systems the mapper writes.
@@ -162,4 +166,27 @@ enum FHIRURL {
     static let race = fhirbridge + "patient-race"
     static let ethnicity = fhirbridge + "patient-ethnicity"
     static let sourceDigest = "http://fhirbridge.dev/fhir/source-digest"
+
+    // Lossless round trip (see FHIRMapping.docc/Documentation.md, "Reading FHIR back").
+    static let recordKey = fhirbridge + "record-key"
+    static let sourceValue = fhirbridge + "source-value"
+    static let absentInSource = fhirbridge + "absent-in-source"
+    static let sourceCoding = fhirbridge + "source-coding"
+    static let sourceClinicalStatus = fhirbridge + "source-clinical-status"
+    static let sourceVerificationStatus = fhirbridge + "source-verification-status"
+    static let sourceDataAbsentReason = fhirbridge + "source-data-absent-reason"
+    static let sourceComparator = fhirbridge + "source-comparator"
+    static let sourceUnitCode = fhirbridge + "source-unit-code"
+    static let sourceValueType = fhirbridge + "source-value-type"
+    static let participantPeriod = fhirbridge + "participant-period"
+    static let patientDeceased = fhirbridge + "patient-deceased"
+    static let patientMultipleBirth = fhirbridge + "patient-multiple-birth"
+    static let patientMothersMaidenName = fhirbridge + "patient-mothers-maiden-name"
+    static let patientLastUpdated = fhirbridge + "patient-last-updated"
+    static let noKnownAllergy = fhirbridge + "no-known-allergy"
+    static let mergedIdentifier = fhirbridge + "merged-identifier"
+    static let sourceDocument = fhirbridge + "source-document"
+    static let carePlanReason = fhirbridge + "careplan-reason"
+    static let imagingBodySite = fhirbridge + "imagingstudy-body-site"
+    static let imagingSOPClass = fhirbridge + "imagingstudy-sop-class"
 }

@@ -7,35 +7,62 @@ extension FHIRMapper {
     /// `patient` is required. R4 invariant ait-2 needs a clinical status unless the record is
     /// entered-in-error: without one, `clinicalStatus` holds a data-absent-reason. A reaction
     /// without manifestations (required 1..*) keeps its severity, onset and description, with a
-    /// data-absent-reason manifestation. A no-known-allergy statement without a code is written as
-    /// SNOMED CT 716186003 "No known allergy".
+    /// data-absent-reason manifestation. A no-known-allergy statement is flagged by the fhirbridge
+    /// `no-known-allergy` extension; without a code it is written as SNOMED CT 716186003 "No known
+    /// allergy", marked `absent-in-source`. A status that cannot be written (outside its code system,
+    /// or a clinical status on an entered-in-error record) goes into `source-clinical-status` /
+    /// `source-verification-status`.
     public func allergyIntolerance(_ allergy: Allergy) -> (JSONObject, [Diagnostic]) {
         var (resource, context) = start(allergy)
+        var extensions: [JSON?] = []
+        if allergy.noKnownAllergy {
+            extensions.append(context.extensionElement(FHIRURL.noKnownAllergy, "valueBoolean", .bool(true)))
+        }
         resource.set("identifier", context.identifiers(allergy.identifiers))
         let enteredInError = allergy.verificationStatus == "entered-in-error"
         if enteredInError {
-            if allergy.clinicalStatus != nil {
+            if let clinical = allergy.clinicalStatus {
                 context.report("conflictingElements", code: "AllergyIntolerance.clinicalStatus")
+                extensions.append(
+                    context.extensionElement(FHIRURL.sourceClinicalStatus, "valueString", .string(clinical)))
             }
         } else if let clinical = context.codedConcept(allergy.clinicalStatus, in: .allergyClinical) {
             resource.set("clinicalStatus", clinical)
         } else {
             context.reportMissing("AllergyIntolerance.clinicalStatus")
             resource.set("clinicalStatus", context.absentElement())
+            if let clinical = allergy.clinicalStatus {
+                extensions.append(
+                    context.extensionElement(FHIRURL.sourceClinicalStatus, "valueString", .string(clinical)))
+            }
         }
-        resource.set(
-            "verificationStatus", context.codedConcept(allergy.verificationStatus, in: .allergyVerification))
-        resource.set("type", context.code(allergy.type, in: .allergyType))
-        resource.set("category", allergy.categories.map { context.code($0, in: .allergyCategory) })
-        resource.set("criticality", context.code(allergy.criticality, in: .allergyCriticality))
-        var code = allergy.code
-        if allergy.noKnownAllergy, code?.isEmpty ?? true {
-            code = Concept(Coding(system: FHIRURL.snomed, code: "716186003", display: "No known allergy"))
+        if let verification = allergy.verificationStatus {
+            if let concept = context.codedConcept(verification, in: .allergyVerification) {
+                resource.set("verificationStatus", concept)
+            } else {
+                extensions.append(
+                    context.extensionElement(FHIRURL.sourceVerificationStatus, "valueString", .string(verification)))
+            }
         }
-        resource.set("code", context.concept(code))
+        context.setCode("type", allergy.type, in: .allergyType, into: &resource)
+        resource.setPrimitiveArray(
+            "category",
+            allergy.categories.map { category in
+                if let code = context.code(category, in: .allergyCategory) { return (code, []) }
+                return (nil, [context.sourceValueExtension(category)].compactMap { $0 })
+            })
+        context.setCode("criticality", allergy.criticality, in: .allergyCriticality, into: &resource)
+        if allergy.noKnownAllergy, allergy.code?.isEmpty ?? true {
+            let code = Concept(Coding(system: FHIRURL.snomed, code: "716186003", display: "No known allergy"))
+            if let concept = context.concept(code)?.objectValue {
+                resource.set("code", .object(concept.addingExtensions([context.absentInSourceExtension()])))
+            }
+        } else {
+            resource.set("code", context.concept(allergy.code))
+        }
         resource.set("patient", context.requiredReference(allergy.patient, path: "AllergyIntolerance.patient"))
-        resource.set("onsetDateTime", context.dateTime(allergy.onset))
-        resource.set("recordedDate", context.dateTime(allergy.recordedDate))
+        context.setDateTime("onsetDateTime", allergy.onset, into: &resource)
+        context.setDateTime("recordedDate", allergy.recordedDate, into: &resource)
         resource.set(
             "reaction",
             allergy.reactions.map { reaction in
@@ -47,10 +74,11 @@ extension FHIRMapper {
                 }
                 element.set("manifestation", manifestations)
                 element.set("description", reaction.description)
-                element.set("onset", context.dateTime(reaction.onset))
-                element.set("severity", context.code(reaction.severity, in: .reactionSeverity))
+                context.setDateTime("onset", reaction.onset, into: &element)
+                context.setCode("severity", reaction.severity, in: .reactionSeverity, into: &element)
                 return element.json
             })
+        resource.addExtensions(extensions)
         return (resource.object, context.diagnostics)
     }
 }

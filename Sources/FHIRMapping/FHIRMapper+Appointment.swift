@@ -7,8 +7,8 @@ extension FHIRMapper {
     /// `status` and `participant` (1..*) are required. The patient, practitioners and locations are
     /// the participants; their `status` follows from the appointment's: `needs-action` while it is
     /// `proposed`, `pending` or `waitlist` (not all have accepted yet), else `accepted`. Start and end
-    /// are instants (minute precision gets `:00` seconds; less precision goes into the
-    /// `original-date-time` extension).
+    /// are instants (minute precision gets `:00` seconds, the canonical form kept in `source-value`;
+    /// less precision goes into the `original-date-time` extension).
     public func appointment(_ appointment: Appointment) -> (JSONObject, [Diagnostic]) {
         var (resource, context) = start(appointment)
         resource.set("identifier", context.identifiers(appointment.identifiers))
@@ -26,6 +26,9 @@ extension FHIRMapper {
                 resource.set("minutesDuration", .int(minutes))
             } else {
                 context.report("invalidValue", code: "Appointment.minutesDuration")
+                resource.setPrimitive(
+                    "minutesDuration", nil,
+                    extensions: [context.sourceValueExtension(String(minutes))].compactMap { $0 })
             }
         }
         let pending: Set<String> = ["proposed", "pending", "waitlist"]

@@ -13,7 +13,7 @@ extension FHIRMapper {
         context.setRequiredCode(
             "status", document.status, in: .documentReferenceStatus, fallback: nil,
             path: "DocumentReference.status", into: &resource)
-        resource.set("docStatus", context.code(document.docStatus, in: .compositionStatus))
+        context.setCode("docStatus", document.docStatus, in: .compositionStatus, into: &resource)
         resource.set("type", context.concept(document.type))
         resource.set("subject", context.reference(document.patient))
         context.setInstant("date", document.date, into: &resource)
@@ -23,6 +23,8 @@ extension FHIRMapper {
             attachment.set("contentType", .string(document.contentType))
         } else {
             context.report("invalidCode", system: "urn:ietf:bcp:13")
+            attachment.setPrimitive(
+                "contentType", nil, extensions: [context.sourceValueExtension(document.contentType)].compactMap { $0 })
         }
         if let text = document.text, !text.isEmpty {
             attachment.set("data", .string(Base64.encode(Array(text.utf8))))

@@ -16,18 +16,18 @@ extension FHIRMapper {
         resource.set("vaccineCode", context.requiredConcept(immunization.vaccine, path: "Immunization.vaccineCode"))
         resource.set("patient", context.requiredReference(immunization.patient, path: "Immunization.patient"))
         resource.set("encounter", context.reference(immunization.encounter))
-        if let occurrence = context.dateTime(immunization.occurrence) {
-            resource.set("occurrenceDateTime", occurrence)
+        if immunization.occurrence != nil {
+            context.setDateTime("occurrenceDateTime", immunization.occurrence, into: &resource)
         } else {
             context.reportMissing("Immunization.occurrence[x]")
             resource.setPrimitive("occurrenceDateTime", nil, extensions: [context.absentReasonExtension()])
         }
-        resource.set("recorded", context.dateTime(immunization.recorded))
+        context.setDateTime("recorded", immunization.recorded, into: &resource)
         resource.set("primarySource", immunization.primarySource)
         resource.set("reportOrigin", context.concept(immunization.reportOrigin))
         resource.set("manufacturer", context.reference(immunization.manufacturer))
         resource.set("lotNumber", immunization.lotNumber)
-        resource.set("expirationDate", context.date(immunization.expirationDate))
+        context.setDate("expirationDate", immunization.expirationDate, into: &resource)
         resource.set("site", context.concept(immunization.site))
         resource.set("route", context.concept(immunization.route))
         resource.set("doseQuantity", context.quantity(immunization.dose, simple: true))

@@ -21,7 +21,7 @@ extension FHIRMapper {
             context.requiredConcept(medication.code, path: "MedicationRequest.medication[x]"))
         resource.set("subject", context.requiredReference(medication.patient, path: "MedicationRequest.subject"))
         resource.set("encounter", context.reference(medication.encounter))
-        resource.set("authoredOn", context.dateTime(medication.authoredOn))
+        context.setDateTime("authoredOn", medication.authoredOn, into: &resource)
         resource.set("requester", context.reference(medication.requester))
         resource.set("reasonCode", context.concepts(medication.reasons))
         resource.set("note", context.annotations(medication.note))
@@ -46,6 +46,9 @@ extension FHIRMapper {
                 dispense.set("numberOfRepeatsAllowed", .int(refills))
             } else {
                 context.report("invalidValue", code: "MedicationRequest.dispenseRequest.numberOfRepeatsAllowed")
+                dispense.setPrimitive(
+                    "numberOfRepeatsAllowed", nil,
+                    extensions: [context.sourceValueExtension(String(refills))].compactMap { $0 })
             }
         }
         dispense.set("quantity", context.quantity(medication.dispenseQuantity, simple: true))

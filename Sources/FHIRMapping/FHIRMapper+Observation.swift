@@ -19,7 +19,7 @@ extension FHIRMapper {
         resource.set("code", context.requiredConcept(observation.code, path: "Observation.code"))
         resource.set("subject", context.reference(observation.patient))
         resource.set("encounter", context.reference(observation.encounter))
-        resource.set("effectiveDateTime", context.dateTime(observation.effective))
+        context.setDateTime("effectiveDateTime", observation.effective, into: &resource)
         context.setInstant("issued", observation.issued, into: &resource)
         resource.set("performer", context.references(observation.performers))
         let hasValue = setValue(observation.value, into: &resource, context: &context)
@@ -46,7 +46,8 @@ extension FHIRMapper {
     }
 
     /// Sets `value[x]` for the value's type; returns whether a value was written. An integer beyond
-    /// FHIR's 32-bit `integer` is written as `valueQuantity` with that value, which loses nothing.
+    /// FHIR's 32-bit `integer` is written as `valueQuantity` with that value and the fhirbridge
+    /// `source-value-type` extension (`integer`), which loses nothing.
     private func setValue(_ value: ObservationValue?, into element: inout ElementBuilder, context: inout MappingContext)
         -> Bool
     {
@@ -55,7 +56,7 @@ extension FHIRMapper {
         case let .quantity(quantity): element.set("valueQuantity", context.quantity(quantity))
         case let .concept(concept): element.set("valueCodeableConcept", context.concept(concept))
         case let .string(text): element.set("valueString", text)
-        case let .dateTime(dateTime): element.set("valueDateTime", context.dateTime(dateTime))
+        case let .dateTime(dateTime): context.setDateTime("valueDateTime", dateTime, into: &element)
         case let .ratio(numerator, denominator):
             var ratio = ElementBuilder()
             ratio.set("numerator", context.quantity(numerator))
@@ -71,20 +72,26 @@ extension FHIRMapper {
             if number >= Int(Int32.min) && number <= Int(Int32.max) {
                 element.set("valueInteger", .int(number))
             } else {
-                element.set("valueQuantity", .object(JSONObject(["value": .int(number)])))
+                let type = JSONObject(["url": .string(FHIRURL.sourceValueType), "valueCode": .string("integer")])
+                element.set(
+                    "valueQuantity", .object(JSONObject(["extension": .array([.object(type)]), "value": .int(number)])))
             }
         case let .period(period): element.set("valuePeriod", context.period(period))
         }
-        return element.object.keys.contains { $0.hasPrefix("value") }
+        return element.object.keys.contains { $0.hasPrefix("value") || $0.hasPrefix("_value") }
     }
 
     /// `dataAbsentReason` as a data-absent-reason coding when it is one of its codes, else as text.
+    /// With a value (R4 obs-6), it goes into the fhirbridge `source-data-absent-reason` extension.
     private func setAbsentReason(
         _ reason: String?, hasValue: Bool, into element: inout ElementBuilder, context: inout MappingContext
     ) {
         guard let reason, reason.hasContent else { return }
         if hasValue {
             context.report("conflictingElements", code: "Observation.dataAbsentReason")
+            element.addExtensions([
+                context.extensionElement(FHIRURL.sourceDataAbsentReason, "valueString", .string(reason))
+            ])
             return
         }
         element.set("dataAbsentReason", context.categoryConcept(reason, in: .dataAbsentReason))

@@ -15,6 +15,11 @@ extension FHIRMapper {
 
     /// A Patient that a link in the same record merges into `survivor` is written inactive, with a
     /// `replaced-by` link to the survivor.
+    ///
+    /// What R4 cannot hold as the record has it goes into fhirbridge extensions after the others:
+    /// races and ethnicities the US Core extensions cannot give back concept by concept,
+    /// a mother's maiden name with more than a family name, the deceased and multiple-birth flags
+    /// beside a date or birth order, and `lastUpdated` (a server replaces `meta.lastUpdated`).
     func patient(_ patient: Patient, replacedBy survivor: EntityRef?) -> (JSONObject, [Diagnostic]) {
         var (resource, context) = start(patient)
         if let lastUpdated = patient.lastUpdated {
@@ -23,8 +28,9 @@ extension FHIRMapper {
             resource.set("meta", meta.json)
         }
         var extensions: [JSON?] = []
-        extensions += raceExtensions(patient.races, context: &context, race: true)
-        extensions += raceExtensions(patient.ethnicities, context: &context, race: false)
+        var companions: [JSON?] = []
+        extensions += raceExtensions(patient.races, context: &context, race: true, companions: &companions)
+        extensions += raceExtensions(patient.ethnicities, context: &context, race: false, companions: &companions)
         if let place = patient.birthPlace, place.hasContent {
             extensions.append(
                 context.extensionElement(
@@ -36,28 +42,48 @@ extension FHIRMapper {
                 ?? (maiden.given + [maiden.family].compactMap { $0 }).filter(\.hasContent)
                 .joined(separator: " ")
             extensions.append(context.extensionElement(FHIRURL.mothersMaidenName, "valueString", .string(text)))
+            if maiden != HumanName(family: text) {
+                companions.append(
+                    context.extensionElement(
+                        FHIRURL.patientMothersMaidenName, "valueHumanName", context.humanName(maiden)))
+            }
         }
         if let religion = patient.religion {
             extensions.append(
                 context.extensionElement(FHIRURL.religion, "valueCodeableConcept", context.concept(religion)))
         }
-        resource.set("extension", extensions)
+        if let deceased = patient.deceased, patient.deceasedAt != nil {
+            companions.append(context.extensionElement(FHIRURL.patientDeceased, "valueBoolean", .bool(deceased)))
+        }
+        if let multipleBirth = patient.multipleBirth, patient.birthOrder != nil {
+            companions.append(
+                context.extensionElement(FHIRURL.patientMultipleBirth, "valueBoolean", .bool(multipleBirth)))
+        }
+        if let lastUpdated = patient.lastUpdated {
+            let valid = FHIRTemporal.dateTime(lastUpdated) == lastUpdated.fhir
+            companions.append(
+                context.extensionElement(
+                    FHIRURL.patientLastUpdated, valid ? "valueDateTime" : "valueString", .string(lastUpdated.fhir)))
+        }
+        resource.set("extension", extensions + companions)
         resource.set("identifier", context.identifiers(patient.identifiers))
         if survivor != nil { resource.set("active", false) }
         resource.set("name", patient.names.map { context.humanName($0) })
         resource.set("telecom", patient.telecom.map { context.contactPoint($0) })
-        resource.set("gender", context.gender(patient.gender))
+        context.setGender("gender", patient.gender, into: &resource)
         if let birthDate = patient.birthDate {
             var birthTime: [JSON] = []
+            var recovered = FHIRTemporal.date(birthDate)
             if FHIRTemporal.hasTime(birthDate), let time = context.dateTime(birthDate),
                 let element = context.extensionElement(FHIRURL.birthTime, "valueDateTime", time)
             {
                 birthTime.append(element)
+                recovered = time.stringValue
             }
-            resource.setPrimitive("birthDate", context.date(birthDate), extensions: birthTime)
+            context.setDate("birthDate", birthDate, extensions: birthTime, recovered: recovered, into: &resource)
         }
         if let deceasedAt = patient.deceasedAt {
-            resource.set("deceasedDateTime", context.dateTime(deceasedAt))
+            context.setDateTime("deceasedDateTime", deceasedAt, into: &resource)
         } else {
             resource.set("deceasedBoolean", patient.deceased)
         }
@@ -89,7 +115,13 @@ extension FHIRMapper {
     private static let ombRace: Set<String> = ["1002-5", "2028-9", "2054-5", "2076-8", "2106-3"]
     private static let ombEthnicity: Set<String> = ["2135-2", "2186-5"]
 
-    private func raceExtensions(_ concepts: [Concept], context: inout MappingContext, race: Bool) -> [JSON?] {
+    /// The US Core race / ethnicity extension when every coding is a valid CDC Race & Ethnicity code
+    /// (and no more OMB categories than it allows), else one fhirbridge extension per concept. The
+    /// US Core form gives back one concept per coding, OMB categories first, without text: when the
+    /// concepts are not exactly that, the fhirbridge extensions are added to `companions` as well.
+    private func raceExtensions(
+        _ concepts: [Concept], context: inout MappingContext, race: Bool, companions: inout [JSON?]
+    ) -> [JSON?] {
         guard !concepts.isEmpty else { return [] }
         let omb = race ? Self.ombRace : Self.ombEthnicity
         let maxOMB = race ? 5 : 1
@@ -100,15 +132,16 @@ extension FHIRMapper {
                 $0.system == FHIRURL.cdcRaceAndEthnicity && ($0.code.map(\.isValidFHIRCode) ?? false)
             }
         let ombCount = codings.filter { omb.contains($0.code ?? "") }.count
-        guard allCDC, ombCount <= maxOMB else {
-            let url = race ? FHIRURL.race : FHIRURL.ethnicity
-            return concepts.map { context.extensionElement(url, "valueCodeableConcept", context.concept($0)) }
-        }
+        let url = race ? FHIRURL.race : FHIRURL.ethnicity
+        let perConcept = concepts.map { context.extensionElement(url, "valueCodeableConcept", context.concept($0)) }
+        guard allCDC, ombCount <= maxOMB else { return perConcept }
+        let ombCodings = codings.filter { omb.contains($0.code ?? "") }
+        let detailedCodings = codings.filter { !omb.contains($0.code ?? "") }
         var parts: [JSON?] = []
-        for coding in codings where omb.contains(coding.code ?? "") {
+        for coding in ombCodings {
             parts.append(context.extensionElement("ombCategory", "valueCoding", context.coding(coding)))
         }
-        for coding in codings where !omb.contains(coding.code ?? "") {
+        for coding in detailedCodings {
             parts.append(context.extensionElement("detailed", "valueCoding", context.coding(coding)))
         }
         var texts: [String] = []
@@ -120,6 +153,7 @@ extension FHIRMapper {
         var element = ElementBuilder()
         element.set("url", .string(race ? FHIRURL.usCoreRace : FHIRURL.usCoreEthnicity))
         element.set("extension", parts)
+        if concepts != (ombCodings + detailedCodings).map({ Concept($0) }) { companions += perConcept }
         return [element.json]
     }
 }

@@ -22,9 +22,13 @@ extension FHIRMapper {
         return (resource.object, context.diagnostics)
     }
 
-    /// `{function, actor}` for Procedure.performer and Immunization.performer.
+    /// `{function, actor}` for Procedure.performer and Immunization.performer; the participant's
+    /// period, which these elements lack, goes into the fhirbridge `participant-period` extension.
     func performer(_ participant: Participant, context: inout MappingContext) -> JSON? {
         var element = ElementBuilder()
+        element.set(
+            "extension",
+            [context.extensionElement(FHIRURL.participantPeriod, "valuePeriod", context.period(participant.period))])
         element.set("function", context.concept(participant.role))
         element.set("actor", context.reference(participant.who))
         return element.json

@@ -47,16 +47,25 @@ extension FHIRMapper {
     ///   (`assembler`), so the required agent is never invented.
     /// - `entity`: role `source`; `what` is the SHA-256 digest of the input unit (system
     ///   `http://fhirbridge.dev/fhir/source-digest`) and a display such as
-    ///   `hl7v2 message 3 of adt.hl7` (input names are file names, not patient data).
+    ///   `hl7v2 message 3 of adt.hl7` (input names are file names, not patient data); the fhirbridge
+    ///   `source-document` extension holds the `SourceDocument` facts Provenance has no element for.
     ///
     /// - Returns: the Provenance first, then the Device and Organization resources it references;
     ///   no resource (and no diagnostic) when `targets` is empty, as `target` is required.
     public func provenance(_ document: SourceDocument, targets: [ResourceKey]) -> ([JSONObject], [Diagnostic]) {
+        provenance(document, orderedTargets: targets.sorted())
+    }
+
+    /// `provenance(_:targets:)` with the targets in the given order: bundles list them in record
+    /// order (each kind's records in their array order, duplicates once), which the reverse mapping
+    /// uses to rebuild the record's arrays in order.
+    func provenance(_ document: SourceDocument, orderedTargets targets: [ResourceKey]) -> ([JSONObject], [Diagnostic]) {
         guard !targets.isEmpty else { return ([], []) }
         var context = context(.input(name: document.inputName, offset: nil))
         var resource = ElementBuilder(resourceType: "Provenance", id: Self.provenanceID(document))
-        resource.set("target", targets.sorted().map { reference($0) })
-        setRecorded(document.recorded, into: &resource, context: &context)
+        var seen = Set<ResourceKey>()
+        resource.set("target", targets.filter { seen.insert($0).inserted }.map { reference($0) })
+        let recordedWritten = setRecorded(document.recorded, into: &resource, context: &context)
         resource.set(
             "activity",
             concept(system: FHIRURL.v3DataOperation, code: "CREATE", display: "create"))
@@ -97,6 +106,7 @@ extension FHIRMapper {
         }
         what.set("display", Self.sourceDisplay(document))
         var entity = ElementBuilder()
+        entity.set("extension", [sourceDocumentExtension(document, recordedWritten: recordedWritten)])
         entity.set("role", .string("source"))
         entity.set("what", what.json)
         resource.set("entity", [entity.json])
@@ -132,12 +142,40 @@ extension FHIRMapper {
         return "\(document.format.rawValue) \(unit) \(document.index) of \(document.inputName)"
     }
 
+    /// The fhirbridge `source-document` extension on the source entity: the `SourceDocument` facts
+    /// that Provenance has no element for (`format`, `inputName`, `index`, `controlID`, `type`,
+    /// `version`), and `recorded` when `Provenance.recorded` does not give it back as it was.
+    private func sourceDocumentExtension(_ document: SourceDocument, recordedWritten: Bool) -> JSON? {
+        var parts: [JSON?] = [
+            part("format", "valueCode", .string(document.format.rawValue)),
+            part("inputName", "valueString", .string(document.inputName)),
+            part("index", "valueInteger", .int(document.index)),
+            part("controlID", "valueString", document.controlID.map(JSON.string)),
+            part("type", "valueString", document.type.map(JSON.string)),
+            part("version", "valueString", document.version.map(JSON.string)),
+        ]
+        if let recorded = document.recorded, !recordedWritten {
+            parts.append(part("recorded", "valueString", .string(recorded.fhir)))
+        }
+        var element = ElementBuilder()
+        element.set("extension", parts)
+        element.set("url", .string(FHIRURL.sourceDocument))
+        return element.json
+    }
+
+    private func part(_ url: String, _ valueKey: String, _ value: JSON?) -> JSON? {
+        guard let value = value.flatMap(JSON.pruned) else { return nil }
+        return .object(JSONObject(["url": .string(url), valueKey: value]))
+    }
+
+    /// Sets `recorded`; returns whether it (with `recorded-precision`) gives the value back unchanged.
+    @discardableResult
     private func setRecorded(
         _ recorded: ClinicalDateTime?, into resource: inout ElementBuilder, context: inout MappingContext
-    ) {
+    ) -> Bool {
         if let recorded, let instant = FHIRTemporal.instant(recorded) {
             resource.set("recorded", .string(instant))
-            return
+            return instant == recorded.fhir
         }
         if let recorded, !recorded.fhir.contains("T"), let date = FHIRTemporal.date(recorded) {
             let precision: String
@@ -159,10 +197,11 @@ extension FHIRMapper {
                             "url": .string(FHIRURL.recordedPrecision), "valueCode": .string(precision),
                         ]))
                 ])
-            return
+            return date == recorded.fhir
         }
         if recorded == nil { context.reportMissing("Provenance.recorded") } else { context.report("invalidDateTime") }
         resource.setPrimitive("recorded", nil, extensions: [context.absentReasonExtension()])
+        return recorded == nil
     }
 
     private func reference(_ key: ResourceKey) -> JSON {

@@ -13,12 +13,12 @@ extension FHIRMapper {
         context.setRequiredCode(
             "intent", request.intent, in: .requestIntent, fallback: nil, path: "ServiceRequest.intent",
             into: &resource)
-        resource.set("priority", context.code(request.priority, in: .requestPriority))
+        context.setCode("priority", request.priority, in: .requestPriority, into: &resource)
         resource.set("code", context.concept(request.code))
         resource.set("subject", context.requiredReference(request.patient, path: "ServiceRequest.subject"))
         resource.set("encounter", context.reference(request.encounter))
-        resource.set("occurrenceDateTime", context.dateTime(request.occurrence))
-        resource.set("authoredOn", context.dateTime(request.authoredOn))
+        context.setDateTime("occurrenceDateTime", request.occurrence, into: &resource)
+        context.setDateTime("authoredOn", request.authoredOn, into: &resource)
         resource.set("requester", context.reference(request.requester))
         resource.set("reasonCode", context.concepts(request.reasons))
         resource.set("specimen", context.references(request.specimens))

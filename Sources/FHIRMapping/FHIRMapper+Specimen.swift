@@ -9,7 +9,7 @@ extension FHIRMapper {
         resource.set("identifier", context.identifiers(specimen.identifiers))
         resource.set("type", context.concept(specimen.type))
         resource.set("subject", context.reference(specimen.patient))
-        resource.set("receivedTime", context.dateTime(specimen.received))
+        context.setDateTime("receivedTime", specimen.received, into: &resource)
         var collection = ElementBuilder()
         context.setPeriodChoice("collected", specimen.collected, into: &collection)
         collection.set("quantity", context.quantity(specimen.quantity, simple: true))

@@ -51,6 +51,19 @@ struct MappingContext {
         .object(JSONObject(["extension": .array([absentReasonExtension(reason)])]))
     }
 
+    /// The fhirbridge `source-value` extension: the canonical value, in its own lexical form, of an
+    /// element that could not hold it as it is (outside a required binding, not a valid `uri`,
+    /// `dateTime` or `decimal`, or completed with `:00` seconds). `nil` for a value without content.
+    func sourceValueExtension(_ value: String) -> JSON? {
+        extensionElement(FHIRURL.sourceValue, "valueString", .string(value))
+    }
+
+    /// The fhirbridge `absent-in-source` extension: the element holds a value the record did not give
+    /// (a required status's `unknown`, the no-known-allergy code).
+    func absentInSourceExtension() -> JSON {
+        .object(JSONObject(["url": .string(FHIRURL.absentInSource), "valueBoolean": .bool(true)]))
+    }
+
     // MARK: - Codes
 
     /// A `code` from a required binding, or `nil` (reporting `invalidCode`) when outside the set.
@@ -63,32 +76,57 @@ struct MappingContext {
         return .string(value)
     }
 
+    /// Sets an optional `code` element from a required binding. A value outside the set is reported
+    /// and kept, unchanged, only in the `source-value` extension on `_key`.
+    mutating func setCode(_ key: String, _ value: String?, in set: FHIRCodeSet, into element: inout ElementBuilder) {
+        guard let value, value.hasContent else { return }
+        if let code = code(value, in: set) {
+            element.set(key, code)
+        } else {
+            element.setPrimitive(key, nil, extensions: [sourceValueExtension(value)].compactMap { $0 })
+        }
+    }
+
     /// A required `code` element: the value, else `fallback` (a code of the set meaning "unknown"),
-    /// else only a data-absent-reason extension in `_key`.
+    /// else only a data-absent-reason extension in `_key`. A value outside the set is kept in the
+    /// `source-value` extension; a fallback written for a missing value is marked `absent-in-source`.
     mutating func setRequiredCode(
         _ key: String, _ value: String?, in set: FHIRCodeSet, fallback: String?, path: String,
         into element: inout ElementBuilder
     ) {
         if let code = code(value, in: set) {
             element.set(key, code)
-        } else if let fallback {
-            if value == nil || value?.hasContent == false { reportMissing(path) }
-            element.set(key, .string(fallback))
+            return
+        }
+        let invalid = value.flatMap { $0.hasContent ? sourceValueExtension($0) : nil }
+        if let fallback {
+            if invalid == nil { reportMissing(path) }
+            element.setPrimitive(key, .string(fallback), extensions: [invalid ?? absentInSourceExtension()])
         } else {
             reportMissing(path)
-            element.setPrimitive(key, nil, extensions: [absentReasonExtension()])
+            element.setPrimitive(key, nil, extensions: [absentReasonExtension()] + [invalid].compactMap { $0 })
         }
     }
 
-    /// administrative-gender is a required binding: a source code that normalization did not map
-    /// is reported, not written.
-    mutating func gender(_ coding: Coding?) -> JSON? {
-        guard let coding, let value = coding.code else { return nil }
-        if let system = coding.system, system != FHIRCodeSet.administrativeGender.system {
-            report("invalidCode", system: FHIRCodeSet.administrativeGender.system)
-            return nil
+    /// Sets `gender` (administrative-gender, a required binding). The code is written when the coding
+    /// is from that system (or has none); a source code that normalization did not map is reported,
+    /// not written. Unless the coding is exactly `system` + `code` + the code system's display, the
+    /// whole coding is kept in the `source-coding` extension on `_gender`.
+    mutating func setGender(_ key: String, _ coding: Coding?, into element: inout ElementBuilder) {
+        guard let coding else { return }
+        let set = FHIRCodeSet.administrativeGender
+        var written: String?
+        if let value = coding.code, value.hasContent {
+            if let system = coding.system, system != set.system {
+                report("invalidCode", system: set.system)
+            } else {
+                written = code(value, in: set)?.stringValue
+            }
         }
-        return code(value, in: .administrativeGender)
+        let normal = written.map { Coding(system: set.system, code: $0, display: set.display($0)) }
+        let extensions =
+            coding == normal ? [] : [extensionElement(FHIRURL.sourceCoding, "valueCoding", self.coding(coding))]
+        element.setPrimitive(key, written.map(JSON.string), extensions: extensions.compactMap { $0 })
     }
 
     /// A CodeableConcept with one coding from `set` (display from the code system), or `nil`.
@@ -118,15 +156,18 @@ struct MappingContext {
         return concept.json
     }
 
+    /// Coding (`system`, `version`, `code`, `display`). A system that is not a `uri` or a code that is
+    /// not a `code` is reported and kept in the `source-value` extension on `_system` / `_code`.
     mutating func coding(_ coding: Coding) -> JSON? {
         var element = ElementBuilder()
-        element.set("system", uri(coding.system))
+        setURI("system", coding.system, into: &element)
         element.set("version", coding.version)
         if let code = coding.code, code.hasContent {
             if code.isValidFHIRCode {
                 element.set("code", .string(code))
             } else {
                 report("invalidCode")
+                element.setPrimitive("code", nil, extensions: [sourceValueExtension(code)].compactMap { $0 })
             }
         }
         element.set("display", coding.display)
@@ -151,19 +192,22 @@ struct MappingContext {
 
     mutating func concepts(_ concepts: [Concept]) -> [JSON?] { concepts.map { concept($0) } }
 
-    /// A uri, or `nil` (reporting `invalidURI`) when it contains whitespace.
-    mutating func uri(_ value: String?) -> JSON? {
-        guard let value, !value.isEmpty else { return nil }
-        guard value.isValidFHIRURI else {
+    /// Sets a `uri` element. A value with whitespace is reported (`invalidURI`) and kept only in the
+    /// `source-value` extension on `_key`.
+    mutating func setURI(_ key: String, _ value: String?, into element: inout ElementBuilder) {
+        guard let value, !value.isEmpty else { return }
+        if value.isValidFHIRURI {
+            element.set(key, .string(value))
+        } else {
             report("invalidURI")
-            return nil
+            element.setPrimitive(key, nil, extensions: [sourceValueExtension(value)].compactMap { $0 })
         }
-        return .string(value)
     }
 
     // MARK: - Dates
 
-    /// A `dateTime`, or `nil` (reporting `invalidDateTime`).
+    /// A `dateTime`, or `nil` (reporting `invalidDateTime`). Minute precision gets `:00` seconds: use
+    /// `setDateTime` where the canonical form must be kept.
     mutating func dateTime(_ value: ClinicalDateTime?) -> JSON? {
         guard let value else { return nil }
         guard let text = FHIRTemporal.dateTime(value) else {
@@ -173,27 +217,49 @@ struct MappingContext {
         return .string(text)
     }
 
-    /// A `date` (the date part of the value), or `nil` (reporting `invalidDateTime`).
-    mutating func date(_ value: ClinicalDateTime?) -> JSON? {
-        guard let value else { return nil }
-        guard let text = FHIRTemporal.date(value) else {
-            report("invalidDateTime")
-            return nil
-        }
-        return .string(text)
+    /// Sets a `dateTime` element. When the written text is not the canonical value (minute precision
+    /// completed with `:00` seconds) or nothing can be written (`invalidDateTime`), the canonical
+    /// value goes into the `source-value` extension on `_key`.
+    mutating func setDateTime(_ key: String, _ value: ClinicalDateTime?, into element: inout ElementBuilder) {
+        guard let value else { return }
+        let text = dateTime(value)?.stringValue
+        element.setPrimitive(key, text.map(JSON.string), extensions: sourceValueUnlessEqual(text, value))
+    }
+
+    /// Sets a `date` element: the date part of the value. A time (or a value that is not a date,
+    /// `invalidDateTime`) is kept in the `source-value` extension on `_key`, after `extensions`.
+    mutating func setDate(
+        _ key: String, _ value: ClinicalDateTime?, extensions: [JSON] = [], recovered: String? = nil,
+        into element: inout ElementBuilder
+    ) {
+        guard let value else { return }
+        let text = FHIRTemporal.date(value)
+        if text == nil { report("invalidDateTime") }
+        element.setPrimitive(
+            key, text.map(JSON.string), extensions: extensions + sourceValueUnlessEqual(recovered ?? text, value))
+    }
+
+    /// `[source-value]` unless `written` reads back as `value`.
+    func sourceValueUnlessEqual(_ written: String?, _ value: ClinicalDateTime) -> [JSON] {
+        written == value.fhir ? [] : [sourceValueExtension(value.fhir)].compactMap { $0 }
     }
 
     /// Sets an `instant` element. A value without a time or zone cannot be an instant: it goes,
-    /// unchanged, into the `original-date-time` extension on `_key` so nothing is lost.
+    /// unchanged, into the `original-date-time` extension on `_key` so nothing is lost. Minute
+    /// precision (completed with `:00`) and values that are no `dateTime` keep their canonical form
+    /// in the `source-value` extension.
     mutating func setInstant(_ key: String, _ value: ClinicalDateTime?, into element: inout ElementBuilder) {
         guard let value else { return }
         if let instant = FHIRTemporal.instant(value) {
-            element.set(key, .string(instant))
+            element.setPrimitive(key, .string(instant), extensions: sourceValueUnlessEqual(instant, value))
         } else if let dateTime = dateTime(value) {
             report("impreciseInstant", .information)
             element.setPrimitive(
                 key, nil,
-                extensions: [extensionElement(FHIRURL.originalDateTime, "valueDateTime", dateTime)].compactMap { $0 })
+                extensions: [extensionElement(FHIRURL.originalDateTime, "valueDateTime", dateTime)].compactMap { $0 }
+                    + sourceValueUnlessEqual(dateTime.stringValue, value))
+        } else {
+            element.setPrimitive(key, nil, extensions: sourceValueUnlessEqual(nil, value))
         }
     }
 
@@ -201,8 +267,8 @@ struct MappingContext {
     mutating func period(_ period: Period?) -> JSON? {
         guard let period else { return nil }
         var element = ElementBuilder()
-        element.set("start", dateTime(period.start))
-        element.set("end", dateTime(period.end))
+        setDateTime("start", period.start, into: &element)
+        setDateTime("end", period.end, into: &element)
         return element.json
     }
 
@@ -210,7 +276,7 @@ struct MappingContext {
     mutating func setPeriodChoice(_ base: String, _ value: Period?, into element: inout ElementBuilder) {
         guard let value else { return }
         if value.end == nil, let start = value.start {
-            element.set(base + "DateTime", dateTime(start))
+            setDateTime(base + "DateTime", start, into: &element)
         } else {
             element.set(base + "Period", period(value))
         }
@@ -221,9 +287,9 @@ struct MappingContext {
     mutating func identifier(_ identifier: Identifier) -> JSON? {
         guard identifier.value.hasContent else { return nil }
         var element = ElementBuilder()
-        element.set("use", code(identifier.use, in: .identifierUse))
+        setCode("use", identifier.use, in: .identifierUse, into: &element)
         element.set("type", concept(identifier.type))
-        element.set("system", uri(identifier.system))
+        setURI("system", identifier.system, into: &element)
         element.set("value", identifier.value)
         element.set("period", period(identifier.period))
         if let assigner = identifier.assigner, assigner.hasContent {
@@ -238,7 +304,7 @@ struct MappingContext {
 
     mutating func humanName(_ name: HumanName) -> JSON? {
         var element = ElementBuilder()
-        element.set("use", code(name.use, in: .nameUse))
+        setCode("use", name.use, in: .nameUse, into: &element)
         element.set("text", name.text)
         element.set("family", name.family)
         element.set("given", name.given.map { JSON.string($0) })
@@ -251,8 +317,8 @@ struct MappingContext {
     mutating func address(_ address: Address?) -> JSON? {
         guard let address else { return nil }
         var element = ElementBuilder()
-        element.set("use", code(address.use, in: .addressUse))
-        element.set("type", code(address.type, in: .addressType))
+        setCode("use", address.use, in: .addressUse, into: &element)
+        setCode("type", address.type, in: .addressType, into: &element)
         element.set("text", address.text)
         element.set("line", address.lines.map { JSON.string($0) })
         element.set("city", address.city)
@@ -265,54 +331,70 @@ struct MappingContext {
     }
 
     /// ContactPoint. R4 invariant cpt-2 needs a `system` with a `value`: when the source gives
-    /// none, `_system` holds a data-absent-reason instead of a guessed `phone`.
+    /// none, `_system` holds a data-absent-reason instead of a guessed `phone` (and the source's code,
+    /// if it was not a contact-point-system code, in `source-value`).
     mutating func contactPoint(_ point: ContactPoint) -> JSON? {
         guard point.value.hasContent else { return nil }
         var element = ElementBuilder()
         if let system = code(point.system, in: .contactPointSystem) {
             element.set("system", system)
         } else {
-            element.setPrimitive("system", nil, extensions: [absentReasonExtension()])
+            let invalid = point.system.flatMap { $0.hasContent ? sourceValueExtension($0) : nil }
+            element.setPrimitive("system", nil, extensions: [absentReasonExtension()] + [invalid].compactMap { $0 })
         }
         element.set("value", point.value)
-        element.set("use", code(point.use, in: .contactPointUse))
+        setCode("use", point.use, in: .contactPointUse, into: &element)
         if let rank = point.rank {
-            if rank >= 1 { element.set("rank", .int(rank)) } else { report("invalidValue", code: "ContactPoint.rank") }
+            if rank >= 1 {
+                element.set("rank", .int(rank))
+            } else {
+                report("invalidValue", code: "ContactPoint.rank")
+                element.setPrimitive("rank", nil, extensions: [sourceValueExtension(String(rank))].compactMap { $0 })
+            }
         }
         return element.json
     }
 
     /// Quantity (`value`, `comparator`, `unit`, `system`, `code`). A `simple` quantity (SimpleQuantity,
-    /// used by Range, referenceRange and doses) has no comparator. R4 invariant qty-3 needs a
-    /// `system` with a `code`: a code without a system is written as the unit when there is none.
+    /// used by Range, referenceRange and doses) has no comparator: the source's goes into the
+    /// fhirbridge `source-comparator` extension. R4 invariant qty-3 needs a `system` with a `code`: a
+    /// code without a (valid) system goes into the `source-unit-code` extension. A value that is not
+    /// a FHIR decimal, a code that is not a `code`, keep their source form in `source-value`.
     mutating func quantity(_ quantity: Quantity?, simple: Bool = false) -> JSON? {
         guard let quantity else { return nil }
         var element = ElementBuilder()
+        var extensions: [JSON?] = []
+        let systemWritten = quantity.system.map { !$0.isEmpty && $0.isValidFHIRURI } ?? false
+        if let comparator = quantity.comparator, comparator.hasContent, simple {
+            report("comparatorNotAllowed")
+            extensions.append(extensionElement(FHIRURL.sourceComparator, "valueString", .string(comparator)))
+        }
+        if let code = quantity.code, code.hasContent, !systemWritten {
+            report("unitCodeWithoutSystem", .information)
+            extensions.append(extensionElement(FHIRURL.sourceUnitCode, "valueString", .string(code)))
+        }
+        element.set("extension", extensions)
         if let value = quantity.value {
             if let number = Self.decimal(value.lexical) {
                 element.set("value", number)
             } else {
                 report("invalidDecimal")
+                element.setPrimitive("value", nil, extensions: [sourceValueExtension(value.lexical)].compactMap { $0 })
             }
         }
-        if let comparator = quantity.comparator, comparator.hasContent {
-            if simple {
-                report("comparatorNotAllowed")
+        if let comparator = quantity.comparator, comparator.hasContent, !simple {
+            setCode("comparator", comparator, in: .quantityComparator, into: &element)
+        }
+        element.set("unit", quantity.unit)
+        setURI("system", quantity.system, into: &element)
+        if let code = quantity.code, code.hasContent, systemWritten {
+            if code.isValidFHIRCode {
+                element.set("code", .string(code))
             } else {
-                element.set("comparator", code(comparator, in: .quantityComparator))
+                report("invalidCode")
+                element.setPrimitive("code", nil, extensions: [sourceValueExtension(code)].compactMap { $0 })
             }
         }
-        let system = uri(quantity.system)
-        var unit = quantity.unit
-        var unitCode = quantity.code.flatMap { $0.isValidFHIRCode ? $0 : nil }
-        if system == nil, let code = unitCode {
-            report("unitCodeWithoutSystem", .information)
-            if unit == nil || unit?.hasContent == false { unit = code }
-            unitCode = nil
-        }
-        element.set("unit", unit)
-        element.set("system", system)
-        element.set("code", unitCode.map { JSON.string($0) })
         return element.json
     }
 
@@ -352,7 +434,7 @@ struct MappingContext {
         guard note.text.hasContent else { return nil }
         var element = ElementBuilder()
         element.set("authorReference", reference(note.author))
-        element.set("time", dateTime(note.time))
+        setDateTime("time", note.time, into: &element)
         element.set("text", note.text)
         return element.json
     }
@@ -364,15 +446,21 @@ struct MappingContext {
     /// `{"reference": …}` for a canonical reference, written as the scheme says. A target that is
     /// not emitted alongside is still written (it is a business key) and reported as
     /// `unresolvedReference` with its resource type as the code.
+    ///
+    /// The id is a hash of the key, so a reference to a target that is not emitted alongside carries
+    /// the key in the fhirbridge `record-key` extension: the reverse mapping reads it back.
     mutating func reference(_ ref: EntityRef?) -> JSON? {
         guard let ref else { return nil }
         let type = ref.kind.fhirResourceType
         let id = ResourceID.derive(ref)
         let present = scheme.present.map { $0.contains(ref) }
-        if present == false {
-            report("unresolvedReference", system: "http://hl7.org/fhir/resource-types", code: type)
-        }
-        return scheme.reference(type: type, id: id, present: present ?? false)
+        let reference = scheme.reference(type: type, id: id, present: present ?? false)
+        guard present == false else { return reference }
+        report("unresolvedReference", system: "http://hl7.org/fhir/resource-types", code: type)
+        guard let key = extensionElement(FHIRURL.recordKey, "valueString", .string(ref.key)),
+            let object = reference.objectValue
+        else { return reference }
+        return .object(object.addingExtensions([key]))
     }
 
     /// A required Reference: the reference, or an element holding only a data-absent-reason.

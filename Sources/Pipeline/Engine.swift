@@ -1,3 +1,4 @@
+import CSVSource
 import ClinicalModel
 import Crypto
 import FHIRMapping
@@ -40,6 +41,8 @@ public final class Engine: Sendable {
     public let terminology: TerminologyStore
     public let hl7Mapper: HL7v2Mapper
     public let bundleBuilder: BundleBuilder
+    /// CSV column profiles from `Mappings/csv`.
+    public let csvProfiles: [CSVProfile]
 
     public init(configuration: EngineConfiguration) throws(EngineLoadError) {
         self.configuration = configuration
@@ -52,6 +55,12 @@ public final class Engine: Sendable {
         do {
             let spec = try HL7v2MappingSpec.load(from: configuration.home.appendingPathComponent("Mappings"))
             hl7Mapper = try HL7v2Mapper(spec: spec, terminology: terminology, defaultZone: configuration.defaultZone)
+        } catch {
+            throw EngineLoadError(description: "Mappings: \(error)")
+        }
+        do {
+            csvProfiles = try CSVProfiles.loadAll(from: configuration.home.appendingPathComponent("Mappings"))
+            for profile in csvProfiles { try profile.check(against: terminology) }
         } catch {
             throw EngineLoadError(description: "Mappings: \(error)")
         }

@@ -35,6 +35,7 @@ public struct ReconciliationReport: Sendable {
     public var extra: [ReconciledRecord] = []
     public var changed: [ReconciledRecord] = []
     public var danglingInSource: [DanglingReference] = []
+    /// Dangling references on the FHIR side that the source did not already have.
     public var danglingInFHIR: [DanglingReference] = []
     /// Source positions that reached no output, by kind and segment/field (`fieldNotMapped PV1-50`).
     public var unusedSource: [String: Int] = [:]
@@ -94,8 +95,11 @@ public enum Reconciler {
         for (ref, digest) in fhirDigests where sourceDigests[ref] == nil {
             report.extra.append(ReconciledRecord(resource: resourceName(ref), fhirDigest: digest.digest))
         }
+        // A reference that already points outside the source (a merge message names patients that
+        // live on the target server) is not a conversion problem: only new dangling references are.
         report.danglingInSource = dangling(sourceDigests)
-        report.danglingInFHIR = dangling(fhirDigests)
+        let expected = Set(report.danglingInSource)
+        report.danglingInFHIR = dangling(fhirDigests).filter { !expected.contains($0) }
         for diagnostic in sourceDiagnostics where unusedKinds.contains(diagnostic.kind) {
             report.unusedSource["\(diagnostic.kind) \(positionWithoutMessage(diagnostic.location))", default: 0] += 1
         }

@@ -5,6 +5,8 @@ extension TerminologyStore {
     public static let conceptMapFolder = "v2-to-fhir"
     public static let v2CodingSystemsFile = "systems/v2-coding-systems.json"
     public static let oidRegistryFile = "systems/oid-uri.json"
+    /// Local-code concept maps, relative to the folder holding `Terminology/` and `Mappings/`.
+    public static let localConceptMapFolder = "Mappings/terminology"
 
     /// Finds the `Terminology/` folder with `TerminologyLocator` and loads it.
     ///
@@ -19,7 +21,9 @@ extension TerminologyStore {
     }
 
     /// Loads every file of a `Terminology/` folder: `v2-to-fhir/*.json` (checked against its `index.json`),
-    /// `systems/v2-coding-systems.json` and `systems/oid-uri.json`.
+    /// `systems/v2-coding-systems.json`, `systems/oid-uri.json`, the code system index
+    /// (`codesystems/index.json`, `imported/index.json`; the tables themselves are read at first use),
+    /// the UCUM tables in `units/`, and the local concept maps in the sibling `Mappings/terminology/`.
     ///
     /// - Throws: `TerminologyLoadError` naming the file and a line or JSON path. Bad data never traps.
     public static func load(from directory: URL) throws -> TerminologyStore {
@@ -88,7 +92,12 @@ extension TerminologyStore {
                 throw TerminologyLoadError(.invalidContent, file: indexPath, jsonPath: "$.maps", "\(missing.id) is not listed")
             }
         }
-        return TerminologyStore(directory: directory, maps: maps, registry: registry, sources: sources)
+        let codeSystems = try loadCodeSystems(from: directory, sources: &sources)
+        let localMaps = try loadLocalConceptMaps(
+            from: directory.deletingLastPathComponent().appendingPathComponent(localConceptMapFolder))
+        return TerminologyStore(
+            directory: directory, maps: maps, registry: registry, sources: sources, codeSystems: codeSystems,
+            localMaps: localMaps)
     }
 
     private static func makeRegistry(_ systems: V2CodingSystemsFile, _ oids: OIDRegistryFile) throws -> SystemRegistry {

@@ -16,10 +16,29 @@ public struct TerminologyStore: Sendable {
     /// Header of every loaded file, keyed by its path relative to `Terminology/`.
     public let sources: [String: TerminologySource]
 
-    init(directory: URL?, maps: [ConceptMap], registry: SystemRegistry, sources: [String: TerminologySource]) {
+    /// Code system tables, UCUM units and GEMs (see `CodeSystemStore`).
+    public let codeSystems: CodeSystemStore
+    /// Local-code concept maps from `Mappings/terminology/`, sorted by id.
+    public let localConceptMaps: [LocalConceptMap]
+    /// Source system (as written, and as canonical URI) → maps from it.
+    let localMapsBySystem: [String: [LocalConceptMap]]
+
+    init(
+        directory: URL?, maps: [ConceptMap], registry: SystemRegistry, sources: [String: TerminologySource],
+        codeSystems: CodeSystemStore = .empty, localMaps: [LocalConceptMap] = []
+    ) {
         self.directory = directory
         self.registry = registry
         self.sources = sources
+        self.codeSystems = codeSystems
+        self.localConceptMaps = localMaps.sorted { $0.id < $1.id }
+        var bySystem: [String: [LocalConceptMap]] = [:]
+        for map in self.localConceptMaps {
+            var keys: Set<String> = [map.sourceSystem.trimmingWhitespace()]
+            if let uri = registry.normalizeSystem(map.sourceSystem) { keys.insert(uri) }
+            for key in keys { bySystem[key, default: []].append(map) }
+        }
+        self.localMapsBySystem = bySystem
         var byID: [String: ConceptMap] = [:]
         var byTable: [String: [ConceptMap]] = [:]
         for map in maps {

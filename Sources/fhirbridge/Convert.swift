@@ -1,4 +1,6 @@
 import ArgumentParser
+import CSVSource
+import MappingSpec
 import ClinicalModel
 import FHIRMapping
 import FHIRR4
@@ -35,6 +37,9 @@ struct Convert: ParsableCommand {
 
     @Option(help: "Zone for source times given without one, as +hh:mm or -hh:mm.")
     var timezone: String = "+00:00"
+
+    @Option(help: "A CSV column profile (YAML) to try before the bundled ones in Mappings/csv. Repeatable.")
+    var csvProfile: [String] = []
 
     @Option(help: "Write the run summary as JSON to this file.")
     var report: String?
@@ -76,7 +81,7 @@ struct Convert: ParsableCommand {
                 configuration.bundleType = BundleType(rawValue: bundleType) ?? .transaction
                 configuration.conditionalReferences = conditional
             })
-        let inputs = try Self.collectInputs(paths)
+        let inputs = try Self.collectSources(paths, engine: engine, profilePaths: csvProfile)
         var summary = RunSummary()
         let progress = ProgressBar(total: inputs.count, enabled: !quiet)
         let writer: OutputWriter
@@ -97,15 +102,15 @@ struct Convert: ParsableCommand {
         }
         for input in inputs {
             progress.advance(label: input.name)
-            let bytes: [UInt8]
+            let units: [UnitResult]
             do {
-                bytes = try input.read()
+                let converted = try engine.convert(input, format: format.flatMap(InputFormat.init(rawValue:)))
+                units = converted.units
+                summary.bytes += converted.bytesRead
             } catch {
                 summary.ioErrors.append("cannot read \(input.name)")
                 continue
             }
-            summary.bytes += bytes.count
-            let units = engine.convert(bytes, inputName: input.name, format: format.flatMap(InputFormat.init(rawValue:)))
             for unit in units {
                 summary.record(unit: unit)
                 guard var record = unit.record else { continue }
@@ -173,6 +178,25 @@ struct Convert: ParsableCommand {
         let result = Result { () throws(InputError) -> [InputFile] in try InputFile.collect(paths, fhir: includeFHIR) }
         switch result {
         case let .success(inputs): return inputs
+        case let .failure(error):
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw error.isUsage ? Exit.usage : Exit.ioError
+        }
+    }
+
+    /// Expands paths into inputs, with extra CSV profiles loaded first.
+    static func collectSources(_ paths: [String], engine: Engine, profilePaths: [String]) throws -> [SourceInput] {
+        var profiles: [CSVProfile] = []
+        for path in profilePaths {
+            switch Result(catching: { () throws(MappingLoadError) -> CSVProfile in try CSVProfile.load(URL(fileURLWithPath: path)) }) {
+            case let .success(profile): profiles.append(profile)
+            case let .failure(error):
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                throw Exit.usage
+            }
+        }
+        switch Result(catching: { () throws(InputError) -> [SourceInput] in try engine.sources(paths, extraProfiles: profiles) }) {
+        case let .success(sources): return sources
         case let .failure(error):
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw error.isUsage ? Exit.usage : Exit.ioError

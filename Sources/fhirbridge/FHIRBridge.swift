@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct FHIRBridge: ParsableCommand {
+struct FHIRBridge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fhirbridge",
         abstract: "Convert HL7 v2, C-CDA and CSV exports to FHIR R4, and prove nothing was lost.",
@@ -10,5 +10,5 @@ struct FHIRBridge: ParsableCommand {
             converted), 74 I/O error. Messages name positions (segment/field, line/column), never patient data.
             """,
         version: "0.1.0",
-        subcommands: [Convert.self, ValidateMappings.self, Bench.self])
+        subcommands: [Convert.self, Reconcile.self, Serve.self, TerminologyCommand.self, ValidateMappings.self, Bench.self])
 }

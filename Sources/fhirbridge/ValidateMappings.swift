@@ -15,6 +15,6 @@ struct ValidateMappings: ParsableCommand {
         let spec = engine.hl7Mapper.spec
         print(
             "ok: \(spec.manifests.count) HL7 v2 message manifests, \(spec.segmentMaps.count) segment maps, "
-                + "\(engine.terminology.conceptMapIDs.count) concept maps")
+                + "\(engine.terminology.conceptMapIDs.count) concept maps, \(engine.csvProfiles.count) CSV profiles")
     }
 }

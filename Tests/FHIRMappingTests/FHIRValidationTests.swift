@@ -41,6 +41,18 @@ import Testing
             ndjson += line + [0x0A]
         }
         outputs.append(("resources.ndjson", ndjson))
+        // Random records with every value FHIR cannot hold as it is (RoundTripTests' generator).
+        var generator = RandomRecords(seed: RoundTripTests.baseSeed)
+        let random = (1...40).map { generator.record(index: $0) }
+        for type in [BundleType.transaction, .batch] {
+            let bundle = builder.bundle(random, type: type, conditional: type == .batch).0
+            outputs.append(("random-\(type.rawValue).json", pretty.bytes(.object(bundle))))
+        }
+        var randomLines: [UInt8] = []
+        for record in random.prefix(10) {
+            for line in builder.ndjsonLines(record) { randomLines += line + [0x0A] }
+        }
+        outputs.append(("random.ndjson", randomLines))
         return outputs
     }
 

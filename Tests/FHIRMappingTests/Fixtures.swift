@@ -124,7 +124,7 @@ enum Fixtures {
         ]
         person.names = [HumanName(family: "Everyman", given: ["Eve"])]
         person.telecom = [ContactPoint(system: "phone", value: "+1 555 555 2005", use: "mobile")]
-        person.gender = Coding(code: "female")
+        person.gender = Coding(system: "http://hl7.org/fhir/administrative-gender", code: "female", display: "Female")
         return person
     }
 
@@ -394,6 +394,40 @@ enum Fixtures {
         return link
     }
 
+    static var carePlan: CarePlan {
+        var plan = CarePlan(ref: EntityRef(.carePlan, key: "CP|1|12345"), source: location("PTH"))
+        plan.patient = patientRef
+        plan.encounter = encounterRef
+        plan.identifiers = [Identifier(system: "urn:oid:2.16.840.1.113883.19.10", value: "CP-1")]
+        plan.status = "active"
+        plan.intent = "plan"
+        plan.categories = [Concept(Coding(system: "http://snomed.info/sct", code: "734163000", display: "Care plan"))]
+        plan.title = "Hypertension care"
+        plan.period = Period(start: dt("2024-03-05"), end: dt("2024-09-05"))
+        plan.reasons = [Concept(Coding(system: "http://hl7.org/fhir/sid/icd-10-cm", code: "I10"))]
+        plan.activities = [
+            Concept(Coding(system: "http://snomed.info/sct", code: "229065009", display: "Exercise therapy")),
+            Concept(text: "Low-salt diet"),
+        ]
+        plan.note = [Annotation(text: "Review in six months")]
+        return plan
+    }
+
+    static var imagingStudy: ImagingStudy {
+        var study = ImagingStudy(ref: EntityRef(.imagingStudy, key: "IS|1.2.840.99|12345"), source: location("OBR"))
+        study.patient = patientRef
+        study.encounter = encounterRef
+        study.identifiers = [Identifier(system: "urn:dicom:uid", value: "urn:oid:1.2.840.99")]
+        study.status = "available"
+        study.started = dt("2024-03-05T11:30:00+01:00")
+        study.modalities = [Coding(system: "http://dicom.nema.org/resources/ontology/DCM", code: "CT")]
+        study.bodySite = Coding(system: "http://snomed.info/sct", code: "51185008", display: "Thorax")
+        study.sopClass = Coding(system: "urn:ietf:rfc:3986", code: "urn:oid:1.2.840.10008.5.1.4.1.1.2")
+        study.procedureCode = Concept(Coding(system: "http://loinc.org", code: "24627-2", display: "Chest CT"))
+        study.description = "CT chest without contrast"
+        return study
+    }
+
     /// A record holding one of everything.
     static var fullRecord: ClinicalRecord {
         var record = ClinicalRecord(document: document)
@@ -415,6 +449,8 @@ enum Fixtures {
         record.documents = [note]
         record.appointments = [appointment]
         record.coverages = [coverage]
+        record.carePlans = [carePlan]
+        record.imagingStudies = [imagingStudy]
         record.patientLinks = [patientLink]
         return record
     }

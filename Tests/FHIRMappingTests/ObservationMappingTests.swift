@@ -35,7 +35,11 @@ import Testing
             expected: #"{"low":{"value":1.5,"unit":"g"},"high":{"value":2.5,"unit":"g"}}"#),
         ValueCase(fixture: "boolean", element: "valueBoolean", expected: "false"),
         ValueCase(fixture: "integer", element: "valueInteger", expected: "3"),
-        ValueCase(fixture: "bigInteger", element: "valueQuantity", expected: #"{"value":5000000000}"#),
+        ValueCase(
+            fixture: "bigInteger", element: "valueQuantity",
+            expected:
+                #"{"extension":[{"url":"http://fhirbridge.dev/fhir/StructureDefinition/source-value-type","valueCode":"integer"}],"value":5000000000}"#
+        ),
         ValueCase(
             fixture: "period", element: "valuePeriod",
             expected: #"{"start":"2024-03-01T08:00:00Z","end":"2024-03-02T08:00:00Z"}"#),
@@ -121,17 +125,27 @@ import Testing
         #expect(FHIRMapper().observation(observation).0["issued"]?.stringValue == "2024-03-05T11:00:00+01:00")
     }
 
-    @Test func quantityUnitCodeWithoutSystemBecomesTheUnit() {
+    /// qty-3: a unit code needs a system. Without one the code is not written as `code` but kept in
+    /// the fhirbridge `source-unit-code` extension (the unit is not invented from it).
+    @Test func quantityUnitCodeWithoutSystemIsKeptInAnExtension() {
         let observation = Fixtures.observation("x", .quantity(Quantity(value: DecimalValue(lexical: "5"), code: "mg")))
         let (resource, diagnostics) = FHIRMapper().observation(observation)
-        #expect(JSONWriter().string(resource["valueQuantity"] ?? .null) == #"{"value":5,"unit":"mg"}"#)
+        #expect(
+            JSONWriter().string(resource["valueQuantity"] ?? .null)
+                == #"{"extension":[{"url":"http://fhirbridge.dev/fhir/StructureDefinition/source-unit-code","valueString":"mg"}],"value":5}"#
+        )
         #expect(diagnostics.contains { $0.kind == "unitCodeWithoutSystem" })
     }
 
-    @Test func invalidDecimalIsNotWritten() {
+    /// A value that is not a FHIR decimal is not written as `value`; its source form is kept in the
+    /// fhirbridge `source-value` extension on `_value`.
+    @Test func invalidDecimalIsKeptAsSourceValue() {
         let observation = Fixtures.observation("x", .quantity(Quantity(value: DecimalValue(lexical: "1,5"), unit: "g")))
         let (resource, diagnostics) = FHIRMapper().observation(observation)
-        #expect(JSONWriter().string(resource["valueQuantity"] ?? .null) == #"{"unit":"g"}"#)
+        #expect(
+            JSONWriter().string(resource["valueQuantity"] ?? .null)
+                == #"{"_value":{"extension":[{"url":"http://fhirbridge.dev/fhir/StructureDefinition/source-value","valueString":"1,5"}]},"unit":"g"}"#
+        )
         #expect(diagnostics.contains { $0.kind == "invalidDecimal" })
     }
 }

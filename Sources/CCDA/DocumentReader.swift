@@ -1,0 +1,203 @@
+import ClinicalModel
+import Terminology
+
+/// The state of reading one C-CDA document into one `ClinicalRecord`: the record being built, the
+/// diagnostics, the current patient and document encounter, and the indexes that keep keys unique
+/// and recognise an entry met twice. One reader per document, used on one thread.
+final class DocumentReader {
+    let document: XMLDocument
+    let xpath: XPathContext
+    let mappings: CCDAMappings
+    let terminology: TerminologyStore
+    let defaultZone: String
+    let inputName: String
+
+    var record: ClinicalRecord
+    var diagnostics: [Diagnostic] = []
+    /// The patient of the document (the first `recordTarget`); every clinical record refers to it.
+    var patient: EntityRef?
+    /// `componentOf/encompassingEncounter`, which encounter-scoped diagnoses refer to.
+    var documentEncounter: EntityRef?
+    /// Practitioners who authored the document.
+    var documentAuthors: [EntityRef] = []
+    /// Narrative elements by `@ID`, built on first use.
+    lazy var narrative = NarrativeIndex(document)
+
+    /// Index of every record in its kind's array, by reference.
+    private var positions: [EntityRef: Int] = [:]
+    private var usedKeys: Set<EntityRef> = []
+    /// Observations by what was observed, when, and the value: the same result listed in two
+    /// sections (Results and Vital Signs) is one record.
+    private var observationClaims: [String: [ObservationClaim]] = [:]
+    /// Numbers sections in reading order, for `observationClaims`.
+    private(set) var sectionSerial = 0
+
+    private struct ObservationClaim {
+        var ref: EntityRef
+        var section: Int
+        var matched: Bool
+    }
+
+    init(
+        document: XMLDocument, mappings: CCDAMappings, terminology: TerminologyStore, defaultZone: String,
+        inputName: String, digest: String?
+    ) {
+        self.document = document
+        self.xpath = XPathContext(document)
+        self.mappings = mappings
+        self.terminology = terminology
+        self.defaultZone = defaultZone
+        self.inputName = inputName
+        var source = SourceDocument(format: .ccda, inputName: inputName, index: 1)
+        source.digest = digest
+        self.record = ClinicalRecord(document: source)
+    }
+
+    // MARK: Diagnostics
+
+    func diagnose(
+        _ severity: Diagnostic.Severity, _ kind: String, at location: SourceLocation?, system: String? = nil,
+        code: String? = nil
+    ) {
+        diagnostics.append(Diagnostic(severity, kind, at: location, system: system, code: code))
+    }
+
+    func diagnose(_ severity: Diagnostic.Severity, _ kind: String, at node: XMLNode) {
+        diagnose(severity, kind, at: node.location)
+    }
+
+    /// The next section number (see `observationClaims`).
+    func beginSection() -> Int {
+        sectionSerial += 1
+        return sectionSerial
+    }
+
+    // MARK: Keys
+
+    /// `root|extension` (or `root`) of the element's first usable `id`: the business key C-CDA
+    /// gives every act, and what `EntityRef` keys are built from.
+    func idKey(_ node: XMLNode) -> String? {
+        for id in node.children("id") where id.nullFlavor == nil {
+            guard let root = id.value("root") else { continue }
+            if let extensionValue = id.value("extension") { return root + "|" + extensionValue }
+            return root
+        }
+        return nil
+    }
+
+    /// A key within the current patient: records of different patients never share a key.
+    func scoped(_ key: String?) -> String? {
+        key.map { [patient?.key ?? "", $0].joined(separator: "|") }
+    }
+
+    /// The fallback key of an element without a business id: the document's id (or digest) and
+    /// the element's positional XPath, stable for the same input bytes.
+    func positionKey(_ node: XMLNode) -> String {
+        (record.document.controlID ?? record.document.digest ?? inputName) + "|" + node.xpath
+    }
+
+    /// `ref` if unused in this document, else `ref` with a position suffix.
+    private func unique(_ ref: EntityRef, position: String) -> EntityRef {
+        var candidate = ref
+        if candidate.key.isEmpty || usedKeys.contains(candidate) {
+            candidate = EntityRef(ref.kind, parts: [ref.key, position])
+        }
+        var counter = 2
+        while usedKeys.contains(candidate) {
+            candidate = EntityRef(ref.kind, parts: [ref.key, position, String(counter)])
+            counter += 1
+        }
+        usedKeys.insert(candidate)
+        return candidate
+    }
+
+    // MARK: Adding records
+
+    /// Appends `entity` under its business key (or the element's position when `key` is `nil`).
+    ///
+    /// An entity whose key is already taken by a record that `isSame` accepts is the same entry met
+    /// again (a problem listed in the problem list and as an encounter diagnosis): it is reported
+    /// as `duplicateRecord` and the existing reference is returned. Any other clash (examples that
+    /// reuse one id for different acts) gets a position-suffixed key.
+    @discardableResult
+    func add<E: ClinicalEntity>(
+        _ entity: E, to path: WritableKeyPath<ClinicalRecord, [E]>, key: String?, node: XMLNode,
+        isSame: (E, E) -> Bool = { _, _ in false }
+    ) -> EntityRef {
+        let base = EntityRef(E.kind, key: key ?? positionKey(node))
+        if key != nil, let index = positions[base], isSame(record[keyPath: path][index], entity) {
+            diagnose(.information, "duplicateRecord", at: node)
+            return base
+        }
+        var entity = entity
+        entity.ref = unique(base, position: node.xpath)
+        if entity.source == nil { entity.source = node.location }
+        positions[entity.ref] = record[keyPath: path].count
+        record[keyPath: path].append(entity)
+        return entity.ref
+    }
+
+    /// Changes a record added earlier.
+    func update<E: ClinicalEntity>(_ ref: EntityRef, in path: WritableKeyPath<ClinicalRecord, [E]>, _ change: (inout E) -> Void) {
+        guard let index = positions[ref], index < record[keyPath: path].count, record[keyPath: path][index].ref == ref
+        else { return }
+        change(&record[keyPath: path][index])
+    }
+
+    /// Adds a practitioner, organization or location once per key, merging what a later mention adds.
+    @discardableResult
+    func upsert<E: ClinicalEntity>(
+        _ entity: E, to path: WritableKeyPath<ClinicalRecord, [E]>, key: String, merge: (inout E, E) -> Void
+    ) -> EntityRef {
+        let ref = EntityRef(E.kind, key: key)
+        if let index = positions[ref] {
+            merge(&record[keyPath: path][index], entity)
+            return ref
+        }
+        var entity = entity
+        entity.ref = ref
+        usedKeys.insert(ref)
+        positions[ref] = record[keyPath: path].count
+        record[keyPath: path].append(entity)
+        return ref
+    }
+
+    // MARK: Observation identity
+
+    /// What an observation is, for recognising it in another section: code, time and value.
+    static func contentKey(_ observation: Observation) -> String? {
+        guard let code = observation.code.first?.code, let time = observation.effective?.fhir else { return nil }
+        let value: String
+        switch observation.value {
+        case let .quantity(quantity)?:
+            value = "q|" + (quantity.value?.lexical ?? "") + "|" + (quantity.unit ?? "")
+        case let .concept(concept)?:
+            value = "c|" + (concept.first?.system ?? "") + "|" + (concept.first?.code ?? concept.text ?? "")
+        case let .string(text)?:
+            value = "s|" + text
+        case let .integer(number)?:
+            value = "i|\(number)"
+        case let .boolean(flag)?:
+            value = "b|\(flag)"
+        default:
+            return nil
+        }
+        return [observation.patient?.key ?? "", observation.code.first?.system ?? "", code, time, value]
+            .joined(separator: "|")
+    }
+
+    /// An observation already read from another section with the same content and not yet
+    /// matched, which `observation` (from section `section`) repeats; it is matched once.
+    func repeatedObservation(_ observation: Observation, section: Int) -> EntityRef? {
+        guard let key = Self.contentKey(observation), var claims = observationClaims[key] else { return nil }
+        guard let index = claims.firstIndex(where: { $0.section != section && !$0.matched }) else { return nil }
+        claims[index].matched = true
+        observationClaims[key] = claims
+        return claims[index].ref
+    }
+
+    func claim(_ observation: Observation, section: Int) {
+        guard let key = Self.contentKey(observation) else { return }
+        observationClaims[key, default: []].append(ObservationClaim(ref: observation.ref, section: section, matched: false))
+    }
+}

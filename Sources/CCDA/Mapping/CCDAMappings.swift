@@ -1,0 +1,221 @@
+import Foundation
+import MappingSpec
+
+/// What a section is read as. The section's templateId (or, failing that, its LOINC code) picks
+/// the kind in `Mappings/ccda/templates.yaml`; the kind decides the category of what its entries
+/// produce and whether its narrative is kept.
+enum SectionKind: String, CaseIterable, Sendable {
+    case allergies, medications, problems, pastMedicalHistory, diagnoses, healthConcerns
+    case results, vitalSigns, socialHistory, immunizations, procedures, encounters
+    case planOfTreatment, notes, imaging
+    /// Narrative only (assessment, history of present illness, hospital course…): the section's
+    /// text becomes a `DocumentNote`; entries, if any, are still read.
+    case narrative
+    /// Known and deliberately not mapped (the reason is written beside it in the mapping file).
+    case ignored
+}
+
+/// What an entry (a child of `section/entry`, or one nested in another entry) is read as. The
+/// entry's templateId picks the kind in `templates.yaml`; entries without a known templateId fall
+/// back to `untemplatedEntries` by section kind and element name. Each kind is one Swift reader.
+enum EntryKind: String, CaseIterable, Sendable {
+    case problemConcern, problemObservation, diagnosisAct, healthConcern
+    case allergyConcern, allergyObservation
+    case medicationActivity, plannedMedication
+    case immunizationActivity, plannedImmunization
+    case resultOrganizer, vitalSignsOrganizer, observation
+    case procedureActivity, plannedActivity, encounterActivity
+    case noteActivity, instruction, imagingStudy
+    /// An act that only wraps other entries (Discharge Medication): its `entryRelationship`s are read.
+    case container
+    /// Known and deliberately not mapped: reported as `entryNotMapped`.
+    case ignored
+}
+
+/// The value maps in `Mappings/ccda/vocabulary.yaml`: HL7 v3 and SNOMED CT codes C-CDA uses for
+/// statuses, uses and kinds, mapped to the FHIR R4 codes the canonical model holds. Maps whose
+/// target is a required FHIR binding are checked against that code set when loaded.
+enum Vocabulary: String, CaseIterable, Sendable {
+    case administrativeGender, nameUse, addressUse, addressType, telecomUse, telecomSystem, telecomScheme
+    case encounterStatus, concernClinicalStatus, statusObservationValue, allergyConcernClinicalStatus
+    case observationStatus, diagnosticReportStatus, medicationStatus, medicationIntent, plannedIntent
+    case requestStatus, procedureStatus, immunizationStatus
+    case reactionSeverity, criticality, allergyType, allergyCategory, noKnownAllergy
+    case dataAbsentReason, conditionCategory, observationCategory
+
+    /// The FHIR codes a target must be one of, or `nil` when any text is allowed.
+    var allowedTargets: Set<String>? {
+        switch self {
+        case .administrativeGender: ["male", "female", "other", "unknown"]
+        case .nameUse: ["usual", "official", "temp", "nickname", "anonymous", "old", "maiden"]
+        case .addressUse: ["home", "work", "temp", "old", "billing"]
+        case .addressType: ["postal", "physical", "both"]
+        case .telecomUse: ["home", "work", "temp", "old", "mobile"]
+        case .telecomSystem, .telecomScheme: ["phone", "fax", "email", "pager", "url", "sms", "other"]
+        case .encounterStatus:
+            ["planned", "arrived", "triaged", "in-progress", "onleave", "finished", "cancelled", "entered-in-error",
+             "unknown"]
+        case .concernClinicalStatus, .statusObservationValue:
+            ["active", "recurrence", "relapse", "inactive", "remission", "resolved"]
+        case .allergyConcernClinicalStatus: ["active", "inactive", "resolved"]
+        case .observationStatus:
+            ["registered", "preliminary", "final", "amended", "corrected", "cancelled", "entered-in-error", "unknown"]
+        case .diagnosticReportStatus:
+            ["registered", "partial", "preliminary", "final", "amended", "corrected", "appended", "cancelled",
+             "entered-in-error", "unknown"]
+        case .medicationStatus:
+            ["active", "on-hold", "cancelled", "completed", "entered-in-error", "stopped", "draft", "unknown"]
+        case .medicationIntent, .plannedIntent:
+            ["proposal", "plan", "order", "original-order", "reflex-order", "filler-order", "instance-order", "option"]
+        case .requestStatus: ["draft", "active", "on-hold", "revoked", "completed", "entered-in-error", "unknown"]
+        case .procedureStatus:
+            ["preparation", "in-progress", "not-done", "on-hold", "stopped", "completed", "entered-in-error",
+             "unknown"]
+        case .immunizationStatus: ["completed", "entered-in-error", "not-done"]
+        case .reactionSeverity: ["mild", "moderate", "severe"]
+        case .criticality: ["low", "high", "unable-to-assess"]
+        case .allergyType: ["allergy", "intolerance"]
+        case .allergyCategory: ["food", "medication", "environment", "biologic"]
+        case .dataAbsentReason:
+            ["unknown", "asked-unknown", "temp-unknown", "not-asked", "asked-declined", "masked", "not-applicable",
+             "unsupported", "as-text", "error", "not-a-number", "negative-infinity", "positive-infinity",
+             "not-performed", "not-permitted"]
+        case .noKnownAllergy, .conditionCategory, .observationCategory: nil
+        }
+    }
+}
+
+/// `Mappings/ccda`, loaded and checked: templateIds and codes to document, section and entry
+/// kinds, and the vocabulary maps. See `Mappings/ccda/README.md` for the format.
+struct CCDAMappings: Sendable {
+    static let templatesFile = "templates.yaml"
+    static let vocabularyFile = "vocabulary.yaml"
+
+    /// Document templateId root → document type name (`CCD`, `DischargeSummary`, …).
+    var documentTypes: [String: String] = [:]
+    /// Document LOINC code → document type name, when no templateId is known.
+    var documentCodes: [String: String] = [:]
+    /// Section templateId root → kind.
+    var sections: [String: SectionKind] = [:]
+    /// Section LOINC code → kind, for sections without a known templateId.
+    var sectionCodes: [String: SectionKind] = [:]
+    /// Entry templateId root → kind.
+    var entries: [String: EntryKind] = [:]
+    /// `<section kind>/<element name>` → kind, for entries without a known templateId.
+    var untemplatedEntries: [String: EntryKind] = [:]
+    var vocabulary: [Vocabulary: [String: String]] = [:]
+
+    /// The target of `code` in a vocabulary map, or `nil`.
+    func translate(_ map: Vocabulary, _ code: String?) -> String? {
+        guard let code else { return nil }
+        return vocabulary[map]?[code]
+    }
+
+    /// Loads `templates.yaml` and `vocabulary.yaml` from `directory` (the `Mappings/ccda` folder).
+    ///
+    /// - Throws: `MappingLoadError` with `ccda/<file>:<line>` for a missing file, a syntax error, a
+    ///   key that is not an OID where one is expected, an unknown kind or map, or a target outside
+    ///   its FHIR code set.
+    static func load(from directory: URL) throws(MappingLoadError) -> CCDAMappings {
+        let templates = try read(directory, templatesFile)
+        let vocabulary = try read(directory, vocabularyFile)
+        var mappings = CCDAMappings()
+        let known: Set<String> = ["documents", "documentCodes", "sections", "sectionCodes", "entries", "untemplatedEntries"]
+        for map in templates.maps where !known.contains(map.name) {
+            throw MappingLoadError(
+                file: templates.file, line: map.line,
+                "unknown map '\(map.name)' (known: \(known.sorted().joined(separator: ", ")))")
+        }
+        for entry in try entries(templates, "documents") {
+            try checkOID(entry, templates.file)
+            mappings.documentTypes[entry.key] = entry.value
+        }
+        for entry in try entries(templates, "documentCodes", required: false) {
+            mappings.documentCodes[entry.key] = entry.value
+        }
+        for entry in try entries(templates, "sections") {
+            try checkOID(entry, templates.file)
+            mappings.sections[entry.key] = try kind(entry, templates.file)
+        }
+        for entry in try entries(templates, "sectionCodes", required: false) {
+            mappings.sectionCodes[entry.key] = try kind(entry, templates.file)
+        }
+        for entry in try entries(templates, "entries") {
+            try checkOID(entry, templates.file)
+            mappings.entries[entry.key] = try kind(entry, templates.file)
+        }
+        for entry in try entries(templates, "untemplatedEntries", required: false) {
+            let parts = entry.key.split(separator: "/")
+            guard parts.count == 2, SectionKind(rawValue: String(parts[0])) != nil, !parts[1].isEmpty else {
+                throw MappingLoadError(
+                    file: templates.file, line: entry.line, "expected '<section kind>/<element>', got '\(entry.key)'")
+            }
+            mappings.untemplatedEntries[entry.key] = try kind(entry, templates.file)
+        }
+        let names = Set(Vocabulary.allCases.map(\.rawValue))
+        for map in vocabulary.maps {
+            guard let name = Vocabulary(rawValue: map.name) else {
+                throw MappingLoadError(
+                    file: vocabulary.file, line: map.line,
+                    "unknown map '\(map.name)' (known: \(names.sorted().joined(separator: ", ")))")
+            }
+            var values: [String: String] = [:]
+            for entry in map.entries {
+                if let allowed = name.allowedTargets, !allowed.contains(entry.value) {
+                    throw MappingLoadError(
+                        file: vocabulary.file, line: entry.line,
+                        "'\(entry.value)' is not a code of \(map.name)'s target (allowed: \(allowed.sorted().joined(separator: ", ")))")
+                }
+                values[entry.key] = entry.value
+            }
+            mappings.vocabulary[name] = values
+        }
+        for name in Vocabulary.allCases where mappings.vocabulary[name] == nil {
+            throw MappingLoadError(file: vocabulary.file, line: nil, "missing map '\(name.rawValue)'")
+        }
+        return mappings
+    }
+
+    private static func read(_ directory: URL, _ name: String) throws(MappingLoadError) -> FlatYAML {
+        let file = "ccda/" + name
+        let url = directory.appendingPathComponent(name)
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw MappingLoadError(file: file, line: nil, "cannot read the file")
+        }
+        return try FlatYAML.parse(text, file: file)
+    }
+
+    private static func entries(_ yaml: FlatYAML, _ name: String, required: Bool = true) throws(MappingLoadError)
+        -> [FlatYAML.Entry]
+    {
+        guard let map = yaml.map(name) else {
+            if required { throw MappingLoadError(file: yaml.file, line: nil, "missing map '\(name)'") }
+            return []
+        }
+        return map.entries
+    }
+
+    private static func checkOID(_ entry: FlatYAML.Entry, _ file: String) throws(MappingLoadError) {
+        let parts = entry.key.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) }) else {
+            throw MappingLoadError(file: file, line: entry.line, "'\(entry.key)' is not an OID")
+        }
+    }
+
+    private static func kind<Kind: RawRepresentable & CaseIterable>(_ entry: FlatYAML.Entry, _ file: String)
+        throws(MappingLoadError) -> Kind where Kind.RawValue == String
+    {
+        guard let kind = Kind(rawValue: entry.value) else {
+            let known = Kind.allCases.map(\.rawValue).joined(separator: ", ")
+            throw MappingLoadError(file: file, line: entry.line, "unknown kind '\(entry.value)' (known: \(known))")
+        }
+        return kind
+    }
+}
+
+extension Character {
+    fileprivate var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+}

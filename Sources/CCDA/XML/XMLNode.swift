@@ -1,0 +1,260 @@
+import CLibXML2
+import ClinicalModel
+
+/// An element of an `XMLDocument`, read without copying: names and attributes are compared in
+/// place, text is gathered from text nodes directly (no libxml2 allocation to free). Valid only
+/// while its document is alive.
+struct XMLNode {
+    let pointer: xmlNodePtr
+
+    init(_ pointer: xmlNodePtr) { self.pointer = pointer }
+
+    // MARK: Names
+
+    /// The local name (`section`, `templateId`).
+    var name: String { pointer.pointee.name.map { String(cString: $0) } ?? "" }
+
+    var namespaceURI: String? { pointer.pointee.ns?.pointee.href.map { String(cString: $0) } }
+
+    /// Whether this element is `name` in `namespace` (the CDA namespace unless given).
+    func isElement(_ name: String, in namespace: String = XMLNamespace.cda) -> Bool {
+        Self.equals(pointer.pointee.name, name) && Self.equals(pointer.pointee.ns?.pointee.href, namespace)
+    }
+
+    /// Whether this element is in the CDA namespace.
+    var isCDA: Bool { Self.equals(pointer.pointee.ns?.pointee.href, XMLNamespace.cda) }
+
+    // MARK: Navigation
+
+    var parent: XMLNode? {
+        guard let parent = pointer.pointee.parent, parent.pointee.type == XML_ELEMENT_NODE else { return nil }
+        return XMLNode(parent)
+    }
+
+    /// Child elements in document order, in any namespace.
+    var elements: [XMLNode] {
+        var result: [XMLNode] = []
+        var child = pointer.pointee.children
+        while let current = child {
+            if current.pointee.type == XML_ELEMENT_NODE { result.append(XMLNode(current)) }
+            child = current.pointee.next
+        }
+        return result
+    }
+
+    /// Child elements called `name` in `namespace` (CDA unless given).
+    func children(_ name: String, in namespace: String = XMLNamespace.cda) -> [XMLNode] {
+        var result: [XMLNode] = []
+        var child = pointer.pointee.children
+        while let current = child {
+            if current.pointee.type == XML_ELEMENT_NODE, Self.equals(current.pointee.name, name),
+                Self.equals(current.pointee.ns?.pointee.href, namespace)
+            {
+                result.append(XMLNode(current))
+            }
+            child = current.pointee.next
+        }
+        return result
+    }
+
+    /// The first child element called `name` in `namespace` (CDA unless given).
+    func child(_ name: String, in namespace: String = XMLNamespace.cda) -> XMLNode? {
+        var child = pointer.pointee.children
+        while let current = child {
+            if current.pointee.type == XML_ELEMENT_NODE, Self.equals(current.pointee.name, name),
+                Self.equals(current.pointee.ns?.pointee.href, namespace)
+            {
+                return XMLNode(current)
+            }
+            child = current.pointee.next
+        }
+        return nil
+    }
+
+    /// Follows a path of CDA child names, first match at each step: `node.path("participantRole", "playingEntity", "code")`.
+    func path(_ names: String...) -> XMLNode? {
+        var node: XMLNode? = self
+        for name in names { node = node?.child(name) }
+        return node
+    }
+
+    // MARK: Attributes
+
+    /// An attribute in no namespace (`code`, `value`, `root`), or `nil`.
+    func attribute(_ name: String) -> String? {
+        var attribute = pointer.pointee.properties
+        while let current = attribute {
+            if current.pointee.ns == nil, Self.equals(current.pointee.name, name) { return Self.value(of: current) }
+            attribute = current.pointee.next
+        }
+        return nil
+    }
+
+    /// A namespaced attribute (`xsi:type`), or `nil`.
+    func attribute(_ name: String, in namespace: String) -> String? {
+        var attribute = pointer.pointee.properties
+        while let current = attribute {
+            if Self.equals(current.pointee.name, name), Self.equals(current.pointee.ns?.pointee.href, namespace) {
+                return Self.value(of: current)
+            }
+            attribute = current.pointee.next
+        }
+        return nil
+    }
+
+    /// A non-empty attribute value with surrounding whitespace removed, or `nil`.
+    func value(_ name: String) -> String? {
+        guard let raw = attribute(name) else { return nil }
+        let trimmed = raw.trimmingXMLSpace()
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    /// The local part of `xsi:type` (`PQ`, `CD`, `IVL_TS`). A fragment whose `xsi` prefix is not
+    /// declared keeps the attribute under its raw name `xsi:type`, which is accepted too.
+    var xsiType: String? {
+        guard let raw = attribute("type", in: XMLNamespace.xsi) ?? attribute("xsi:type") else { return nil }
+        let type = raw.trimmingXMLSpace()
+        if let colon = type.lastIndex(of: ":") { return String(type[type.index(after: colon)...]) }
+        return type.isEmpty ? nil : type
+    }
+
+    /// `nullFlavor`, when the element carries one.
+    var nullFlavor: String? { value("nullFlavor") }
+
+    /// `negationInd="true"`.
+    var isNegated: Bool { attribute("negationInd")?.trimmingXMLSpace().lowercased() == "true" }
+
+    // MARK: Text
+
+    /// All descendant text in document order, unchanged.
+    var textContent: String {
+        var bytes: [UInt8] = []
+        Self.appendText(of: pointer, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Descendant text with runs of XML whitespace collapsed to one space and trimmed; `nil` when empty.
+    var normalizedText: String? {
+        let text = textContent.collapsingXMLSpace()
+        return text.isEmpty ? nil : text
+    }
+
+    private static func appendText(of node: xmlNodePtr, to bytes: inout [UInt8]) {
+        var child = node.pointee.children
+        while let current = child {
+            switch current.pointee.type {
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = current.pointee.content {
+                    var index = 0
+                    while content[index] != 0 {
+                        bytes.append(content[index])
+                        index += 1
+                    }
+                }
+            case XML_ELEMENT_NODE:
+                appendText(of: current, to: &bytes)
+            default:
+                break
+            }
+            child = current.pointee.next
+        }
+    }
+
+    // MARK: Position
+
+    /// The 1-based source line of the start tag.
+    var line: Int { Int(xmlGetLineNo(pointer)) }
+
+    /// The positional XPath of this element, with no namespace prefixes and no predicates on
+    /// content: `/ClinicalDocument[1]/component[1]/structuredBody[1]/component[3]/section[1]`.
+    var xpath: String {
+        var steps: [String] = []
+        var node: xmlNodePtr? = pointer
+        while let current = node, current.pointee.type == XML_ELEMENT_NODE {
+            var position = 1
+            var sibling = current.pointee.prev
+            while let previous = sibling {
+                if previous.pointee.type == XML_ELEMENT_NODE, Self.sameName(previous, current) { position += 1 }
+                sibling = previous.pointee.prev
+            }
+            let name = current.pointee.name.map { String(cString: $0) } ?? "*"
+            steps.append("\(name)[\(position)]")
+            node = current.pointee.parent
+        }
+        return "/" + steps.reversed().joined(separator: "/")
+    }
+
+    /// `.xml(xpath:line:)` for this element.
+    var location: SourceLocation { .xml(xpath: xpath, line: line) }
+
+    /// The location of one of this element's attributes: `…/effectiveTime[1]/low[1]/@value`.
+    func location(attribute name: String) -> SourceLocation { .xml(xpath: xpath + "/@" + name, line: line) }
+
+    // MARK: C strings
+
+    private static func sameName(_ left: xmlNodePtr, _ right: xmlNodePtr) -> Bool {
+        guard let a = left.pointee.name, let b = right.pointee.name, xmlStrEqual(a, b) != 0 else { return false }
+        switch (left.pointee.ns?.pointee.href, right.pointee.ns?.pointee.href) {
+        case (nil, nil): return true
+        case let (x?, y?): return xmlStrEqual(x, y) != 0
+        default: return false
+        }
+    }
+
+    /// Compares a NUL-terminated libxml2 string with a Swift string byte by byte.
+    static func equals(_ cString: UnsafePointer<xmlChar>?, _ string: String) -> Bool {
+        guard let cString else { return false }
+        var index = 0
+        for byte in string.utf8 {
+            if cString[index] != byte { return false }
+            index += 1
+        }
+        return cString[index] == 0
+    }
+
+    private static func value(of attribute: xmlAttrPtr) -> String {
+        var bytes: [UInt8] = []
+        var child = attribute.pointee.children
+        while let current = child {
+            if let content = current.pointee.content {
+                var index = 0
+                while content[index] != 0 {
+                    bytes.append(content[index])
+                    index += 1
+                }
+            }
+            child = current.pointee.next
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension String {
+    /// Trims XML whitespace (space, tab, CR, LF) only.
+    func trimmingXMLSpace() -> String {
+        let scalars = unicodeScalars
+        func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+            scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r"
+        }
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = scalars.lastIndex(where: { !isSpace($0) }) ?? first
+        return String(scalars[first...last])
+    }
+
+    /// Collapses runs of XML whitespace (and no-break spaces) to one space and trims the ends.
+    func collapsingXMLSpace() -> String {
+        var result = ""
+        result.reserveCapacity(utf8.count)
+        var pendingSpace = false
+        for scalar in unicodeScalars {
+            if scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r" || scalar == "\u{A0}" {
+                pendingSpace = !result.isEmpty
+            } else {
+                if pendingSpace { result.unicodeScalars.append(" ") }
+                pendingSpace = false
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+}

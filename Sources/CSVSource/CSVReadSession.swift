@@ -1,0 +1,552 @@
+import ClinicalModel
+import Foundation
+import Terminology
+
+/// One read of an export through a profile: the three passes described on `CSVSourceReader`.
+struct CSVReadSession {
+    /// Consecutive rows of one file that belong to one patient.
+    struct Run {
+        var file: Int
+        var offset: Int
+        var line: Int
+        var count: Int
+    }
+
+    /// One input file bound to its table.
+    struct InputFile {
+        var url: URL
+        var name: String
+        var table: Int
+        var header: CSVInput.Header
+        var columns: [String: Int]
+        var rules: [BoundRule]
+        var patientRules: [BoundRule]
+    }
+
+    struct PatientEntry {
+        var patient: Patient
+        var controlID: String
+        /// Shared records the patient row references.
+        var shared: [EntityRef]
+        var runs: [Run] = []
+    }
+
+    /// A key column: the value alone, or `system|value` when the column is an identifier.
+    struct KeyColumn {
+        var column: String
+        var identifier: BoundRule?
+    }
+
+    /// What rows of one patient (or one shared table) have produced so far.
+    struct Scope {
+        var patientKey: String?
+        var patientRef: EntityRef?
+        var present: Set<EntityRef> = []
+        var keyCounts: [String: Int] = [:]
+        var shared: [EntityRef] = []
+        /// The last foreign key resolved per target table: rows of one encounter come together.
+        var lastResolved: [String: (raw: String, ref: EntityRef)] = [:]
+    }
+
+    let profile: CSVProfile
+    let terminology: TerminologyStore
+    let parser: CSVCellParser
+    let inputName: String
+    var diagnostics: [Diagnostic] = []
+    var errors: [SourceError] = []
+
+    var files: [InputFile] = []
+    var sharedOrder: [Int] = []
+    var perPatientOrder: [Int] = []
+    var tableKeys: [String: [KeyColumn]] = [:]
+    var inlineKeys: [Int: [KeyColumn]] = [:]
+
+    var shared = ClinicalRecord(document: SourceDocument(format: .csv, inputName: "", index: 0))
+    var sharedIndex: [EntityRef: Int] = [:]
+    var sharedDependencies: [EntityRef: [EntityRef]] = [:]
+
+    var patients: [PatientEntry] = []
+    var ordinalByValue: [String: Int] = [:]
+    var readers: [Int: CSVReader] = [:]
+    var reported: Set<String> = []
+    /// Setter tables, built once per kind.
+    var mappings: [EntityKind: AnyCSVEntityMapping] = [:]
+
+    init(profile: CSVProfile, terminology: TerminologyStore, input: URL) throws(SourceError) {
+        self.profile = profile
+        self.terminology = terminology
+        self.parser = CSVCellParser(terminology: terminology, defaultZone: profile.timeZone)
+        self.inputName = input.lastPathComponent
+        let urls: [URL]
+        do {
+            urls = try CSVInput.list(input)
+        } catch {
+            throw SourceError("unreadableInput", at: .input(name: input.lastPathComponent, offset: nil))
+        }
+        let assignment = CSVInput.assign(urls, to: profile)
+        for url in assignment.unmatched {
+            diagnostics.append(Diagnostic(.information, "fileNotMapped", at: .input(name: url.lastPathComponent, offset: nil)))
+        }
+        for (tableIndex, table) in profile.tables.enumerated() {
+            if table.required && assignment.files[tableIndex].isEmpty {
+                throw SourceError(
+                    "missingFile", at: .input(name: table.match.first ?? table.name, offset: nil), input: inputName)
+            }
+            for url in assignment.files[tableIndex] { bind(url, table: tableIndex) }
+            tableKeys[table.name] = keyColumns(table.key, rules: table.columns)
+            if let inline = table.inlinePatient {
+                inlineKeys[tableIndex] = keyColumns(inline.key, rules: inline.columns)
+            }
+        }
+        if let order = try? CSVProfileChecker.order(profile, file: profile.file) {
+            sharedOrder = order.shared.compactMap { table in profile.tables.firstIndex { $0.name == table.name } }
+            perPatientOrder = order.perPatient.compactMap { table in profile.tables.firstIndex { $0.name == table.name } }
+        }
+    }
+
+    func keyColumns(_ columns: [String], rules: [CSVColumnRule]) -> [KeyColumn] {
+        columns.map { column in
+            KeyColumn(
+                column: column,
+                identifier: rules.first { $0.column == column && $0.type == .identifier }.map {
+                    BoundRule($0, header: [:], terminology: terminology)
+                })
+        }
+    }
+
+    /// Reads a file's header, checks its columns and binds the table's rules to it.
+    mutating func bind(_ url: URL, table tableIndex: Int) {
+        let name = url.lastPathComponent
+        let table = profile.tables[tableIndex]
+        guard let header = CSVInput.header(url, profile: profile) else {
+            diagnostics.append(Diagnostic(.warning, "emptyFile", at: .input(name: name, offset: nil)))
+            return
+        }
+        var columns: [String: Int] = [:]
+        for (index, column) in header.names.enumerated() {
+            if columns[column] != nil {
+                diagnostics.append(
+                    Diagnostic(.warning, "duplicateColumn", at: .csv(file: name, line: header.line, column: column)))
+                continue
+            }
+            columns[column] = index
+        }
+        let missing = table.requiredColumns.filter { columns[$0] == nil }
+        if !missing.isEmpty {
+            for column in missing {
+                errors.append(
+                    SourceError("missingColumn", at: .csv(file: name, line: header.line, column: column), input: inputName))
+            }
+            return
+        }
+        let known = table.knownColumns
+        for column in header.names where !known.contains(column) {
+            diagnostics.append(
+                Diagnostic(.information, "columnNotMapped", at: .csv(file: name, line: header.line, column: column)))
+        }
+        files.append(
+            InputFile(
+                url: url, name: name, table: tableIndex, header: header, columns: columns,
+                rules: table.columns.map { BoundRule($0, header: columns, terminology: terminology) },
+                patientRules: (table.inlinePatient?.columns ?? []).map {
+                    BoundRule($0, header: columns, terminology: terminology)
+                }))
+    }
+
+    // MARK: Passes
+
+    mutating func run(emit: (ClinicalRecord) -> Void) {
+        for tableIndex in sharedOrder { loadShared(tableIndex) }
+        if let patientTable = profile.tables.firstIndex(where: { $0.entity == .patient }) {
+            loadPatients(patientTable)
+        }
+        for tableIndex in perPatientOrder {
+            for fileIndex in files.indices where files[fileIndex].table == tableIndex { index(fileIndex) }
+        }
+        for ordinal in patients.indices {
+            emit(buildRecord(ordinal))
+            patients[ordinal].runs = []
+        }
+        for reader in readers.values { reader.close() }
+        readers = [:]
+    }
+
+    /// Opens a file positioned at its first data row.
+    mutating func openReader(_ fileIndex: Int) -> CSVReader? {
+        let file = files[fileIndex]
+        do {
+            return try CSVReader(
+                url: file.url, offset: file.header.dataOffset, line: file.header.dataLine, delimiter: profile.delimiter,
+                comment: profile.comment)
+        } catch {
+            errors.append(SourceError("unreadableFile", at: .input(name: file.name, offset: nil), input: inputName))
+            return nil
+        }
+    }
+
+    mutating func finish(_ reader: CSVReader, _ fileIndex: Int) {
+        reader.close()
+        if reader.readFailed {
+            errors.append(
+                SourceError("unreadableFile", at: .input(name: files[fileIndex].name, offset: nil), input: inputName))
+        }
+    }
+
+    /// Pass 1: a shared table, read whole and indexed by key.
+    mutating func loadShared(_ tableIndex: Int) {
+        let table = profile.tables[tableIndex]
+        var scope = Scope()
+        for fileIndex in files.indices where files[fileIndex].table == tableIndex {
+            guard var reader = openReader(fileIndex) else { continue }
+            while let record = reader.readRecord() {
+                guard checkStructure(record, fileIndex) else { continue }
+                var target = shared
+                shared = ClinicalRecord(document: target.document)
+                let before = Self.count(table.entity, in: target)
+                scope.shared = []
+                scope.lastResolved = [:]
+                let mapped = mapRow(
+                    table: table, entity: table.entity, rules: files[fileIndex].rules, constants: table.constants,
+                    key: tableKeys[table.name] ?? [], record: record, fileIndex: fileIndex, scope: &scope,
+                    into: &target)
+                shared = target
+                guard let ref = mapped else { continue }
+                sharedIndex[ref] = before
+                if !scope.shared.isEmpty { sharedDependencies[ref] = scope.shared }
+            }
+            finish(reader, fileIndex)
+        }
+    }
+
+    /// Pass 1: the patient table, one entry per row in file order.
+    mutating func loadPatients(_ tableIndex: Int) {
+        let table = profile.tables[tableIndex]
+        let key = tableKeys[table.name] ?? []
+        for fileIndex in files.indices where files[fileIndex].table == tableIndex {
+            guard var reader = openReader(fileIndex) else { continue }
+            while let record = reader.readRecord() {
+                guard checkStructure(record, fileIndex) else { continue }
+                guard let parts = rawKey(key, record.fields, fileIndex, line: record.line) else { continue }
+                let raw = Self.lookup(parts)
+                if ordinalByValue[raw] != nil {
+                    fail("duplicatePatient", fileIndex, line: record.line, column: key.first?.column)
+                    continue
+                }
+                var scope = Scope()
+                var scratch = ClinicalRecord(document: SourceDocument(format: .csv, inputName: inputName, index: 0))
+                guard
+                    mapRow(
+                        table: table, entity: .patient, rules: files[fileIndex].rules, constants: table.constants,
+                        key: key, record: record, fileIndex: fileIndex, scope: &scope, into: &scratch) != nil,
+                    let patient = scratch.patients.first
+                else { continue }
+                ordinalByValue[raw] = patients.count
+                patients.append(PatientEntry(patient: patient, controlID: raw, shared: scope.shared))
+            }
+            finish(reader, fileIndex)
+        }
+    }
+
+    /// Pass 2: which runs of a per-patient file belong to which patient.
+    mutating func index(_ fileIndex: Int) {
+        guard var reader = openReader(fileIndex) else { return }
+        var previous: Int?
+        while let record = reader.readRecord() {
+            guard checkStructure(record, fileIndex), let ordinal = patientOrdinal(record, fileIndex) else {
+                previous = nil
+                continue
+            }
+            if previous == ordinal, let last = patients[ordinal].runs.indices.last {
+                patients[ordinal].runs[last].count += 1
+            } else {
+                patients[ordinal].runs.append(Run(file: fileIndex, offset: record.offset, line: record.line, count: 1))
+            }
+            previous = ordinal
+        }
+        finish(reader, fileIndex)
+    }
+
+    /// The patient a row belongs to, creating inline patients on first sight; errors are reported.
+    mutating func patientOrdinal(_ record: CSVRecord, _ fileIndex: Int) -> Int? {
+        let file = files[fileIndex]
+        let table = profile.tables[file.table]
+        if let inline = table.inlinePatient {
+            let key = inlineKeys[file.table] ?? []
+            guard let parts = rawKey(key, record.fields, fileIndex, line: record.line) else { return nil }
+            let raw = Self.lookup(parts)
+            if let ordinal = ordinalByValue[raw] { return ordinal }
+            var scope = Scope()
+            var scratch = ClinicalRecord(document: SourceDocument(format: .csv, inputName: inputName, index: 0))
+            guard
+                mapRow(
+                    table: table, entity: .patient, rules: file.patientRules, constants: inline.constants, key: key,
+                    record: record, fileIndex: fileIndex, scope: &scope, into: &scratch) != nil,
+                let patient = scratch.patients.first
+            else { return nil }
+            ordinalByValue[raw] = patients.count
+            patients.append(PatientEntry(patient: patient, controlID: raw, shared: scope.shared))
+            return patients.count - 1
+        }
+        guard let rule = table.patientRule else { return nil }
+        guard let raw = CSVCellParser.cell(record.fields, file.columns[rule.column]) else {
+            fail("missingPatient", fileIndex, line: record.line, column: rule.column)
+            return nil
+        }
+        guard let ordinal = ordinalByValue[raw] else {
+            fail("unknownPatient", fileIndex, line: record.line, column: rule.column)
+            return nil
+        }
+        return ordinal
+    }
+
+    /// Pass 3: one patient's record.
+    mutating func buildRecord(_ ordinal: Int) -> ClinicalRecord {
+        let entry = patients[ordinal]
+        var document = SourceDocument(format: .csv, inputName: inputName, index: ordinal + 1)
+        document.controlID = entry.controlID
+        document.type = profile.name
+        var record = ClinicalRecord(document: document)
+        record.patients = [entry.patient]
+        var scope = Scope(
+            patientKey: entry.patient.ref.key, patientRef: entry.patient.ref, present: [entry.patient.ref],
+            shared: entry.shared)
+        for tableIndex in perPatientOrder {
+            let table = profile.tables[tableIndex]
+            let start = Self.count(table.entity, in: record)
+            for run in entry.runs where files[run.file].table == tableIndex {
+                guard var reader = readers[run.file] ?? openReader(run.file) else { continue }
+                if reader.offset != run.offset { reader.seek(toOffset: run.offset, line: run.line) }
+                for _ in 0..<run.count {
+                    guard let row = reader.readRecord() else { break }
+                    guard checkStructure(row, run.file, report: false) else { continue }
+                    _ = mapRow(
+                        table: table, entity: table.entity, rules: files[run.file].rules, constants: table.constants,
+                        key: tableKeys[table.name] ?? [], record: row, fileIndex: run.file, scope: &scope,
+                        into: &record)
+                }
+                readers[run.file] = reader
+            }
+            let end = Self.count(table.entity, in: record)
+            for use in table.converters {
+                guard let converter = CSVConverters.catalog[use.name], end > start else { continue }
+                converter.run(converter.defaults.merging(use.options) { _, new in new }, &record, start..<end)
+            }
+        }
+        includeShared(scope.shared, into: &record)
+        return record
+    }
+
+    /// Adds the shared records referenced (and those they reference), once each, in first-use order.
+    func includeShared(_ refs: [EntityRef], into record: inout ClinicalRecord) {
+        var queue = refs
+        var seen = Set<EntityRef>()
+        var position = 0
+        while position < queue.count {
+            let ref = queue[position]
+            position += 1
+            guard seen.insert(ref).inserted, let index = sharedIndex[ref] else { continue }
+            switch ref.kind {
+            case .organization: record.organizations.append(shared.organizations[index])
+            case .practitioner: record.practitioners.append(shared.practitioners[index])
+            case .location: record.locations.append(shared.locations[index])
+            default: continue
+            }
+            queue += sharedDependencies[ref] ?? []
+        }
+    }
+
+    // MARK: Rows
+
+    /// Checks a record's syntax and field count; reports the first problem when `report` is set.
+    mutating func checkStructure(_ record: CSVRecord, _ fileIndex: Int, report: Bool = true) -> Bool {
+        let names = files[fileIndex].header.names
+        func column(_ field: Int) -> String? { field < names.count ? names[field] : nil }
+        if let problem = record.problems.first(where: \.isFatal) {
+            if report { fail(problem.kind.rawValue, fileIndex, line: problem.line, column: column(problem.field)) }
+            return false
+        }
+        if record.fields.count != names.count {
+            if report { fail("fieldCountMismatch", fileIndex, line: record.line, column: column(record.fields.count)) }
+            return false
+        }
+        if report {
+            for problem in record.problems {
+                note(.warning, problem.kind.rawValue, fileIndex, line: problem.line, column: column(problem.field))
+            }
+        }
+        return true
+    }
+
+    /// The raw key values of a row, or `nil` with an error.
+    mutating func rawKey(_ key: [KeyColumn], _ fields: [String], _ fileIndex: Int, line: Int) -> [String]? {
+        var parts: [String] = []
+        parts.reserveCapacity(key.count)
+        for column in key {
+            guard let raw = CSVCellParser.cell(fields, files[fileIndex].columns[column.column]) else {
+                fail("missingValue", fileIndex, line: line, column: column.column)
+                return nil
+            }
+            parts.append(raw)
+        }
+        return parts
+    }
+
+    /// Raw key values as one lookup string (the source's own ids).
+    static func lookup(_ parts: [String]) -> String { parts.count == 1 ? parts[0] : parts.joined(separator: "\u{1F}") }
+
+    /// How many records of `kind` a record holds, without building `counts`.
+    static func count(_ kind: EntityKind, in record: ClinicalRecord) -> Int {
+        switch kind {
+        case .patient: record.patients.count
+        case .practitioner: record.practitioners.count
+        case .organization: record.organizations.count
+        case .location: record.locations.count
+        case .encounter: record.encounters.count
+        case .condition: record.conditions.count
+        case .allergy: record.allergies.count
+        case .procedure: record.procedures.count
+        case .immunization: record.immunizations.count
+        case .medication: record.medications.count
+        case .observation: record.observations.count
+        case .carePlan: record.carePlans.count
+        case .imagingStudy: record.imagingStudies.count
+        default: record.counts[kind] ?? 0
+        }
+    }
+
+    /// The canonical key for key values: `system|value` for identifier columns, the value otherwise,
+    /// joined by `|`, after the patient's key for per-patient tables.
+    static func key(_ columns: [KeyColumn], values: [String], scope: String?) -> String {
+        var parts: [String] = scope.map { [$0] } ?? []
+        for (column, raw) in zip(columns, values) {
+            if let identifier = column.identifier {
+                parts.append((identifier.system ?? "") + "|" + identifier.transformCode(raw))
+            } else {
+                parts.append(raw)
+            }
+        }
+        return parts.joined(separator: "|")
+    }
+
+    /// Maps one row to a record of `entity` and appends it to `record`; returns its reference, or
+    /// `nil` when the row is an error (reported) or merges into an earlier row.
+    mutating func mapRow(
+        table: CSVTableSpec, entity: EntityKind, rules: [BoundRule], constants: [CSVConstant], key: [KeyColumn],
+        record row: CSVRecord, fileIndex: Int, scope: inout Scope, into record: inout ClinicalRecord
+    ) -> EntityRef? {
+        guard let mapping = mappings[entity] ?? CSVPaths.mapping(for: entity) else { return nil }
+        if mappings[entity] == nil { mappings[entity] = mapping }
+        let line = row.line
+        var assignments: [(String, CSVValue, Int)] = []
+        assignments.reserveCapacity(rules.count + constants.count + 1)
+        for bound in rules {
+            guard bound.index != nil else { continue }
+            if bound.missingConceptMap, reported.insert("map|\(files[fileIndex].name)|\(bound.column)").inserted {
+                note(.error, "unknownConceptMap", fileIndex, line: files[fileIndex].header.line, column: bound.column)
+            }
+            switch parser.parse(bound, row.fields) {
+            case let .value(value):
+                if bound.type == .reference, case let .text(raw) = value {
+                    guard let ref = resolve(bound.rule, raw, scope: &scope) else {
+                        if bound.required {
+                            fail("unresolvedForeignKey", fileIndex, line: line, column: bound.column)
+                            return nil
+                        }
+                        note(.warning, "unresolvedForeignKey", fileIndex, line: line, column: bound.column)
+                        continue
+                    }
+                    assignments.append((bound.target, .reference(ref), bound.item))
+                } else {
+                    assignments.append((bound.target, value, bound.item))
+                }
+            case .empty:
+                if bound.required {
+                    fail("missingValue", fileIndex, line: line, column: bound.column)
+                    return nil
+                }
+            case .invalid:
+                if bound.required {
+                    fail("invalidValue", fileIndex, line: line, column: bound.column)
+                    return nil
+                }
+                note(.warning, "invalidValue", fileIndex, line: line, column: bound.column)
+            case let .unmapped(deliberate):
+                if bound.required && !deliberate {
+                    fail("unmappedCode", fileIndex, line: line, column: bound.column)
+                    return nil
+                }
+                if !deliberate {
+                    note(.warning, "unmappedCode", fileIndex, line: line, column: bound.column, system: bound.system)
+                }
+            }
+        }
+        for constant in constants {
+            guard let info = mapping.paths[constant.target] else { continue }
+            if info.accepts.contains(.text) {
+                assignments.append((constant.target, .text(constant.value), 1))
+            } else if let flag = CSVProfileLoader.boolean(constant.value) {
+                assignments.append((constant.target, .boolean(flag), 1))
+            }
+        }
+        if entity != .patient, table.inlinePatient != nil, let patient = scope.patientRef,
+            mapping.paths["patient"] != nil
+        {
+            assignments.append(("patient", .reference(patient), 1))
+        }
+        guard let values = rawKey(key, row.fields, fileIndex, line: line) else { return nil }
+        var business = Self.key(key, values: values, scope: entity == .patient ? nil : scope.patientKey)
+        let counted = entity.rawValue + "|" + business
+        if let count = scope.keyCounts[counted] {
+            if table.duplicates == .merge && entity == table.entity { return nil }
+            scope.keyCounts[counted] = count + 1
+            business += "#\(count + 1)"
+            note(.information, "duplicateKey", fileIndex, line: line, column: nil)
+        } else {
+            scope.keyCounts[counted] = 1
+        }
+        let ref = EntityRef(entity, key: business)
+        mapping.build(ref, .csv(file: files[fileIndex].name, line: line, column: nil), assignments, &record)
+        scope.present.insert(ref)
+        return ref
+    }
+
+    /// The record a foreign key names, or `nil` when there is none (the caller reports it).
+    mutating func resolve(_ rule: CSVColumnRule, _ raw: String, scope: inout Scope) -> EntityRef? {
+        guard let name = rule.table else { return nil }
+        if let last = scope.lastResolved[name], last.raw == raw { return last.ref }
+        guard let ref = resolveUncached(name, raw, scope: &scope) else { return nil }
+        scope.lastResolved[name] = (raw, ref)
+        return ref
+    }
+
+    mutating func resolveUncached(_ name: String, _ raw: String, scope: inout Scope) -> EntityRef? {
+        guard let target = profile.table(named: name) else { return nil }
+        let columns = tableKeys[name] ?? []
+        if target.entity == .patient {
+            let ref = EntityRef(.patient, key: Self.key(columns, values: [raw], scope: nil))
+            return ref == scope.patientRef ? ref : nil
+        }
+        if CSVProfileChecker.isShared(target) {
+            let ref = EntityRef(target.entity, key: Self.key(columns, values: [raw], scope: nil))
+            guard sharedIndex[ref] != nil else { return nil }
+            if !scope.shared.contains(ref) { scope.shared.append(ref) }
+            return ref
+        }
+        let ref = EntityRef(target.entity, key: Self.key(columns, values: [raw], scope: scope.patientKey))
+        return scope.present.contains(ref) ? ref : nil
+    }
+
+    // MARK: Reporting
+
+    mutating func fail(_ kind: String, _ fileIndex: Int, line: Int, column: String?) {
+        errors.append(SourceError(kind, at: .csv(file: files[fileIndex].name, line: line, column: column), input: inputName))
+    }
+
+    mutating func note(
+        _ severity: Diagnostic.Severity, _ kind: String, _ fileIndex: Int, line: Int, column: String?,
+        system: String? = nil
+    ) {
+        diagnostics.append(
+            Diagnostic(severity, kind, at: .csv(file: files[fileIndex].name, line: line, column: column), system: system))
+    }
+}

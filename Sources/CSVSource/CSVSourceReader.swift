@@ -1,0 +1,134 @@
+import ClinicalModel
+import Foundation
+import MappingSpec
+import Terminology
+
+/// Reads a CSV export (a folder of files, or one file) into canonical records through a profile:
+/// one `ClinicalRecord` per patient.
+///
+///     let reader = CSVSourceReader(profile: profile, terminology: store)
+///     let (records, diagnostics, errors) = try reader.read(folder: exportFolder)
+///     records[0].document.controlID   // the patient's Id
+///
+/// How it reads (memory grows with the number of patients, not rows):
+/// 1. Shared files (organizations, providers) are read whole and indexed by key; the patient file
+///    is read whole too (one `Patient` per row).
+/// 2. An index pass streams each per-patient file once and records, per patient, the *runs* of
+///    consecutive rows that belong to them (file, byte offset, line, row count). Exports written
+///    patient by patient (as Synthea does) have one run per patient and file.
+/// 3. Then, patient by patient, the reader seeks to each run, maps its rows, runs the profile's
+///    converters, adds the shared records the patient's records reference, and hands the record over.
+///
+/// Rows with errors are reported as `SourceError`s (kind, file, line, column header; never a cell
+/// value) and skipped; the other rows go on. Smaller problems are `Diagnostic`s.
+public struct CSVSourceReader: Sendable {
+    public let profile: CSVProfile
+    public let terminology: TerminologyStore
+
+    public init(profile: CSVProfile, terminology: TerminologyStore) {
+        self.profile = profile
+        self.terminology = terminology
+    }
+
+    /// Reads a folder of CSV files (or a single file for single-file profiles); one ClinicalRecord
+    /// per patient, in patient order, with diagnostics and per-row errors.
+    ///
+    /// - Throws: `SourceError` when the input cannot be listed or read, or a required file is missing.
+    public func read(folder: URL) throws(SourceError) -> (
+        records: [ClinicalRecord], diagnostics: [Diagnostic], errors: [SourceError]
+    ) {
+        var records: [ClinicalRecord] = []
+        let (diagnostics, errors) = try read(folder: folder) { records.append($0) }
+        return (records, diagnostics, errors)
+    }
+
+    /// Streams the records: `emit` is called once per patient, in patient order, and the reader keeps
+    /// only the current patient's records.
+    public func read(folder: URL, emit: (ClinicalRecord) -> Void) throws(SourceError) -> (
+        diagnostics: [Diagnostic], errors: [SourceError]
+    ) {
+        var session = try CSVReadSession(profile: profile, terminology: terminology, input: folder)
+        session.run(emit: emit)
+        return (session.diagnostics, session.errors)
+    }
+
+    /// The candidate whose files and header names fit a folder best, or `nil` when none fits.
+    ///
+    /// A profile fits when some files match its file patterns, every required file is there and every
+    /// matched file has the profile's required columns. Among those, the one that knows the most
+    /// header names (and finds the fewest unknown ones) wins; ties go to the earlier candidate.
+    public static func detectProfile(folder: URL, candidates: [CSVProfile]) -> CSVProfile? {
+        guard let files = try? CSVInput.list(folder) else { return nil }
+        var best: (profile: CSVProfile, score: Int)?
+        for profile in candidates {
+            var score = 0
+            var matchedAny = false
+            var fits = true
+            let assignment = CSVInput.assign(files, to: profile)
+            for (tableIndex, table) in profile.tables.enumerated() {
+                let tableFiles = assignment.files[tableIndex]
+                if table.required && tableFiles.isEmpty {
+                    fits = false
+                    break
+                }
+                for url in tableFiles {
+                    guard let header = CSVInput.header(url, profile: profile) else { continue }
+                    let names = Set(header.names)
+                    if !table.requiredColumns.allSatisfy(names.contains) {
+                        fits = false
+                        break
+                    }
+                    matchedAny = true
+                    let known = table.knownColumns
+                    score += names.filter(known.contains).count - names.filter { !known.contains($0) }.count
+                }
+                if !fits { break }
+            }
+            guard fits, matchedAny else { continue }
+            if let current = best, score <= current.score { continue }
+            best = (profile, score)
+        }
+        return best?.profile
+    }
+}
+
+extension CSVProfile {
+    /// Checks what only the terminology can tell: that every concept map a rule names exists.
+    ///
+    /// - Throws: `MappingLoadError` at the rule's line.
+    public func check(against terminology: TerminologyStore) throws(MappingLoadError) {
+        for table in tables {
+            for rule in table.columns + (table.inlinePatient?.columns ?? []) {
+                if let id = rule.conceptMap, terminology.conceptMap(id: id) == nil {
+                    throw MappingLoadError(file: file, line: rule.line, "unknown concept map '\(id)' in Terminology/")
+                }
+            }
+        }
+    }
+}
+
+/// The bundled profiles.
+public enum CSVProfiles {
+    /// Every `Mappings/csv/*.yaml`, sorted by file name.
+    ///
+    /// - Throws: `MappingLoadError` from the first profile that fails to load, or for two profiles
+    ///   with one name.
+    public static func loadAll(from mappingsDirectory: URL) throws(MappingLoadError) -> [CSVProfile] {
+        let folder = mappingsDirectory.appendingPathComponent("csv")
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        } catch {
+            throw MappingLoadError(file: "csv", line: nil, "cannot list directory")
+        }
+        var profiles: [CSVProfile] = []
+        for name in names.filter({ $0.hasSuffix(".yaml") }).sorted() {
+            let profile = try CSVProfile.load(folder.appendingPathComponent(name))
+            if let other = profiles.first(where: { $0.name == profile.name }) {
+                throw MappingLoadError(file: name, line: 1, "profile \(profile.name) is also defined in \(other.file)")
+            }
+            profiles.append(profile)
+        }
+        return profiles
+    }
+}

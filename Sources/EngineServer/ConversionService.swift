@@ -1,0 +1,277 @@
+import ClinicalModel
+import FHIRR4
+import Foundation
+import HL7v2
+public import Logging
+public import MLLP
+import NIOCore
+import NIOPosix
+public import Pipeline
+public import ServiceLifecycle
+
+/// Runs conversions for both transports: at most `maxConcurrentConversions` at once, each on a
+/// thread of its own pool (never on the cooperative pool or an event loop), with counters.
+///
+///     let conversions = try ConversionService(engine: engine, configuration: configuration, metrics: metrics)
+///     let bundle = try await conversions.convertBody(bytes, format: nil)     // HTTP
+///     let ack = await conversions.acknowledge(.message(frame))               // MLLP
+///
+/// As a `Service` it waits for graceful shutdown and then stops its threads; put it first in the
+/// `ServiceGroup` so the listeners (shut down in reverse order) drain before it stops.
+public final class ConversionService: Service, Sendable {
+    public let engine: Engine
+    public let metrics: ServerMetrics
+    let limiter: ConversionLimiter
+    let pool: NIOThreadPool
+    let output: BundleDirectory?
+    let logger: Logger
+    private let stopped = LockedState(false)
+
+    public init(
+        engine: Engine, configuration: ServerConfiguration, metrics: ServerMetrics,
+        logger: Logger = Logger(label: "fhirbridge.conversions")
+    ) throws(ServerSetupError) {
+        self.engine = engine
+        self.metrics = metrics
+        self.logger = logger
+        self.output = try configuration.outputDirectory.map { url throws(ServerSetupError) in try BundleDirectory(url) }
+        self.limiter = ConversionLimiter(
+            permits: configuration.maxConcurrentConversions, maxWaiting: configuration.maxQueuedRequests,
+            onChange: { running, waiting in
+                metrics.setGauge("fhirbridge_conversions_in_flight", to: running)
+                metrics.setGauge("fhirbridge_conversions_waiting", to: waiting)
+            })
+        self.pool = NIOThreadPool(numberOfThreads: configuration.maxConcurrentConversions)
+        pool.start()
+    }
+
+    /// Waits for graceful shutdown (or cancellation), then stops the threads.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        try await shutdown()
+    }
+
+    /// Stops the threads once the conversions they run are done. Idempotent.
+    public func shutdown() async throws {
+        let first = stopped.withLock { stopped in
+            defer { stopped = true }
+            return !stopped
+        }
+        if first { try await pool.shutdownGracefully() }
+    }
+
+    // MARK: HTTP
+
+    /// The result of converting one HTTP body.
+    public struct BodyResult: Sendable {
+        /// The Bundle, compact JSON.
+        public var bundle: [UInt8]
+        public var unitCount: Int
+        public var diagnosticCount: Int
+    }
+
+    /// Converts a whole body (one or many units) into one Bundle. Any failing unit fails the request
+    /// (422 with every error's position), so a client never gets part of its input silently.
+    ///
+    /// - Throws: `ServerError`: 415 for a format that is not recognised or not supported, 422 for bad
+    ///   data, 503 when the queue is full or the server is stopping.
+    public func convertBody(_ bytes: [UInt8], format: InputFormat?) async throws(ServerError) -> BodyResult {
+        metrics.increment("fhirbridge_bytes_received_total", by: bytes.count, labels: ["transport": "http"])
+        let engine = self.engine
+        let outcome: Result<BodyResult, ServerError>
+        do {
+            outcome = try await limiter.withPermit(boundedQueue: true) {
+                try await self.pool.runIfActive { Self.convertBody(bytes, format: format, engine: engine) }
+            }
+        } catch ConversionLimiter.Failure.overloaded {
+            metrics.increment("fhirbridge_rejected_overload_total", labels: ["transport": "http"])
+            throw ServerError.unavailable("conversionQueueFull")
+        } catch {
+            throw ServerError.unavailable("serverStopping")
+        }
+        switch outcome {
+        case let .success(result):
+            metrics.increment("fhirbridge_messages_converted_total", by: result.unitCount, labels: ["transport": "http"])
+            return result
+        case let .failure(error):
+            for kind in error.kinds {
+                metrics.increment("fhirbridge_messages_failed_total", labels: ["transport": "http", "kind": kind])
+            }
+            throw error
+        }
+    }
+
+    static func convertBody(_ bytes: [UInt8], format: InputFormat?, engine: Engine) -> Result<BodyResult, ServerError> {
+        let units = engine.convert(bytes, inputName: "body", format: format)
+        let errors = units.compactMap(\.error)
+        if let unsupported = errors.first(where: { $0.kind == "unknownInputFormat" || $0.kind == "unsupportedInputFormat" }),
+            errors.count == 1
+        {
+            return .failure(.unsupportedFormat(unsupported.kind))
+        }
+        if !errors.isEmpty { return .failure(.unprocessable(errors)) }
+        let records = units.compactMap(\.record)
+        guard !records.isEmpty else { return .failure(.unprocessable([SourceError("noUnits", at: nil)])) }
+        let (bundle, diagnostics) = engine.bundleJSON(records, pretty: false)
+        let diagnosticCount = units.reduce(diagnostics.count) { $0 + $1.diagnostics.count }
+        return .success(BodyResult(bundle: bundle, unitCount: records.count, diagnosticCount: diagnosticCount))
+    }
+
+    // MARK: MLLP
+
+    /// What one MLLP frame led to.
+    public struct Acknowledgement: Sendable {
+        /// The ACK message (ER7, without MLLP framing).
+        public var bytes: [UInt8]
+        public var code: HL7AcknowledgementCode
+        /// The inbound MSH-10 (a correlation id, not patient data).
+        public var controlID: String
+        /// Error kinds, for the log line.
+        public var kinds: [String]
+    }
+
+    /// Converts the message(s) of one frame, writes each bundle when an output folder is set, and
+    /// builds the acknowledgement: `AA` when every message was converted (and written), `AR` for
+    /// unsupported types and structure problems, `AE` for data and processing errors. Waits for a
+    /// conversion slot (an MLLP connection has one message in flight, so this is its back-pressure).
+    public func acknowledge(_ frame: MLLPFrame) async -> Acknowledgement {
+        let engine = self.engine
+        let output = self.output
+        let controlID = Self.makeControlID()
+        let timestamp = Self.timestamp(Date())
+        switch frame {
+        case let .oversized(prefix, byteCount):
+            metrics.increment("fhirbridge_bytes_received_total", by: byteCount, labels: ["transport": "mllp"])
+            let header = HL7InboundHeader(scanning: prefix.readableBytesView)
+            let issue = HL7AcknowledgementIssue(
+                kind: "frameTooLarge", location: .hl7(message: 1, segment: "MSH", occurrence: 1),
+                errorCode: .applicationInternalError, rejectsMessage: true)
+            let ack = HL7Acknowledgement(issues: [issue])
+            return record(
+                Acknowledgement(
+                    bytes: ack.bytes(replyingTo: header, controlID: controlID, timestamp: timestamp), code: ack.code,
+                    controlID: header?.controlID ?? "", kinds: [issue.kind]),
+                converted: 0)
+        case let .message(buffer):
+            let bytes = Array(buffer.readableBytesView)
+            metrics.increment("fhirbridge_bytes_received_total", by: bytes.count, labels: ["transport": "mllp"])
+            do {
+                let (ack, converted) = try await limiter.withPermit(boundedQueue: false) {
+                    try await self.pool.runIfActive {
+                        Self.process(bytes, engine: engine, output: output, controlID: controlID, timestamp: timestamp)
+                    }
+                }
+                return record(ack, converted: converted)
+            } catch {
+                // Stopping: no conversion ran; the sender may resend.
+                let header = HL7InboundHeader(scanning: bytes)
+                let issue = HL7AcknowledgementIssue(
+                    kind: "serverStopping", location: nil, errorCode: .applicationInternalError, rejectsMessage: false)
+                let ack = HL7Acknowledgement(issues: [issue])
+                return record(
+                    Acknowledgement(
+                        bytes: ack.bytes(replyingTo: header, controlID: controlID, timestamp: timestamp), code: ack.code,
+                        controlID: header?.controlID ?? "", kinds: [issue.kind]),
+                    converted: 0)
+            }
+        }
+    }
+
+    private func record(_ ack: Acknowledgement, converted: Int) -> Acknowledgement {
+        metrics.increment("fhirbridge_mllp_acks_total", labels: ["code": ack.code.rawValue])
+        if converted > 0 {
+            metrics.increment("fhirbridge_messages_converted_total", by: converted, labels: ["transport": "mllp"])
+        }
+        for kind in ack.kinds {
+            metrics.increment("fhirbridge_messages_failed_total", labels: ["transport": "mllp", "kind": kind])
+        }
+        return ack
+    }
+
+    /// Parses, maps, writes and acknowledges one frame's bytes (on a pool thread).
+    static func process(
+        _ bytes: [UInt8], engine: Engine, output: BundleDirectory?, controlID: String, timestamp: String
+    ) -> (Acknowledgement, Int) {
+        let header = HL7InboundHeader(scanning: bytes)
+        let parsed = HL7Parser.parseAll(bytes)
+        var issues: [HL7AcknowledgementIssue] = []
+        var converted = 0
+        for outcome in parsed.messages {
+            switch outcome {
+            case let .failure(error):
+                issues.append(HL7AcknowledgementIssue(error.sourceError))
+            case let .success(message):
+                let unit = engine.mapHL7(message, inputName: "mllp")
+                if let error = unit.error {
+                    issues.append(HL7AcknowledgementIssue(error))
+                    continue
+                }
+                guard let record = unit.record else { continue }
+                if let output {
+                    do {
+                        try output.write(record, engine: engine)
+                    } catch {
+                        issues.append(
+                            HL7AcknowledgementIssue(
+                                kind: "outputWriteFailed", location: nil, errorCode: .applicationInternalError,
+                                rejectsMessage: false))
+                        continue
+                    }
+                }
+                converted += 1
+            }
+        }
+        let ack = HL7Acknowledgement(issues: issues)
+        let result = Acknowledgement(
+            bytes: ack.bytes(replyingTo: header, controlID: controlID, timestamp: timestamp), code: ack.code,
+            controlID: header?.controlID ?? "", kinds: issues.map(\.kind))
+        return (result, converted)
+    }
+
+    /// A fresh MSH-10 for an acknowledgement: `A` and 16 hex digits (within v2.5's 20 characters).
+    static func makeControlID() -> String {
+        let hex = String(UInt64.random(in: 0...UInt64.max), radix: 16, uppercase: true)
+        return "A" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// `YYYYMMDDHHMMSS+0000` in UTC (HL7 DTM with an explicit zone).
+    static func timestamp(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        func two(_ value: Int?) -> String { value.map { $0 < 10 ? "0\($0)" : String($0) } ?? "00" }
+        return "\(c.year ?? 1970)\(two(c.month))\(two(c.day))\(two(c.hour))\(two(c.minute))\(two(c.second))+0000"
+    }
+}
+
+/// The `--out` folder of the server: one pretty-printed bundle per converted message, written
+/// atomically (a temporary file renamed into place), named `<MSH-10>-<digest>.json` so that a resent
+/// message overwrites its own file and two senders' equal control ids do not collide.
+struct BundleDirectory: Sendable {
+    let url: URL
+
+    init(_ url: URL) throws(ServerSetupError) {
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw ServerSetupError("cannot create the output folder")
+        }
+        self.url = url
+    }
+
+    func write(_ record: ClinicalRecord, engine: Engine) throws {
+        let (bytes, _) = engine.bundleJSON([record], pretty: true)
+        try Data(bytes).write(to: url.appendingPathComponent(Self.fileName(for: record)), options: .atomic)
+    }
+
+    /// `<control id, file-safe>-<first 16 hex digits of the message digest>.json`.
+    static func fileName(for record: ClinicalRecord) -> String {
+        let control = String((record.document.controlID ?? "").unicodeScalars.prefix(64).map { scalar in
+            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || scalar == "-" || scalar == "_" || scalar == ".")
+                ? Character(scalar) : "_"
+        })
+        let digest = String((record.document.digest ?? "").prefix(16))
+        let stem = [control.hasPrefix(".") ? "_" + String(control.dropFirst()) : control, digest].filter { !$0.isEmpty }
+        return (stem.isEmpty ? "message" : stem.joined(separator: "-")) + ".json"
+    }
+}

@@ -1,0 +1,116 @@
+public import Logging
+import MLLP
+public import NIOCore
+import NIOPosix
+public import NIOSSL
+public import ServiceLifecycle
+
+/// The MLLP listener: frames messages off each TCP (or TLS) connection, converts them through the
+/// `ConversionService` and answers each frame with an HL7 acknowledgement, in order.
+///
+///     let listener = MLLPListener(host: "127.0.0.1", port: 2575, conversions: conversions, maxFrameBytes: 1 << 24)
+///     let group = ServiceGroup(services: [conversions, listener], gracefulShutdownSignals: [.sigterm], logger: logger)
+///
+/// Back-pressure: a connection handles one frame at a time and reads at most a couple of frames
+/// ahead (then stops reading from the socket); frames over `maxFrameBytes` are discarded as they
+/// arrive and answered with `AR`. On graceful shutdown it stops accepting, each connection finishes
+/// (and acknowledges) the frame in hand, then closes; unacknowledged frames are for the sender to resend.
+public struct MLLPListener: Service {
+    let host: String
+    let port: Int
+    let conversions: ConversionService
+    let maxFrameBytes: Int
+    let maxConnections: Int
+    let tls: NIOSSLContext?
+    let eventLoopGroup: any EventLoopGroup
+    let logger: Logger
+    let onListening: @Sendable (_ port: Int) async -> Void
+
+    public init(
+        host: String, port: Int, conversions: ConversionService, maxFrameBytes: Int, maxConnections: Int = 256,
+        tls: NIOSSLContext? = nil, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "fhirbridge.mllp"),
+        onListening: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
+    ) {
+        self.host = host
+        self.port = port
+        self.conversions = conversions
+        self.maxFrameBytes = maxFrameBytes
+        self.maxConnections = maxConnections
+        self.tls = tls
+        self.eventLoopGroup = eventLoopGroup
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let maxFrameBytes = self.maxFrameBytes
+        let tls = self.tls
+        let server = try await ServerBootstrap(group: eventLoopGroup)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 4)
+            .bind(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    if let tls { try sync.addHandler(NIOSSLServerHandler(context: tls)) }
+                    try sync.addHandler(ByteToMessageHandler(MLLPFrameDecoder(maxFrameBytes: maxFrameBytes)))
+                    try sync.addHandler(MessageToByteHandler(MLLPFrameEncoder()))
+                    return try NIOAsyncChannel<MLLPFrame, ByteBuffer>(
+                        wrappingChannelSynchronously: channel,
+                        configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2)))
+                }
+            }
+        let boundPort = server.channel.localAddress?.port ?? port
+        logger.info("mllp listening", metadata: ["host": "\(host)", "port": "\(boundPort)", "tls": "\(tls != nil)"])
+        await onListening(boundPort)
+        let open = LockedState(0)
+        try await withThrowingDiscardingTaskGroup { group in
+            try await server.executeThenClose { connections in
+                for try await connection in connections.cancelOnGracefulShutdown() {
+                    let admitted = open.withLock { count in
+                        guard count < maxConnections else { return false }
+                        count += 1
+                        return true
+                    }
+                    guard admitted else {
+                        logger.warning("mllp connection refused: too many open connections")
+                        connection.channel.close(promise: nil)
+                        continue
+                    }
+                    group.addTask {
+                        await serve(connection)
+                        open.withLock { $0 -= 1 }
+                    }
+                }
+            }
+            logger.info("mllp listener stopped accepting; finishing open connections")
+        }
+    }
+
+    private func serve(_ connection: NIOAsyncChannel<MLLPFrame, ByteBuffer>) async {
+        conversions.metrics.increment("fhirbridge_mllp_connections_total")
+        var frames = 0
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                for try await frame in inbound.cancelOnGracefulShutdown() {
+                    let ack = await conversions.acknowledge(frame)
+                    frames += 1
+                    let metadata: Logger.Metadata = [
+                        "control_id": "\(ack.controlID)", "ack": "\(ack.code.rawValue)",
+                        "kinds": "\(ack.kinds.prefix(10).joined(separator: ","))",
+                    ]
+                    logger.log(level: ack.code == .accept ? .debug : .info, "mllp message", metadata: metadata)
+                    try await outbound.write(ByteBuffer(bytes: ack.bytes))
+                }
+            }
+        } catch {
+            logger.info(
+                "mllp connection ended with an error",
+                metadata: ["error.type": "\(type(of: error))", "frames": "\(frames)"])
+            return
+        }
+        logger.debug("mllp connection closed", metadata: ["frames": "\(frames)"])
+    }
+}

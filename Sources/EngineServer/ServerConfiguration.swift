@@ -1,0 +1,83 @@
+public import Foundation
+
+/// How `fhirbridge serve` listens and how much it accepts at once.
+///
+///     var configuration = ServerConfiguration()          // HTTP 127.0.0.1:8080, MLLP 2575
+///     configuration.mllpPort = nil                      // no MLLP listener
+///     configuration.bearerToken = try ServerConfiguration.readToken(fromFile: "/run/secrets/token")
+public struct ServerConfiguration: Sendable {
+    /// The address both listeners bind to (default loopback only).
+    public var host: String
+    /// HTTP port; 0 picks a free port (see `BridgeServer.onListening`).
+    public var httpPort: Int
+    /// MLLP port, or `nil` for no MLLP listener; 0 picks a free port.
+    public var mllpPort: Int?
+    /// Where MLLP messages are written, one bundle per message (atomically); `nil` writes nothing.
+    public var outputDirectory: URL?
+    /// HTTP requests need `Authorization: Bearer <token>` (not `/health`); `nil` is no authentication.
+    public var bearerToken: String?
+    /// PEM certificate chain and private key: both listeners speak TLS when set.
+    public var tls: TLSFiles?
+    /// The largest HTTP body and MLLP frame accepted (413, or an `AR` acknowledgement).
+    public var maxBodyBytes: Int
+    /// Conversions running at once (each on its own thread); more wait their turn.
+    public var maxConcurrentConversions: Int
+    /// HTTP requests that may wait for a conversion slot before new ones get 503.
+    public var maxQueuedRequests: Int
+    /// Open HTTP connections at most (more wait in the listen backlog).
+    public var maxHTTPConnections: Int
+    /// Open MLLP connections at most (more are closed at once).
+    public var maxMLLPConnections: Int
+
+    public struct TLSFiles: Sendable, Hashable {
+        public var certificateChainPath: String
+        public var privateKeyPath: String
+
+        public init(certificateChainPath: String, privateKeyPath: String) {
+            self.certificateChainPath = certificateChainPath
+            self.privateKeyPath = privateKeyPath
+        }
+    }
+
+    public init(
+        host: String = "127.0.0.1", httpPort: Int = 8080, mllpPort: Int? = 2575, outputDirectory: URL? = nil,
+        bearerToken: String? = nil, tls: TLSFiles? = nil, maxBodyBytes: Int = 16 * 1024 * 1024,
+        maxConcurrentConversions: Int = ProcessInfo.processInfo.activeProcessorCount,
+        maxQueuedRequests: Int? = nil, maxHTTPConnections: Int = 256, maxMLLPConnections: Int = 256
+    ) {
+        self.host = host
+        self.httpPort = httpPort
+        self.mllpPort = mllpPort
+        self.outputDirectory = outputDirectory
+        self.bearerToken = bearerToken
+        self.tls = tls
+        self.maxBodyBytes = maxBodyBytes
+        self.maxConcurrentConversions = max(1, maxConcurrentConversions)
+        self.maxQueuedRequests = maxQueuedRequests ?? 16 * max(1, maxConcurrentConversions)
+        self.maxHTTPConnections = maxHTTPConnections
+        self.maxMLLPConnections = maxMLLPConnections
+    }
+
+    /// Reads a bearer token from a file (first line, surrounding white space removed). Tokens are
+    /// never taken from the command line, where other users can read them.
+    public static func readToken(fromFile path: String) throws(ServerSetupError) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ServerSetupError("cannot read the token file")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        let token = text.split(whereSeparator: \.isNewline).first.map {
+            $0.trimmingCharacters(in: .whitespaces)
+        } ?? ""
+        guard !token.isEmpty else { throw ServerSetupError("the token file is empty") }
+        guard token.utf8.count >= 16 else { throw ServerSetupError("the token must be at least 16 characters long") }
+        return token
+    }
+}
+
+/// A problem starting the server (a file that cannot be read, a port in use). Names files and
+/// settings, never secrets.
+public struct ServerSetupError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) { self.description = description }
+}

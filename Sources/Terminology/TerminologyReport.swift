@@ -1,0 +1,78 @@
+public import ClinicalModel
+
+/// Terminology findings of a run, aggregated: how often each (kind, system, code) was seen. It holds
+/// code systems and codes only (terminology, not patient data), never displays, text or locations.
+///
+///     var report = TerminologyReport()
+///     report.add(diagnostics)                 // from RecordNormalizer, for every record of a run
+///     report.counts["unknownCode"]?["http://loinc.org"]?["99999-9"]   // 3
+///     print(report.summaryLines().joined(separator: "\n"))
+public struct TerminologyReport: Hashable, Sendable, Codable {
+    /// The diagnostic kinds the report keeps.
+    public static let kinds: Set<String> = [
+        "unknownCode", "malformedCode", "codeSystemNotLoaded", "unknownCodeSystem", "localCode", "displayMismatch",
+        "unitNotUCUM", "unmappedCode",
+    ]
+    /// Stands for "no system" in `counts`.
+    public static let noSystem = "(none)"
+
+    /// kind → system → code → occurrences.
+    public private(set) var counts: [String: [String: [String: Int]]] = [:]
+
+    public init() {}
+
+    /// Adds the terminology diagnostics of one record (others are ignored).
+    public mutating func add(_ diagnostics: [Diagnostic]) {
+        for diagnostic in diagnostics where Self.kinds.contains(diagnostic.kind) {
+            add(kind: diagnostic.kind, system: diagnostic.system, code: diagnostic.code)
+        }
+    }
+
+    public mutating func add(kind: String, system: String?, code: String?, count: Int = 1) {
+        counts[kind, default: [:]][system ?? Self.noSystem, default: [:]][code ?? "", default: 0] += count
+    }
+
+    /// Adds another report (e.g. from a parallel worker).
+    public mutating func merge(_ other: TerminologyReport) {
+        for (kind, systems) in other.counts {
+            for (system, codes) in systems {
+                for (code, count) in codes { add(kind: kind, system: system, code: code, count: count) }
+            }
+        }
+    }
+
+    public var isEmpty: Bool { counts.isEmpty }
+
+    /// Occurrences of a kind, over all systems and codes.
+    public func total(_ kind: String) -> Int {
+        counts[kind]?.values.reduce(0) { $0 + $1.values.reduce(0, +) } ?? 0
+    }
+
+    /// Rows sorted by kind, then count (descending), system and code.
+    public var rows: [(kind: String, system: String, code: String, count: Int)] {
+        var rows: [(kind: String, system: String, code: String, count: Int)] = []
+        for (kind, systems) in counts {
+            for (system, codes) in systems {
+                for (code, count) in codes { rows.append((kind, system, code, count)) }
+            }
+        }
+        return rows.sorted { ($0.kind, -$0.count, $0.system, $0.code) < ($1.kind, -$1.count, $1.system, $1.code) }
+    }
+
+    /// Text lines: per kind its total and distinct codes by system, then the most frequent codes.
+    public func summaryLines(top: Int = 10) -> [String] {
+        var lines: [String] = []
+        for kind in counts.keys.sorted() {
+            let systems = counts[kind] ?? [:]
+            lines.append("\(kind): \(total(kind))")
+            for system in systems.keys.sorted() {
+                let codes = systems[system] ?? [:]
+                let occurrences = codes.values.reduce(0, +)
+                let best = codes.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(top)
+                let list = best.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+                lines.append("  \(system): \(occurrences) (\(codes.count) codes) \(list)")
+            }
+        }
+        return lines
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import ClinicalModel
+import FHIRMapping
+import FHIRR4
+import Foundation
+import Pipeline
+
+struct Reconcile: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Prove a conversion lost nothing: compare source records with FHIR read back, by digest.",
+        discussion: """
+            Converts the SOURCE inputs to canonical records, reads the FHIR files (bundles as .json, \
+            bulk files as .ndjson: our output, or an export from the target server) back into canonical \
+            records through the reverse mapping, hashes both sides in canonical form and compares them \
+            record by record. The report names records by FHIR resource id and digest only, counts \
+            records by kind on both sides, lists dangling references and source fields that reached no \
+            output. Exit 0 when everything matches, 65 when anything differs.
+            """)
+
+    @Argument(help: "Source files or folders.", completion: .file())
+    var sources: [String]
+
+    @Option(name: .customLong("fhir"), parsing: .upToNextOption, help: "FHIR bundles (.json) or NDJSON files, or folders of them.")
+    var fhir: [String]
+
+    @Option(help: "Write the report to this file: YAML for .yaml/.yml, otherwise JSON.")
+    var report: String?
+
+    @Option(help: "A CSV column profile (YAML) to try before the bundled ones. Repeatable.")
+    var csvProfile: [String] = []
+
+    @Option(help: "Zone for source times given without one (as for convert).")
+    var timezone: String = "+00:00"
+
+    @Option(help: "Folder holding Terminology/ and Mappings/.")
+    var home: String?
+
+    @Flag(help: "No summary on standard error.")
+    var quiet = false
+
+    func validate() throws {
+        if fhir.isEmpty { throw ValidationError("--fhir needs at least one file or folder.") }
+    }
+
+    func run() throws {
+        let engine = try Convert.loadEngine(home: home, configure: { $0.defaultZone = timezone })
+        var sourceRecords: [ClinicalRecord] = []
+        var diagnostics: [Diagnostic] = []
+        var errors: [SourceError] = []
+        for input in try Convert.collectSources(sources, engine: engine, profilePaths: csvProfile) {
+            let units: [UnitResult]
+            do { units = try engine.convert(input, traceUnused: true).units } catch {
+                FileHandle.standardError.write(Data("error: cannot read \(input.name)\n".utf8))
+                throw Exit.ioError
+            }
+            for unit in units {
+                diagnostics += unit.diagnostics
+                if let error = unit.error { errors.append(error) }
+                if let record = unit.record { sourceRecords.append(record) }
+            }
+        }
+        let reader = FHIRReader()
+        var resources: [JSONObject] = []
+        for input in try Convert.collectInputs(fhir, includeFHIR: true) {
+            do {
+                let bytes = try input.read()
+                if input.name.hasSuffix(".ndjson") {
+                    resources += try reader.resources(fromNDJSON: bytes)
+                } else {
+                    resources += reader.resources(fromBundle: try JSONReader.parse(bytes))
+                }
+            } catch let error as JSONParseError {
+                FileHandle.standardError.write(Data("error: \(input.name): \(error)\n".utf8))
+                throw Exit.dataError
+            } catch {
+                FileHandle.standardError.write(Data("error: cannot read \(input.name)\n".utf8))
+                throw Exit.ioError
+            }
+        }
+        let (fhirRecords, _) = reader.records(from: resources)
+        let result = Reconciler.reconcile(
+            source: sourceRecords, sourceDiagnostics: diagnostics, sourceErrors: errors, fhir: fhirRecords)
+        if !quiet { FileHandle.standardError.write(Data(result.summaryText().utf8)) }
+        if let report {
+            let bytes = report.hasSuffix(".yaml") || report.hasSuffix(".yml") ? Array(result.yaml().utf8) : result.json()
+            do {
+                try Data(bytes).write(to: URL(fileURLWithPath: report), options: .atomic)
+            } catch {
+                FileHandle.standardError.write(Data("error: cannot write the report\n".utf8))
+                throw Exit.ioError
+            }
+        }
+        if !result.isClean { throw Exit.dataError }
+    }
+}

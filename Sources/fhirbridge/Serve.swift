@@ -1,0 +1,119 @@
+import ArgumentParser
+import EngineServer
+import FHIRMapping
+import Foundation
+import Pipeline
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve conversions over HTTP (POST /convert) and MLLP until SIGTERM or SIGINT.",
+        discussion: """
+            HTTP: POST /convert (HL7 v2, C-CDA or CSV body; ?format=hl7v2|ccda|csv, else detected) returns a \
+            Bundle (application/fhir+json); errors are OperationOutcomes with positions (400, 401, 413, 415, \
+            422, 503). GET /health, GET /metrics (Prometheus text). MLLP: each framed message is converted \
+            and answered with an ACK (AA, AE for bad data, AR for unsupported types or structure); with \
+            --out each converted message is also written as a bundle file. The bearer token is read from \
+            --token-file, never from the command line. Logs name positions and control ids, never patient data.
+            """)
+
+    @Option(help: "HTTP port (0 picks a free port).")
+    var httpPort: Int = 8080
+
+    @Option(help: "MLLP port; 0 turns the MLLP listener off.")
+    var mllpPort: Int = 2575
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(name: .shortAndLong, help: "Folder for one bundle file per MLLP message (created if missing).")
+    var out: String?
+
+    @Option(help: "File holding the bearer token HTTP clients must send (first line).", completion: .file())
+    var tokenFile: String?
+
+    @Option(help: "PEM certificate chain: HTTP and MLLP use TLS. Needs --tls-key.", completion: .file())
+    var tlsCert: String?
+
+    @Option(help: "PEM private key for --tls-cert.", completion: .file())
+    var tlsKey: String?
+
+    @Option(help: "Largest HTTP body or MLLP frame accepted, in bytes.")
+    var maxBodyBytes: Int = 16 * 1024 * 1024
+
+    @Option(help: "Conversions running at once (default: the number of cores).")
+    var maxConcurrent: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Bundle type: transaction, batch or collection.")
+    var bundleType: String = "transaction"
+
+    @Option(help: "Zone for source times given without one, as +hh:mm or -hh:mm.")
+    var timezone: String = "+00:00"
+
+    @Option(help: "Folder holding Terminology/ and Mappings/ (default: FHIRBRIDGE_HOME, or found from the current directory).")
+    var home: String?
+
+    @Option(help: "Log level: debug, info, notice, warning or error.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard (0...65535).contains(httpPort) else { throw ValidationError("--http-port must be 0 to 65535.") }
+        guard (0...65535).contains(mllpPort) else { throw ValidationError("--mllp-port must be 0 to 65535.") }
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together.") }
+        guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024.") }
+        guard (1...1024).contains(maxConcurrent) else { throw ValidationError("--max-concurrent must be 1 to 1024.") }
+        if BundleType(rawValue: bundleType) == nil {
+            throw ValidationError("--bundle-type must be transaction, batch or collection.")
+        }
+        if timezone.range(of: #"^[+-](0\d|1[0-4]):[0-5]\d$"#, options: .regularExpression) == nil {
+            throw ValidationError("--timezone must look like +00:00 or -05:00.")
+        }
+        if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel.lowercased()) {
+            throw ValidationError("--log-level must be debug, info, notice, warning or error.")
+        }
+    }
+
+    func run() async throws {
+        let logger = try Self.setup { () throws(ServerSetupError) in try ServerLogging.bootstrap(level: logLevel) }
+        let engine = try Convert.loadEngine(
+            home: home,
+            configure: { configuration in
+                configuration.defaultZone = timezone
+                configuration.bundleType = BundleType(rawValue: bundleType) ?? .transaction
+            })
+        var configuration = ServerConfiguration(
+            host: host, httpPort: httpPort, mllpPort: mllpPort == 0 ? nil : mllpPort,
+            outputDirectory: out.map { URL(fileURLWithPath: $0) }, maxBodyBytes: maxBodyBytes,
+            maxConcurrentConversions: maxConcurrent)
+        if let tokenFile {
+            configuration.bearerToken = try Self.setup { () throws(ServerSetupError) in
+                try ServerConfiguration.readToken(fromFile: tokenFile)
+            }
+        }
+        if let tlsCert, let tlsKey {
+            configuration.tls = .init(certificateChainPath: tlsCert, privateKeyPath: tlsKey)
+        }
+        if !["127.0.0.1", "::1", "localhost"].contains(host), configuration.tls == nil || configuration.bearerToken == nil {
+            logger.warning("listening beyond loopback without both TLS and a bearer token")
+        }
+        let server = try Self.setup { () throws(ServerSetupError) in
+            try BridgeServer(engine: engine, configuration: configuration, logger: logger)
+        }
+        do {
+            try await server.run()
+        } catch {
+            // Bind failures and the like: NIO errors name the address and errno, never input.
+            FileHandle.standardError.write(Data("error: the server stopped: \(error)\n".utf8))
+            throw Exit.ioError
+        }
+    }
+
+    /// Runs a setup step; a `ServerSetupError` is printed and becomes exit code 74.
+    static func setup<T>(_ step: () throws(ServerSetupError) -> T) throws -> T {
+        do {
+            return try step()
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw Exit.ioError
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import ClinicalModel
+import FHIRMapping
+import FHIRR4
+import Foundation
+import Pipeline
+import Testing
+
+/// Lossless reconciliation: every sample reconciles with zero differences against its own output,
+/// and an altered value in the output is found and named by resource.
+@Suite(.serialized)
+struct ReconciliationTests {
+    static func reconcile(_ records: [ClinicalRecord], bundle: JSON) -> ReconciliationReport {
+        let reader = FHIRReader()
+        let (fhirRecords, _) = reader.records(from: reader.resources(fromBundle: bundle))
+        return Reconciler.reconcile(source: records, sourceDiagnostics: [], sourceErrors: [], fhir: fhirRecords)
+    }
+
+    static func check(folder: URL) throws -> [String] {
+        var problems: [String] = []
+        for url in Support.files(under: folder) {
+            for unit in try Support.convert(url) {
+                guard let record = unit.record else { continue }
+                let report = reconcile([record], bundle: try Support.bundle([record]))
+                if !report.isClean {
+                    problems.append(
+                        "\(url.lastPathComponent) #\(unit.index): \(report.changed.count) changed, \(report.missing.count) missing, \(report.extra.count) extra, \(report.danglingInFHIR.count) dangling")
+                }
+            }
+        }
+        return problems
+    }
+
+    @Test func everySampleReconcilesWithItsOwnOutput() throws {
+        #expect(try Self.check(folder: Support.samples) == [])
+    }
+
+    @Test func everyHL7v2CorpusMessageReconcilesWithItsOwnOutput() throws {
+        try Support.requireCorpus()
+        let problems = try Self.check(folder: Support.corpus.appendingPathComponent("fhir-converter/hl7v2"))
+            + Self.check(folder: Support.corpus.appendingPathComponent("hl7v2-public"))
+        // Found by this test and not yet fixed: a Coverage without a payor (IN1-4 empty) cannot be
+        // written (Coverage.payor is 1..*), so the output lacks it. Pinned so any other loss fails.
+        let knownLosses = ["ADT04-23.hl7 #1: 0 changed, 2 missing, 0 extra, 0 dangling"]
+        #expect(problems == knownLosses, "\(problems.prefix(20).joined(separator: "\n"))")
+    }
+
+    @Test func anAlteredValueIsFoundAndNamedByResource() throws {
+        let record = try #require(try Support.convert(Support.samples.appendingPathComponent("oru-r01-lab.hl7")).first?.record)
+        let bundle = try Support.bundle([record])
+        // change the first Observation's quantity value in the output
+        var tampered = bundle
+        var changedResource = ""
+        if case var .object(object) = tampered, var entries = object["entry"]?.arrayValue {
+            for (index, entry) in entries.enumerated() {
+                guard case var .object(entryObject) = entry, case var .object(resource)? = entryObject["resource"],
+                    resource["resourceType"]?.stringValue == "Observation", case var .object(quantity)? = resource["valueQuantity"]
+                else { continue }
+                quantity["value"] = .number("999")
+                resource["valueQuantity"] = .object(quantity)
+                changedResource = "Observation/\(resource["id"]?.stringValue ?? "")"
+                entryObject["resource"] = .object(resource)
+                entries[index] = .object(entryObject)
+                break
+            }
+            object["entry"] = .array(entries)
+            tampered = .object(object)
+        }
+        #expect(!changedResource.isEmpty)
+        let report = Self.reconcile([record], bundle: tampered)
+        #expect(!report.isClean)
+        #expect(report.changed.map(\.resource) == [changedResource])
+        #expect(report.missing.isEmpty && report.extra.isEmpty)
+    }
+
+    @Test func aDroppedResourceIsReportedMissing() throws {
+        let record = try #require(try Support.convert(Support.samples.appendingPathComponent("adt-a01-basic.hl7")).first?.record)
+        let bundle = try Support.bundle([record])
+        guard case var .object(object) = bundle, var entries = object["entry"]?.arrayValue else {
+            Issue.record("no entries")
+            return
+        }
+        let dropped = try #require(entries.firstIndex { $0["resource"]?["resourceType"]?.stringValue == "AllergyIntolerance" })
+        let id = entries[dropped]["resource"]?["id"]?.stringValue ?? ""
+        entries.remove(at: dropped)
+        object["entry"] = .array(entries)
+        let report = Self.reconcile([record], bundle: .object(object))
+        #expect(report.missing.map(\.resource) == ["AllergyIntolerance/\(id)"])
+    }
+
+    @Test func theCLIExitsZeroWhenCleanAnd65WhenAltered() throws {
+        let folder = try Support.temporaryFolder("reconcile-cli")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("out")
+        let sample = "Samples/hl7v2/oru-r01-lab.hl7"
+        let convert = try CLITests.run(["convert", sample, "--out", out.path, "--quiet"])
+        #expect(convert.0 == 0)
+        let report = folder.appendingPathComponent("report.yaml")
+        let clean = try CLITests.run(["reconcile", sample, "--fhir", out.path, "--report", report.path])
+        #expect(clean.0 == 0, "\(clean.2)")
+        let yaml = try String(contentsOf: report, encoding: .utf8)
+        #expect(yaml.contains("\"clean\": true"))
+        // alter one value in one output bundle
+        let file = out.appendingPathComponent("oru-r01-lab.json")
+        let text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "\"value\": 182", with: "\"value\": 183")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let altered = try CLITests.run(["reconcile", sample, "--fhir", out.path, "--report", report.path])
+        #expect(altered.0 == 65)
+        #expect(altered.2.contains("1 changed"))
+    }
+}
