@@ -1,3 +1,4 @@
+import CCDA
 import CSVSource
 import ClinicalModel
 import Crypto
@@ -43,6 +44,8 @@ public final class Engine: Sendable {
     public let bundleBuilder: BundleBuilder
     /// CSV column profiles from `Mappings/csv`.
     public let csvProfiles: [CSVProfile]
+    /// C-CDA documents through `Mappings/ccda`.
+    public let ccdaReader: CCDAReader
 
     public init(configuration: EngineConfiguration) throws(EngineLoadError) {
         self.configuration = configuration
@@ -61,6 +64,9 @@ public final class Engine: Sendable {
         do {
             csvProfiles = try CSVProfiles.loadAll(from: configuration.home.appendingPathComponent("Mappings"))
             for profile in csvProfiles { try profile.check(against: terminology) }
+            ccdaReader = try CCDAReader(
+                terminology: terminology, mappingsDirectory: configuration.home.appendingPathComponent("Mappings"),
+                defaultZone: configuration.defaultZone)
         } catch {
             throw EngineLoadError(description: "Mappings: \(error)")
         }
@@ -79,6 +85,14 @@ public final class Engine: Sendable {
         switch format ?? InputFormat.detect(bytes) {
         case .hl7v2?:
             return convertHL7v2(bytes, inputName: inputName, traceUnused: traceUnused)
+        case .ccda?:
+            let digest = lowercaseHex(SHA256.hash(data: bytes))
+            do {
+                let (record, diagnostics) = try ccdaReader.read(bytes, inputName: inputName, digest: digest)
+                return [UnitResult(index: 1, record: record, diagnostics: diagnostics, error: nil, byteCount: bytes.count)]
+            } catch {
+                return [UnitResult(index: 1, record: nil, diagnostics: [], error: error, byteCount: bytes.count)]
+            }
         case let other:
             let kind = other == nil ? "unknownInputFormat" : "unsupportedInputFormat"
             let error = SourceError(kind, at: .input(name: inputName, offset: nil))

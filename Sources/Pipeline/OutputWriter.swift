@@ -7,6 +7,9 @@ public final class OutputWriter {
     let directory: URL?
     let ndjson: Bool
     private var handles: [String: FileHandle] = [:]
+    /// Bundle names written in this run: two inputs with one name (`a/CCD.xml`, `b/CCD.xml`) must not
+    /// overwrite each other.
+    private var written: Set<String> = []
 
     public init(directory: String?, ndjson: Bool) throws {
         self.directory = directory.map { URL(fileURLWithPath: $0) }
@@ -37,7 +40,14 @@ public final class OutputWriter {
             }
             return (counts, diagnostics)
         }
-        let name = unitCount > 1 ? "\(stem).\(index).json" : "\(stem).json"
+        let base = unitCount > 1 ? "\(stem).\(index)" : stem
+        var name = "\(base).json"
+        var counter = 2
+        while written.contains(name) {
+            name = "\(base)-\(counter).json"
+            counter += 1
+        }
+        written.insert(name)
         let (bundle, diagnostics) = engine.bundle([record])
         // atomic: a run killed half-way leaves no truncated bundle (delta runs rewrite it on restart)
         try Data(JSONWriter(style: .pretty).bytes(.object(bundle))).write(
