@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
-# Sets up what the tests need beyond Swift: a Python virtualenv in .venv with the independent
+# Sets up what the build and tests need beyond Swift: libxml2 headers (Debian's libxml2-dev), and a
+# Python virtualenv in .venv with the independent
 # FHIR R4 validator (fhirkit-rs, from PyPI). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if ! pkg-config --exists libxml-2.0 2>/dev/null; then
+    if [ "$(id -u)" = 0 ]; then
+        (apt-get update -qq && apt-get install -y -qq libxml2-dev pkg-config) >/dev/null
+    else
+        echo "fhirbridge needs libxml2-dev and pkg-config: sudo apt-get install libxml2-dev pkg-config" >&2
+        exit 1
+    fi
+fi
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
