@@ -33,7 +33,7 @@ struct V2Converters {
             let rawSystem = rep[systemIndex].value
             var system = self.system(rawSystem)
             if system == nil, rawSystem == nil, let table { system = tableSystem(table) }
-            if system == nil, let rawSystem {
+            if system == nil, rawSystem != nil {
                 context.diagnose(.information, "unknownCodeSystem", at: location.narrowed(component: systemIndex))
             }
             guard let code else { continue }
