@@ -36,7 +36,8 @@ public struct CCDAReader: Sendable {
         defaultZone: String = "+00:00"
     ) throws(MappingLoadError) {
         let folder =
-            mappingsDirectory.lastPathComponent == "ccda" ? mappingsDirectory : mappingsDirectory.appendingPathComponent("ccda")
+            mappingsDirectory.lastPathComponent == "ccda"
+            ? mappingsDirectory : mappingsDirectory.appendingPathComponent("ccda")
         self.mappings = try CCDAMappings.load(from: folder)
         self.terminology = terminology
         self.limits = limits
@@ -62,7 +63,8 @@ public struct CCDAReader: Sendable {
         let document = try XMLDocument(parsing: bytes, limits: limits, inputName: inputName)
         guard let root = document.root, root.isElement("ClinicalDocument") else {
             let path = document.root.map { "/" + $0.name + "[1]" } ?? "/"
-            throw SourceError("notAClinicalDocument", at: .xml(xpath: path, line: document.root?.line), input: inputName)
+            throw SourceError(
+                "notAClinicalDocument", at: .xml(xpath: path, line: document.root?.line), input: inputName)
         }
         let reader = DocumentReader(
             document: document, mappings: mappings, terminology: terminology, defaultZone: defaultZone,

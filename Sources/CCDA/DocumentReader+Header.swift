@@ -5,6 +5,9 @@ import ClinicalModel
 extension DocumentReader {
     static let participationType = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
     static let v3ActCode = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+    static let v3ActMood = "http://terminology.hl7.org/CodeSystem/v3-ActMood"
+    static let v3ActStatus = "http://terminology.hl7.org/CodeSystem/v3-ActStatus"
+    static let v3NullFlavor = "http://terminology.hl7.org/CodeSystem/v3-NullFlavor"
 
     func readHeader(_ root: XMLNode) {
         readDocumentFacts(root)
@@ -18,7 +21,9 @@ extension DocumentReader {
         for author in xpath.nodes("cda:author/cda:assignedAuthor", from: root) {
             if let ref = practitioner(author), !documentAuthors.contains(ref) { documentAuthors.append(ref) }
         }
-        for custodian in xpath.nodes("cda:custodian/cda:assignedCustodian/cda:representedCustodianOrganization", from: root) {
+        for custodian in xpath.nodes(
+            "cda:custodian/cda:assignedCustodian/cda:representedCustodianOrganization", from: root)
+        {
             organization(custodian)
         }
         for entity in xpath.nodes(
@@ -50,8 +55,9 @@ extension DocumentReader {
         let code = root.child("code")?.value("code")
         if type == nil, let code, let name = mappings.documentCodes[code] { type = name }
         if type == nil {
-            diagnose(.information, "unknownDocumentType", at: (root.child("code") ?? root).location,
-                     system: codeSystem(root.child("code")?.value("codeSystem")), code: code)
+            diagnose(
+                .information, "unknownDocumentType", at: (root.child("code") ?? root).location,
+                system: codeSystem(root.child("code")?.value("codeSystem")), code: code)
         }
         facts.type = type ?? code ?? "ClinicalDocument"
         if facts.version == nil {
@@ -62,9 +68,10 @@ extension DocumentReader {
             facts.sendingApplication =
                 device.child("softwareName")?.normalizedText ?? device.child("manufacturerModelName")?.normalizedText
         }
-        facts.sendingFacility = xpath.nodes(
-            "cda:custodian/cda:assignedCustodian/cda:representedCustodianOrganization/cda:name", from: root
-        ).first?.normalizedText
+        facts.sendingFacility =
+            xpath.nodes(
+                "cda:custodian/cda:assignedCustodian/cda:representedCustodianOrganization/cda:name", from: root
+            ).first?.normalizedText
         record.document = facts
     }
 
@@ -80,7 +87,8 @@ extension DocumentReader {
             if let gender = person.child("administrativeGenderCode") {
                 let code = gender.value("code") ?? gender.nullFlavor
                 if let mapped = translate(
-                    .administrativeGender, code, system: "http://terminology.hl7.org/CodeSystem/v3-AdministrativeGender",
+                    .administrativeGender, code,
+                    system: "http://terminology.hl7.org/CodeSystem/v3-AdministrativeGender",
                     at: gender)
                 {
                     patient.gender = Coding(system: "http://hl7.org/fhir/administrative-gender", code: mapped)
@@ -94,10 +102,12 @@ extension DocumentReader {
             if patient.deceasedAt != nil, patient.deceased == nil { patient.deceased = true }
             patient.maritalStatus = concept(person, "maritalStatusCode")
             patient.religion = concept(person, "religiousAffiliationCode")
-            let races = [person.child("raceCode")].compactMap { $0 } + person.children("raceCode", in: XMLNamespace.sdtc)
+            let races =
+                [person.child("raceCode")].compactMap { $0 } + person.children("raceCode", in: XMLNamespace.sdtc)
             patient.races = races.compactMap { concept($0) }
             let groups =
-                [person.child("ethnicGroupCode")].compactMap { $0 } + person.children("ethnicGroupCode", in: XMLNamespace.sdtc)
+                [person.child("ethnicGroupCode")].compactMap { $0 }
+                + person.children("ethnicGroupCode", in: XMLNamespace.sdtc)
             patient.ethnicities = groups.compactMap { concept($0) }
             for communication in person.children("languageCommunication") {
                 guard let language = communication.child("languageCode"), let code = language.value("code") else {
@@ -109,7 +119,8 @@ extension DocumentReader {
                 let address = place.children("addr").lazy.compactMap(address).first
                 let parts = [address?.city, address?.state, address?.country].compactMap { $0 }
                 patient.birthPlace =
-                    parts.isEmpty ? (address?.text ?? place.child("name")?.normalizedText) : parts.joined(separator: ", ")
+                    parts.isEmpty
+                    ? (address?.text ?? place.child("name")?.normalizedText) : parts.joined(separator: ", ")
             }
         }
         patient.managingOrganization = organization(role.child("providerOrganization"))
@@ -155,7 +166,8 @@ extension DocumentReader {
             if let place = location(facility) { encounter.locations.append(place) }
             encounter.serviceProvider = organization(facility.child("serviceProviderOrganization"))
         }
-        encounter.status = encounter.period?.end != nil ? "finished" : (encounter.period?.start != nil ? "in-progress" : "unknown")
+        encounter.status =
+            encounter.period?.end != nil ? "finished" : (encounter.period?.start != nil ? "in-progress" : "unknown")
         return add(encounter, to: \.encounters, key: scoped(idKey(node)), node: node) { _, _ in true }
     }
 

@@ -37,7 +37,9 @@ extension DocumentReader {
             }
             for name in new.names where !existing.names.contains(name) { existing.names.append(name) }
             for point in new.telecom where !existing.telecom.contains(point) { existing.telecom.append(point) }
-            for address in new.addresses where !existing.addresses.contains(address) { existing.addresses.append(address) }
+            for address in new.addresses where !existing.addresses.contains(address) {
+                existing.addresses.append(address)
+            }
             for qualification in new.qualifications where !existing.qualifications.contains(qualification) {
                 existing.qualifications.append(qualification)
             }
@@ -82,7 +84,9 @@ extension DocumentReader {
                 existing.identifiers.append(identifier)
             }
             for point in new.telecom where !existing.telecom.contains(point) { existing.telecom.append(point) }
-            for address in new.addresses where !existing.addresses.contains(address) { existing.addresses.append(address) }
+            for address in new.addresses where !existing.addresses.contains(address) {
+                existing.addresses.append(address)
+            }
         }
     }
 
@@ -94,7 +98,8 @@ extension DocumentReader {
         location.identifiers = identifiers(of: node)
         let place = node.child("playingEntity") ?? node.child("location")
         location.name = place.flatMap { $0.children("name").lazy.compactMap(\.normalizedText).first }
-        location.address = node.children("addr").lazy.compactMap(address).first
+        location.address =
+            node.children("addr").lazy.compactMap(address).first
             ?? place.flatMap { $0.children("addr").lazy.compactMap(address).first }
         if let type = concept(node, "code") { location.description = type.text ?? type.first?.display }
         location.managingOrganization = organization(node.child("serviceProviderOrganization"))

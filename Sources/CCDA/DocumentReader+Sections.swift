@@ -157,7 +157,8 @@ extension DocumentReader {
         if note.authors.isEmpty { note.authors = documentAuthors }
         note.docStatus = "final"
         let code = section.child("code")?.value("code") ?? section.xpath
-        let key = scoped([record.document.controlID ?? record.document.digest ?? inputName, "section", code].joined(separator: "|"))
+        let key = scoped(
+            [record.document.controlID ?? record.document.digest ?? inputName, "section", code].joined(separator: "|"))
         add(note, to: \.documents, key: key, node: section)
     }
 

@@ -22,6 +22,8 @@ final class DocumentReader {
     var documentAuthors: [EntityRef] = []
     /// Narrative elements by `@ID`, built on first use.
     lazy var narrative = NarrativeIndex(document)
+    /// Code system URIs by OID (documents repeat a handful of OIDs thousands of times).
+    var systemCache: [String: String?] = [:]
 
     /// Index of every record in its kind's array, by reference.
     private var positions: [EntityRef: Int] = [:]
@@ -138,7 +140,9 @@ final class DocumentReader {
     }
 
     /// Changes a record added earlier.
-    func update<E: ClinicalEntity>(_ ref: EntityRef, in path: WritableKeyPath<ClinicalRecord, [E]>, _ change: (inout E) -> Void) {
+    func update<E: ClinicalEntity>(
+        _ ref: EntityRef, in path: WritableKeyPath<ClinicalRecord, [E]>, _ change: (inout E) -> Void
+    ) {
         guard let index = positions[ref], index < record[keyPath: path].count, record[keyPath: path][index].ref == ref
         else { return }
         change(&record[keyPath: path][index])
@@ -198,6 +202,7 @@ final class DocumentReader {
 
     func claim(_ observation: Observation, section: Int) {
         guard let key = Self.contentKey(observation) else { return }
-        observationClaims[key, default: []].append(ObservationClaim(ref: observation.ref, section: section, matched: false))
+        observationClaims[key, default: []].append(
+            ObservationClaim(ref: observation.ref, section: section, matched: false))
     }
 }

@@ -8,16 +8,14 @@ struct NarrativeIndex {
 
     init(_ document: XMLDocument) {
         guard let root = document.root else { return }
-        var stack: [xmlNodePtr] = [root.pointer]
-        while let node = stack.popLast() {
-            let element = XMLNode(node)
-            if let id = element.attribute("ID"), elements[id] == nil { elements[id] = node }
-            var child = node.pointee.children
-            while let current = child {
-                if current.pointee.type == XML_ELEMENT_NODE { stack.append(current) }
-                child = current.pointee.next
+        var elements: [String: xmlNodePtr] = [:]
+        XMLNode.walk(root.pointer) { node, _ in
+            if node.pointee.properties != nil, let id = XMLNode(node).attribute("ID"), elements[id] == nil {
+                elements[id] = node
             }
+            return true
         }
+        self.elements = elements
     }
 
     /// The element a reference value (`#id`, or a bare `id`) points at, or `nil`.

@@ -45,7 +45,9 @@ struct CorpusConversionTests {
         let (record, _) = try Fixtures.read(url)
         let present = record.allRefs
         var referenced: [EntityRef] = []
-        for condition in record.conditions { referenced += [condition.encounter, condition.recorder].compactMap { $0 } }
+        for condition in record.conditions {
+            referenced += [condition.encounter, condition.recorder].compactMap { $0 }
+        }
         for report in record.diagnosticReports { referenced += report.results + report.performers }
         for encounter in record.encounters { referenced += encounter.locations + encounter.participants.map(\.who) }
         for medication in record.medications { referenced += [medication.requester].compactMap { $0 } }

@@ -1,6 +1,7 @@
-@testable import CCDA
 import ClinicalModel
 import Testing
+
+@testable import CCDA
 
 /// HL7 v3 TS values keep their precision in FHIR lexical form; times without a zone get the
 /// default zone; invalid values are refused, not guessed.
@@ -27,8 +28,10 @@ struct DateTimeTests {
         #expect(CCDADateTime.parse("202403051030", defaultZone: "+01:00")?.fhir == "2024-03-05T10:30:00+01:00")
     }
 
-    @Test(arguments: ["", "20", "2024-03-05", "20230229", "20241301", "2024030525", "202403051060", "20240305.5",
-                      "20240305103015+1", "20240305103015+2500", "2024x305", "00000101"])
+    @Test(arguments: [
+        "", "20", "2024-03-05", "20230229", "20241301", "2024030525", "202403051060", "20240305.5",
+        "20240305103015+1", "20240305103015+2500", "2024x305", "00000101",
+    ])
     func invalidTimestampIsRefused(_ raw: String) {
         #expect(CCDADateTime.parse(raw, defaultZone: "+00:00") == nil)
     }

@@ -24,17 +24,23 @@ struct MappingLoadTests {
 
     func line(of needle: String, in file: String) throws -> Int? {
         let text = try String(contentsOf: Fixtures.mappings.appendingPathComponent("ccda/" + file), encoding: .utf8)
-        return text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains(needle) }.map { $0 + 1 }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains(needle) }.map {
+            $0 + 1
+        }
     }
 
     @Test func shippedMappingsLoad() throws {
         _ = try CCDAReader(terminology: Fixtures.terminology, mappingsDirectory: Fixtures.mappings)
-        _ = try CCDAReader(terminology: Fixtures.terminology, mappingsDirectory: Fixtures.mappings.appendingPathComponent("ccda"))
+        _ = try CCDAReader(
+            terminology: Fixtures.terminology, mappingsDirectory: Fixtures.mappings.appendingPathComponent("ccda"))
     }
 
     @Test func unknownSectionKindIsAnErrorAtItsLine() throws {
         let needle = "2.16.840.1.113883.10.20.22.2.6.1: allergies"
-        let error = try #require(try loadError("templates.yaml") { $0.replacingOccurrences(of: needle, with: "2.16.840.1.113883.10.20.22.2.6.1: allergy") })
+        let error = try #require(
+            try loadError("templates.yaml") {
+                $0.replacingOccurrences(of: needle, with: "2.16.840.1.113883.10.20.22.2.6.1: allergy")
+            })
         #expect(error.file == "ccda/templates.yaml")
         #expect(error.line == (try line(of: needle, in: "templates.yaml")))
         #expect(error.message.contains("unknown kind 'allergy'"))
@@ -42,31 +48,41 @@ struct MappingLoadTests {
 
     @Test func keyThatIsNotAnOIDIsAnError() throws {
         let needle = "2.16.840.1.113883.10.20.22.4.30: allergyConcern"
-        let error = try #require(try loadError("templates.yaml") { $0.replacingOccurrences(of: needle, with: "allergy-concern: allergyConcern") })
+        let error = try #require(
+            try loadError("templates.yaml") {
+                $0.replacingOccurrences(of: needle, with: "allergy-concern: allergyConcern")
+            })
         #expect(error.line == (try line(of: needle, in: "templates.yaml")))
         #expect(error.message.contains("not an OID"))
     }
 
     @Test func duplicateKeyIsAnError() throws {
-        let error = try #require(try loadError("vocabulary.yaml") { $0.replacingOccurrences(of: "  F: female\n", with: "  F: female\n  F: male\n") })
+        let error = try #require(
+            try loadError("vocabulary.yaml") {
+                $0.replacingOccurrences(of: "  F: female\n", with: "  F: female\n  F: male\n")
+            })
         #expect(error.file == "ccda/vocabulary.yaml")
         #expect(error.line == (try line(of: "  F: female", in: "vocabulary.yaml")).map { $0 + 1 })
         #expect(error.message.contains("appears twice"))
     }
 
     @Test func targetOutsideItsFHIRCodeSetIsAnError() throws {
-        let error = try #require(try loadError("vocabulary.yaml") { $0.replacingOccurrences(of: "  M: male\n", with: "  M: man\n") })
+        let error = try #require(
+            try loadError("vocabulary.yaml") { $0.replacingOccurrences(of: "  M: male\n", with: "  M: man\n") })
         #expect(error.line == (try line(of: "  M: male", in: "vocabulary.yaml")))
         #expect(error.message.contains("'man'"))
     }
 
     @Test func missingMapIsAnError() throws {
-        let error = try #require(try loadError("vocabulary.yaml") { $0.replacingOccurrences(of: "criticality:\n", with: "criticalities:\n") })
+        let error = try #require(
+            try loadError("vocabulary.yaml") { $0.replacingOccurrences(of: "criticality:\n", with: "criticalities:\n") }
+        )
         #expect(error.message.contains("unknown map 'criticalities'"))
     }
 
     @Test func tabIndentationIsAnError() throws {
-        let error = try #require(try loadError("vocabulary.yaml") { $0.replacingOccurrences(of: "  M: male\n", with: "\tM: male\n") })
+        let error = try #require(
+            try loadError("vocabulary.yaml") { $0.replacingOccurrences(of: "  M: male\n", with: "\tM: male\n") })
         #expect(error.message.contains("tab"))
     }
 

@@ -24,7 +24,10 @@ struct SampleTests {
         #expect(record.document.sendingFacility == "Sample Clinic")
         let patient = try #require(record.patients.first)
         #expect(patient.ref.key == "urn:oid:2.16.840.1.113883.19.5.99999.2|MRN-12345")
-        #expect(patient.identifiers.map(\.system) == ["urn:oid:2.16.840.1.113883.19.5.99999.2", "http://hl7.org/fhir/sid/us-ssn"])
+        #expect(
+            patient.identifiers.map(\.system) == [
+                "urn:oid:2.16.840.1.113883.19.5.99999.2", "http://hl7.org/fhir/sid/us-ssn",
+            ])
         #expect(patient.names.first?.given == ["Testa", "Q"])
         #expect(patient.names.first?.use == "official")
         #expect(patient.names.last?.use == "nickname")
@@ -69,7 +72,8 @@ struct SampleTests {
         #expect(problems[0].clinicalStatus == "active")
         #expect(problems[0].onset == ClinicalDateTime(fhir: "2017-12"))
         #expect(problems[0].code?.text == "Essential hypertension")
-        #expect(problems[0].code?.codings.map(\.system) == ["http://snomed.info/sct", "http://hl7.org/fhir/sid/icd-10-cm"])
+        #expect(
+            problems[0].code?.codings.map(\.system) == ["http://snomed.info/sct", "http://hl7.org/fhir/sid/icd-10-cm"])
         #expect(problems[1].clinicalStatus == "resolved")
         #expect(problems[1].abatement == ClinicalDateTime(fhir: "2015-04-15"))
         #expect(problems[2].verificationStatus == "refuted")
@@ -101,7 +105,12 @@ struct SampleTests {
         let hemoglobin = try #require(record.observations.first { $0.code.first?.code == "718-7" })
         #expect(hemoglobin.code.text == "Hemoglobin")
         #expect(hemoglobin.categories == ["laboratory"])
-        #expect(hemoglobin.value == .quantity(Quantity(value: DecimalValue(lexical: "10.20"), unit: "g/dL", system: "http://unitsofmeasure.org", code: "g/dL")))
+        #expect(
+            hemoglobin.value
+                == .quantity(
+                    Quantity(
+                        value: DecimalValue(lexical: "10.20"), unit: "g/dL", system: "http://unitsofmeasure.org",
+                        code: "g/dL")))
         #expect(hemoglobin.interpretation.first?.first?.code == "L")
         #expect(hemoglobin.referenceRange.first?.low?.value?.lexical == "12.0")
         #expect(hemoglobin.referenceRange.first?.high?.value?.lexical == "15.5")
@@ -115,7 +124,10 @@ struct SampleTests {
         #expect(systolic.effective == ClinicalDateTime(fhir: "2024-03-01T08:55:00-05:00"))
         let smoking = try #require(record.observations.first { $0.code.first?.code == "72166-2" })
         #expect(smoking.categories == ["social-history"])
-        #expect(smoking.value == .concept(Concept(Coding(system: "http://snomed.info/sct", code: "266919005", display: "Never smoker"))))
+        #expect(
+            smoking.value
+                == .concept(
+                    Concept(Coding(system: "http://snomed.info/sct", code: "266919005", display: "Never smoker"))))
     }
 
     @Test func immunizationsProceduresEncountersPlanAndNotes() throws {
@@ -129,7 +141,11 @@ struct SampleTests {
         #expect(refused.status == "not-done")
         #expect(refused.statusReason?.first?.code == "PATOBJ")
         let procedure = try #require(record.procedures.first)
-        #expect(procedure.performed == Period(start: ClinicalDateTime(fhir: "2005-06-01T12:00:00-05:00"), end: ClinicalDateTime(fhir: "2005-06-01T13:00:00-05:00")))
+        #expect(
+            procedure.performed
+                == Period(
+                    start: ClinicalDateTime(fhir: "2005-06-01T12:00:00-05:00"),
+                    end: ClinicalDateTime(fhir: "2005-06-01T13:00:00-05:00")))
         #expect(procedure.bodySites.first?.first?.code == "66754008")
         let encounter = try #require(record.encounters.first)
         #expect(encounter.patientClass?.code == "AMB")
@@ -155,7 +171,11 @@ struct SampleTests {
         #expect(patient.deceased == true)
         #expect(patient.deceasedAt == ClinicalDateTime(fhir: "2023-08-01"))
         let encounter = try #require(record.encounters.first)
-        #expect(encounter.patientClass == Coding(system: "http://terminology.hl7.org/CodeSystem/v3-ActCode", code: "IMP", display: "inpatient encounter"))
+        #expect(
+            encounter.patientClass
+                == Coding(
+                    system: "http://terminology.hl7.org/CodeSystem/v3-ActCode", code: "IMP",
+                    display: "inpatient encounter"))
         #expect(encounter.status == "finished")
         #expect(encounter.participants.first?.role?.first?.code == "ATND")
         #expect(encounter.locations.count == 1)

@@ -58,11 +58,13 @@ enum Fixtures {
 enum Corpus {
     static let fhirConverter = Fixtures.files(
         under: Fixtures.corpus.appendingPathComponent("fhir-converter/ccda"), extensions: ["ccda"])
-    static let synthea = Fixtures.files(under: Fixtures.corpus.appendingPathComponent("synthea/ccda"), extensions: ["xml"])
+    static let synthea = Fixtures.files(
+        under: Fixtures.corpus.appendingPathComponent("synthea/ccda"), extensions: ["xml"])
     /// Every file of ccda-examples whose root is `ClinicalDocument` (Documents/ plus two elsewhere).
     static let examplesWhole = examples.filter { isWholeDocument($0) }
     static let examplesFragments = examples.filter { !isWholeDocument($0) }
-    static let examples = Fixtures.files(under: Fixtures.corpus.appendingPathComponent("ccda-examples"), extensions: ["xml"])
+    static let examples = Fixtures.files(
+        under: Fixtures.corpus.appendingPathComponent("ccda-examples"), extensions: ["xml"])
 
     static func isWholeDocument(_ url: URL) -> Bool {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return false }

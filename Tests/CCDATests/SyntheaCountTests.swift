@@ -48,7 +48,10 @@ struct SyntheaCountTests {
         let url = try #require(Corpus.synthea.first { $0.lastPathComponent.contains(expected.id) })
         let (record, _) = try Fixtures.read(url)
         let patient = try #require(record.patients.first)
-        #expect(patient.identifiers.contains { $0.value == expected.id && $0.system == "https://github.com/synthetichealth/synthea" })
+        #expect(
+            patient.identifiers.contains {
+                $0.value == expected.id && $0.system == "https://github.com/synthetichealth/synthea"
+            })
         #expect(patient.ref.key == "https://github.com/synthetichealth/synthea|" + expected.id)
         #expect(record.encounters.count == expected.counts["encounters"])
         #expect(record.conditions.count == expected.counts["conditions"])

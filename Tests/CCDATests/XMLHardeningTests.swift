@@ -12,12 +12,14 @@ struct XMLHardeningTests {
     static let minimal = """
         <ClinicalDocument xmlns="urn:hl7-org:v3">
           <id root="2.16.840.1.113883.19.5" extension="\(sentinel)"/>
-          <recordTarget><patientRole><id root="2.16.840.1.113883.19.5" extension="\(sentinel)"/></patientRole></recordTarget>
+          <recordTarget><patientRole>
+            <id root="2.16.840.1.113883.19.5" extension="\(sentinel)"/></patientRole></recordTarget>
         </ClinicalDocument>
         """
 
     func error(_ text: String, limits: CCDALimits = CCDALimits()) throws -> SourceError {
-        let reader = try CCDAReader(terminology: Fixtures.terminology, mappingsDirectory: Fixtures.mappings, limits: limits)
+        let reader = try CCDAReader(
+            terminology: Fixtures.terminology, mappingsDirectory: Fixtures.mappings, limits: limits)
         do {
             _ = try reader.read(Array(text.utf8), inputName: "in.xml", digest: nil)
         } catch {

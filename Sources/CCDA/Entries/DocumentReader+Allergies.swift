@@ -39,7 +39,8 @@ extension DocumentReader {
             allergy.noKnownAllergy = true
             if let statement = mappings.translate(.noKnownAllergy, kindCode) {
                 let parts = statement.split(separator: " ", maxSplits: 1).map(String.init)
-                allergy.code = Concept(Coding(system: Self.snomed, code: parts[0], display: parts.count > 1 ? parts[1] : nil))
+                allergy.code = Concept(
+                    Coding(system: Self.snomed, code: parts[0], display: parts.count > 1 ? parts[1] : nil))
             }
         } else {
             if observation.isNegated { allergy.verificationStatus = "refuted" }
@@ -53,9 +54,12 @@ extension DocumentReader {
         allergy.recordedDate = authorTime(observation) ?? concern.flatMap(authorTime)
 
         var clinical: String?
-        for status in related(observation, "REFR") + related(observation, "SUBJ") where hasTemplate(status, Self.allergyStatus) {
+        for status in related(observation, "REFR") + related(observation, "SUBJ")
+        where hasTemplate(status, Self.allergyStatus) {
             if let value = status.child("value"),
-                let mapped = translate(.statusObservationValue, value.value("code"), system: codeSystem(value.value("codeSystem")), at: value),
+                let mapped = translate(
+                    .statusObservationValue, value.value("code"), system: codeSystem(value.value("codeSystem")),
+                    at: value),
                 ["active", "inactive", "resolved"].contains(mapped)
             {
                 clinical = mapped
@@ -88,7 +92,8 @@ extension DocumentReader {
         }
         for criticality in related(observation, "SUBJ") where hasTemplate(criticality, Self.criticalityObservation) {
             if let value = criticality.child("value") {
-                allergy.criticality = translate(.criticality, value.value("code"), system: codeSystem(value.value("codeSystem")), at: value)
+                allergy.criticality = translate(
+                    .criticality, value.value("code"), system: codeSystem(value.value("codeSystem")), at: value)
             }
         }
         add(allergy, to: \.allergies, key: scoped(idKey(observation)), node: observation) { existing, new in
@@ -115,7 +120,8 @@ extension DocumentReader {
     private func severity(of element: XMLNode) -> String? {
         for severity in related(element, "SUBJ") where hasTemplate(severity, Self.severityObservation) {
             if let value = severity.child("value") {
-                return translate(.reactionSeverity, value.value("code"), system: codeSystem(value.value("codeSystem")), at: value)
+                return translate(
+                    .reactionSeverity, value.value("code"), system: codeSystem(value.value("codeSystem")), at: value)
             }
         }
         return nil

@@ -13,7 +13,9 @@ extension DocumentReader {
     /// The product of a substance administration: `consumable/manufacturedProduct/
     /// manufacturedMaterial/code`, its `name` as text when the code has none.
     func productConcept(_ element: XMLNode) -> Concept? {
-        guard let material = element.path("consumable", "manufacturedProduct", "manufacturedMaterial") else { return nil }
+        guard let material = element.path("consumable", "manufacturedProduct", "manufacturedMaterial") else {
+            return nil
+        }
         let name = material.child("name")?.normalizedText
         if var code = concept(material, "code") {
             if code.text == nil { code.text = name }
@@ -43,9 +45,9 @@ extension DocumentReader {
         medication.code = productConcept(element)
         let mood = element.value("moodCode") ?? "EVN"
         if planned {
-            medication.intent = translate(.plannedIntent, mood, system: "http://terminology.hl7.org/CodeSystem/v3-ActMood", at: element) ?? "plan"
+            medication.intent = translate(.plannedIntent, mood, system: Self.v3ActMood, at: element) ?? "plan"
         } else {
-            medication.intent = translate(.medicationIntent, mood, system: "http://terminology.hl7.org/CodeSystem/v3-ActMood", at: element) ?? "order"
+            medication.intent = translate(.medicationIntent, mood, system: Self.v3ActMood, at: element) ?? "order"
         }
         medication.status = status(element, .medicationStatus) ?? "unknown"
         for time in element.children("effectiveTime") {
@@ -73,7 +75,9 @@ extension DocumentReader {
                 }
             } else if hasTemplate(related, Self.freeTextSig) {
                 medication.dosageText = entryText(related)
-            } else if hasTemplate(related, Self.instruction), let text = entryText(related) ?? concept(related, "code")?.text {
+            } else if hasTemplate(related, Self.instruction),
+                let text = entryText(related) ?? concept(related, "code")?.text
+            {
                 medication.note.append(Annotation(text: text))
             }
         }
@@ -96,7 +100,8 @@ extension DocumentReader {
         if let frequency = time.child("frequency"), let numerator = frequency.child("numerator")?.value("value"),
             let denominator = frequency.child("denominator")
         {
-            return "\(numerator) times per \(denominator.value("value") ?? "1")" + (denominator.value("unit").map { " " + $0 } ?? "")
+            return "\(numerator) times per \(denominator.value("value") ?? "1")"
+                + (denominator.value("unit").map { " " + $0 } ?? "")
         }
         return nil
     }
@@ -119,7 +124,8 @@ extension DocumentReader {
         immunization.vaccine = productConcept(element)
         if element.isNegated {
             immunization.status = "not-done"
-            for reason in related(element, "RSON") where hasTemplate(reason, Self.refusalReason) || reason.isElement("observation") {
+            for reason in related(element, "RSON")
+            where hasTemplate(reason, Self.refusalReason) || reason.isElement("observation") {
                 immunization.statusReason = concept(reason, "code") ?? concept(reason, "value")
                 if immunization.statusReason != nil { break }
             }
@@ -144,7 +150,9 @@ extension DocumentReader {
             }
         }
         for related in related(element, "SUBJ") where hasTemplate(related, Self.instruction) {
-            if let text = entryText(related) ?? concept(related, "code")?.text { immunization.note.append(Annotation(text: text)) }
+            if let text = entryText(related) ?? concept(related, "code")?.text {
+                immunization.note.append(Annotation(text: text))
+            }
         }
         add(immunization, to: \.immunizations, key: scoped(idKey(element)), node: element) { existing, new in
             existing.vaccine == new.vaccine && existing.occurrence == new.occurrence

@@ -81,7 +81,8 @@ extension DocumentReader {
         }
         if skipNegated(element) { return nil }
         var observation = Observation(
-            ref: EntityRef(.observation, key: ""), code: concept(element, "code") ?? Concept(), source: element.location)
+            ref: EntityRef(.observation, key: ""), code: concept(element, "code") ?? Concept(), source: element.location
+        )
         observation.patient = patient
         observation.encounter = context.encounter
         observation.identifiers = identifiers(of: element)

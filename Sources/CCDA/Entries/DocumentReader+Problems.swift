@@ -70,7 +70,9 @@ extension DocumentReader {
         var clinical: String?
         for status in related(observation, "REFR") where hasTemplate(status, Self.problemStatus) {
             if let value = status.child("value") {
-                clinical = translate(.statusObservationValue, value.value("code"), system: codeSystem(value.value("codeSystem")), at: value)
+                clinical = translate(
+                    .statusObservationValue, value.value("code"), system: codeSystem(value.value("codeSystem")),
+                    at: value)
             }
         }
         if clinical == nil, condition.abatement != nil { clinical = "resolved" }

@@ -53,7 +53,8 @@ extension DocumentReader {
         encounter.period = period(element.child("effectiveTime"))
         encounter.status =
             status(element, .encounterStatus)
-            ?? (encounter.period?.end != nil ? "finished" : (encounter.period?.start != nil ? "in-progress" : "unknown"))
+            ?? (encounter.period?.end != nil
+                ? "finished" : (encounter.period?.start != nil ? "in-progress" : "unknown"))
         for performer in element.children("performer") {
             guard let who = practitioner(performer.child("assignedEntity")) else { continue }
             let role = Concept(Coding(system: Self.participationType, code: performer.value("typeCode") ?? "PRF"))
@@ -99,7 +100,8 @@ extension DocumentReader {
         request.status = status(element, .requestStatus) ?? "unknown"
         let mood = element.value("moodCode") ?? "INT"
         request.intent =
-            translate(.plannedIntent, mood, system: "http://terminology.hl7.org/CodeSystem/v3-ActMood", at: element) ?? "plan"
+            translate(.plannedIntent, mood, system: Self.v3ActMood, at: element)
+            ?? "plan"
         request.occurrence = startTime(element)
         request.authoredOn = authorTime(element)
         request.requester = authorPractitioner(element)
@@ -148,7 +150,8 @@ extension DocumentReader {
         }
         guard !plan.activities.isEmpty || !plan.note.isEmpty else { return }
         let code = section.child("code")?.value("code") ?? section.xpath
-        let key = scoped([record.document.controlID ?? record.document.digest ?? inputName, "plan", code].joined(separator: "|"))
+        let key = scoped(
+            [record.document.controlID ?? record.document.digest ?? inputName, "plan", code].joined(separator: "|"))
         add(plan, to: \.carePlans, key: key, node: section)
     }
 
@@ -159,18 +162,25 @@ extension DocumentReader {
         study.patient = patient
         study.encounter = context.encounter ?? documentEncounter
         for id in act.children("id") where id.nullFlavor == nil {
-            if let root = id.value("root") { study.identifiers.append(Identifier(system: Self.dicomUID, value: "urn:oid:" + root)) }
+            if let root = id.value("root") {
+                study.identifiers.append(Identifier(system: Self.dicomUID, value: "urn:oid:" + root))
+            }
         }
         study.started = startTime(act)
         for series in related(act, "COMP") where series.isElement("act") {
-            for qualifier in series.child("code")?.children("qualifier") ?? [] where qualifier.child("name")?.value("code") == "121139" {
-                if let value = qualifier.child("value"), let modality = coding(value), !study.modalities.contains(modality) {
+            for qualifier in series.child("code")?.children("qualifier") ?? []
+            where qualifier.child("name")?.value("code") == "121139" {
+                if let value = qualifier.child("value"), let modality = coding(value),
+                    !study.modalities.contains(modality)
+                {
                     study.modalities.append(modality)
                 }
             }
             for instance in related(series, "COMP") where instance.isElement("observation") {
                 if study.sopClass == nil, let code = instance.child("code")?.value("code") {
-                    study.sopClass = Coding(system: Self.uriSystem, code: "urn:oid:" + code, display: instance.child("code")?.value("displayName"))
+                    study.sopClass = Coding(
+                        system: Self.uriSystem, code: "urn:oid:" + code,
+                        display: instance.child("code")?.value("displayName"))
                 }
             }
         }

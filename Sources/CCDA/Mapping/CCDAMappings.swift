@@ -53,33 +53,41 @@ enum Vocabulary: String, CaseIterable, Sendable {
         case .telecomUse: ["home", "work", "temp", "old", "mobile"]
         case .telecomSystem, .telecomScheme: ["phone", "fax", "email", "pager", "url", "sms", "other"]
         case .encounterStatus:
-            ["planned", "arrived", "triaged", "in-progress", "onleave", "finished", "cancelled", "entered-in-error",
-             "unknown"]
+            [
+                "planned", "arrived", "triaged", "in-progress", "onleave", "finished", "cancelled", "entered-in-error",
+                "unknown",
+            ]
         case .concernClinicalStatus, .statusObservationValue:
             ["active", "recurrence", "relapse", "inactive", "remission", "resolved"]
         case .allergyConcernClinicalStatus: ["active", "inactive", "resolved"]
         case .observationStatus:
             ["registered", "preliminary", "final", "amended", "corrected", "cancelled", "entered-in-error", "unknown"]
         case .diagnosticReportStatus:
-            ["registered", "partial", "preliminary", "final", "amended", "corrected", "appended", "cancelled",
-             "entered-in-error", "unknown"]
+            [
+                "registered", "partial", "preliminary", "final", "amended", "corrected", "appended", "cancelled",
+                "entered-in-error", "unknown",
+            ]
         case .medicationStatus:
             ["active", "on-hold", "cancelled", "completed", "entered-in-error", "stopped", "draft", "unknown"]
         case .medicationIntent, .plannedIntent:
             ["proposal", "plan", "order", "original-order", "reflex-order", "filler-order", "instance-order", "option"]
         case .requestStatus: ["draft", "active", "on-hold", "revoked", "completed", "entered-in-error", "unknown"]
         case .procedureStatus:
-            ["preparation", "in-progress", "not-done", "on-hold", "stopped", "completed", "entered-in-error",
-             "unknown"]
+            [
+                "preparation", "in-progress", "not-done", "on-hold", "stopped", "completed", "entered-in-error",
+                "unknown",
+            ]
         case .immunizationStatus: ["completed", "entered-in-error", "not-done"]
         case .reactionSeverity: ["mild", "moderate", "severe"]
         case .criticality: ["low", "high", "unable-to-assess"]
         case .allergyType: ["allergy", "intolerance"]
         case .allergyCategory: ["food", "medication", "environment", "biologic"]
         case .dataAbsentReason:
-            ["unknown", "asked-unknown", "temp-unknown", "not-asked", "asked-declined", "masked", "not-applicable",
-             "unsupported", "as-text", "error", "not-a-number", "negative-infinity", "positive-infinity",
-             "not-performed", "not-permitted"]
+            [
+                "unknown", "asked-unknown", "temp-unknown", "not-asked", "asked-declined", "masked", "not-applicable",
+                "unsupported", "as-text", "error", "not-a-number", "negative-infinity", "positive-infinity",
+                "not-performed", "not-permitted",
+            ]
         case .noKnownAllergy, .conditionCategory, .observationCategory: nil
         }
     }
@@ -120,7 +128,9 @@ struct CCDAMappings: Sendable {
         let templates = try read(directory, templatesFile)
         let vocabulary = try read(directory, vocabularyFile)
         var mappings = CCDAMappings()
-        let known: Set<String> = ["documents", "documentCodes", "sections", "sectionCodes", "entries", "untemplatedEntries"]
+        let known: Set<String> = [
+            "documents", "documentCodes", "sections", "sectionCodes", "entries", "untemplatedEntries",
+        ]
         for map in templates.maps where !known.contains(map.name) {
             throw MappingLoadError(
                 file: templates.file, line: map.line,
@@ -162,9 +172,10 @@ struct CCDAMappings: Sendable {
             var values: [String: String] = [:]
             for entry in map.entries {
                 if let allowed = name.allowedTargets, !allowed.contains(entry.value) {
+                    let codes = allowed.sorted().joined(separator: ", ")
                     throw MappingLoadError(
                         file: vocabulary.file, line: entry.line,
-                        "'\(entry.value)' is not a code of \(map.name)'s target (allowed: \(allowed.sorted().joined(separator: ", ")))")
+                        "'\(entry.value)' is not a code of \(map.name)'s target (allowed: \(codes))")
                 }
                 values[entry.key] = entry.value
             }

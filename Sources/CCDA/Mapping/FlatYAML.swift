@@ -45,7 +45,8 @@ struct FlatYAML {
             }
             if indentation.isEmpty {
                 guard value.isEmpty else {
-                    throw MappingLoadError(file: file, line: number, "a map name must end with ':' and nothing after it")
+                    throw MappingLoadError(
+                        file: file, line: number, "a map name must end with ':' and nothing after it")
                 }
                 guard !maps.contains(where: { $0.name == key }) else {
                     throw MappingLoadError(file: file, line: number, "map '\(key)' appears twice")
@@ -60,7 +61,8 @@ struct FlatYAML {
                     throw MappingLoadError(file: file, line: number, "'\(key)' has no value (nesting is not supported)")
                 }
                 guard keys.insert(key).inserted else {
-                    throw MappingLoadError(file: file, line: number, "key '\(key)' appears twice in '\(maps[maps.count - 1].name)'")
+                    throw MappingLoadError(
+                        file: file, line: number, "key '\(key)' appears twice in '\(maps[maps.count - 1].name)'")
                 }
                 maps[maps.count - 1].entries.append(Entry(key: key, value: value, line: number))
             }

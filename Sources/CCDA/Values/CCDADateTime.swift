@@ -19,7 +19,8 @@ enum CCDADateTime {
         if bytes.last == UInt8(ascii: "Z") {
             zone = "Z"
             bytes = bytes.dropLast()
-        } else if let sign = bytes.dropFirst(4).firstIndex(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }) {
+        } else if let sign = bytes.dropFirst(4).firstIndex(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }
+        ) {
             let digits = bytes[(sign + 1)...]
             guard digits.count == 4 || digits.count == 2, digits.allSatisfy(isDigit) else { return nil }
             let values = Array(digits)

@@ -15,7 +15,7 @@ extension DocumentReader {
     /// same record use.
     func identifierSystem(root: String, authorityName: String?) -> String? {
         if Self.isOID(root) {
-            if let uri = terminology.systemURI(forOID: root) { return uri }
+            if let uri = codeSystem(root), !uri.hasPrefix("urn:oid:") { return uri }
             if let name = authorityName, name.hasPrefix("http://") || name.hasPrefix("https://"),
                 !name.contains(" ")
             {
@@ -52,9 +52,22 @@ extension DocumentReader {
         return result
     }
 
+    /// Digits separated by single dots, at least two arcs.
     static func isOID(_ text: String) -> Bool {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count >= 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy { ("0"..."9").contains($0) } }
+        var arcs = 1
+        var arcLength = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard arcLength > 0 else { return false }
+                arcs += 1
+                arcLength = 0
+            } else if byte >= 48 && byte <= 57 {
+                arcLength += 1
+            } else {
+                return false
+            }
+        }
+        return arcs >= 2 && arcLength > 0
     }
 
     static func isUUID(_ text: String) -> Bool {
@@ -75,8 +88,10 @@ extension DocumentReader {
     /// The code system URI for a `codeSystem` OID: the terminology's URI, else `urn:oid:<oid>`.
     func codeSystem(_ oid: String?) -> String? {
         guard let oid else { return nil }
-        if let uri = terminology.systemURI(forOID: oid) { return uri }
-        return Self.isOID(oid) ? "urn:oid:" + oid : nil
+        if let cached = systemCache[oid] { return cached }
+        let system = Self.isOID(oid) ? terminology.systemURI(forOID: oid) ?? "urn:oid:" + oid : nil
+        systemCache[oid] = .some(system)
+        return system
     }
 
     /// One CD/CE/CV/CO without its translations, or `nil` when it has no code.
@@ -150,7 +165,7 @@ extension DocumentReader {
     /// A status through a vocabulary map, or `nil`.
     func status(_ node: XMLNode, _ map: Vocabulary) -> String? {
         guard let (code, element) = statusCode(node) else { return nil }
-        return translate(map, code, system: "http://terminology.hl7.org/CodeSystem/v3-ActStatus", at: element)
+        return translate(map, code, system: Self.v3ActStatus, at: element)
     }
 
     // MARK: Times
@@ -222,7 +237,8 @@ extension DocumentReader {
     /// `translation` and the unit as received in its `originalText`. The result has that unit as
     /// text and no UCUM code.
     private func nonUCUMQuantity(_ node: XMLNode) -> Quantity? {
-        guard node.nullFlavor == "OTH", let translation = node.child("translation"), let raw = translation.value("value")
+        guard node.nullFlavor == "OTH", let translation = node.child("translation"),
+            let raw = translation.value("value")
         else { return nil }
         guard let value = DecimalValue(parsing: raw) else {
             diagnose(.warning, "invalidQuantity", at: translation.location(attribute: "value"))
@@ -243,7 +259,11 @@ extension DocumentReader {
         if let flavor = node.nullFlavor, node.value("code") == nil, node.value("value") == nil,
             node.child("translation") == nil, node.child("originalText") == nil
         {
-            return (nil, translate(.dataAbsentReason, flavor, system: "http://terminology.hl7.org/CodeSystem/v3-NullFlavor", at: node))
+            return (
+                nil,
+                translate(
+                    .dataAbsentReason, flavor, system: Self.v3NullFlavor, at: node)
+            )
         }
         let type = node.xsiType ?? (node.value("code") != nil ? "CD" : "ST")
         switch type {
@@ -334,7 +354,8 @@ extension DocumentReader {
         }
         if !structured { name.text = node.normalizedText }
         if let uses = node.value("use") {
-            name.use = uses.split(separator: " ").lazy.compactMap { self.mappings.translate(.nameUse, String($0)) }.first
+            name.use =
+                uses.split(separator: " ").lazy.compactMap { self.mappings.translate(.nameUse, String($0)) }.first
         }
         return name.isEmpty ? nil : name
     }

@@ -119,18 +119,12 @@ final class XMLDocument {
     /// The first element (in document order) nested deeper than `limit`, found without recursion.
     private static func firstElement(deeperThan limit: Int, in document: xmlDocPtr) -> XMLNode? {
         guard let root = xmlDocGetRootElement(document) else { return nil }
-        var stack: [(xmlNodePtr, Int)] = [(root, 1)]
-        while let (node, depth) = stack.popLast() {
-            if depth > limit { return XMLNode(node) }
-            var children: [(xmlNodePtr, Int)] = []
-            var child = node.pointee.children
-            while let current = child {
-                if current.pointee.type == XML_ELEMENT_NODE { children.append((current, depth + 1)) }
-                child = current.pointee.next
-            }
-            stack.append(contentsOf: children.reversed())
+        var found: XMLNode?
+        XMLNode.walk(root) { node, depth in
+            if depth > limit { found = XMLNode(node) }
+            return found == nil
         }
-        return nil
+        return found
     }
 }
 

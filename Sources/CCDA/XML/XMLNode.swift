@@ -71,7 +71,8 @@ struct XMLNode {
         return nil
     }
 
-    /// Follows a path of CDA child names, first match at each step: `node.path("participantRole", "playingEntity", "code")`.
+    /// Follows a path of CDA child names, first match at each step:
+    /// `node.path("participantRole", "playingEntity", "code")`.
     func path(_ names: String...) -> XMLNode? {
         var node: XMLNode? = self
         for name in names { node = node?.child(name) }
@@ -160,6 +161,42 @@ struct XMLNode {
         }
     }
 
+    /// Visits every element of the subtree at `root` in document order with its depth (`root`
+    /// is 1), following child, sibling and parent links: no recursion, no allocation. Stops when
+    /// `visit` returns `false`.
+    static func walk(_ root: xmlNodePtr, _ visit: (xmlNodePtr, Int) -> Bool) {
+        var node = root
+        var depth = 1
+        while true {
+            if !visit(node, depth) { return }
+            if let child = firstElement(from: node.pointee.children) {
+                node = child
+                depth += 1
+                continue
+            }
+            while true {
+                if node == root { return }
+                if let next = firstElement(from: node.pointee.next) {
+                    node = next
+                    break
+                }
+                guard let parent = node.pointee.parent else { return }
+                node = parent
+                depth -= 1
+            }
+        }
+    }
+
+    /// The first element among `node` and its following siblings.
+    private static func firstElement(from node: xmlNodePtr?) -> xmlNodePtr? {
+        var current = node
+        while let candidate = current {
+            if candidate.pointee.type == XML_ELEMENT_NODE { return candidate }
+            current = candidate.pointee.next
+        }
+        return nil
+    }
+
     // MARK: Position
 
     /// The 1-based source line of the start tag.
@@ -168,7 +205,7 @@ struct XMLNode {
     /// The positional XPath of this element, with no namespace prefixes and no predicates on
     /// content: `/ClinicalDocument[1]/component[1]/structuredBody[1]/component[3]/section[1]`.
     var xpath: String {
-        var steps: [String] = []
+        var steps: [(name: UnsafePointer<xmlChar>?, position: Int)] = []
         var node: xmlNodePtr? = pointer
         while let current = node, current.pointee.type == XML_ELEMENT_NODE {
             var position = 1
@@ -177,11 +214,27 @@ struct XMLNode {
                 if previous.pointee.type == XML_ELEMENT_NODE, Self.sameName(previous, current) { position += 1 }
                 sibling = previous.pointee.prev
             }
-            let name = current.pointee.name.map { String(cString: $0) } ?? "*"
-            steps.append("\(name)[\(position)]")
+            steps.append((current.pointee.name, position))
             node = current.pointee.parent
         }
-        return "/" + steps.reversed().joined(separator: "/")
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(steps.count * 24)
+        for step in steps.reversed() {
+            bytes.append(UInt8(ascii: "/"))
+            if let name = step.name {
+                var index = 0
+                while name[index] != 0 {
+                    bytes.append(name[index])
+                    index += 1
+                }
+            } else {
+                bytes.append(UInt8(ascii: "*"))
+            }
+            bytes.append(UInt8(ascii: "["))
+            bytes.append(contentsOf: String(step.position).utf8)
+            bytes.append(UInt8(ascii: "]"))
+        }
+        return bytes.isEmpty ? "/" : String(decoding: bytes, as: UTF8.self)
     }
 
     /// `.xml(xpath:line:)` for this element.
@@ -193,6 +246,8 @@ struct XMLNode {
     // MARK: C strings
 
     private static func sameName(_ left: xmlNodePtr, _ right: xmlNodePtr) -> Bool {
+        // Names come from the parser's dictionary, so equal names are usually the same pointer.
+        if left.pointee.name == right.pointee.name, left.pointee.ns == right.pointee.ns { return true }
         guard let a = left.pointee.name, let b = right.pointee.name, xmlStrEqual(a, b) != 0 else { return false }
         switch (left.pointee.ns?.pointee.href, right.pointee.ns?.pointee.href) {
         case (nil, nil): return true
