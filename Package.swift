@@ -11,6 +11,11 @@ let package = Package(
     products: [
         .executable(name: "fhirbridge", targets: ["fhirbridge"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
+        // Parsers as libraries of their own, for the fuzz harnesses in Fuzz/.
+        .library(name: "HL7v2", targets: ["HL7v2"]),
+        .library(name: "MLLP", targets: ["MLLP"]),
+        .library(name: "CSVSource", targets: ["CSVSource"]),
+        .library(name: "CCDA", targets: ["CCDA"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -62,12 +67,25 @@ let package = Package(
             name: "FHIRMapping",
             dependencies: ["ClinicalModel", "FHIRR4", "Terminology", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
+        // PHI safety: a log handler that prints no patient data, the hash-chained audit trail,
+        // AES-256-GCM encryption at rest, Safe Harbor de-identification, minimum-necessary filters.
+        .target(
+            name: "PHISafety",
+            dependencies: [
+                "ClinicalModel", "FHIRR4", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        // Clinician charts: canonical records -> static, self-contained HTML pages.
+        .target(
+            name: "ChartRender", dependencies: ["ClinicalModel", "CanonicalHash", "Terminology"],
+            swiftSettings: swiftSettings),
         // Source -> canonical -> normalized -> outputs: the one entry point.
         .target(
             name: "Pipeline",
             dependencies: [
                 "ClinicalModel", "HL7v2", "HL7v2Mapping", "MappingSpec", "Terminology", "FHIRR4", "FHIRMapping",
-                "CCDA", "CSVSource", "CanonicalHash",
+                "CCDA", "CSVSource", "CanonicalHash", "PHISafety",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -97,7 +115,9 @@ let package = Package(
             name: "fhirbridge",
             dependencies: [
                 "Pipeline", "EngineServer", "ClinicalModel", "FHIRR4", "FHIRMapping", "HL7v2", "CSVSource", "MappingSpec",
-                "Terminology", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Terminology", "PHISafety", "ChartRender", "CanonicalHash",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(name: "HL7v2Tests", dependencies: ["HL7v2"], swiftSettings: swiftSettings),
@@ -128,6 +148,16 @@ let package = Package(
         .testTarget(
             name: "TerminologyTests", dependencies: ["Terminology"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "FHIRMappingTests", dependencies: ["FHIRMapping", "FHIRR4", "ClinicalModel"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PHISafetyTests",
+            dependencies: ["PHISafety", "Pipeline", "ClinicalModel", "FHIRR4", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ChartRenderTests", dependencies: ["ChartRender", "Pipeline", "ClinicalModel", "FHIRMapping", "FHIRR4"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RobustnessTests", dependencies: ["Pipeline", "HL7v2", "MLLP", "CSVSource", "CCDA", "ClinicalModel"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "EngineTests", dependencies: ["Pipeline", "FHIRR4", "ClinicalModel", "HL7v2"],
             swiftSettings: swiftSettings),

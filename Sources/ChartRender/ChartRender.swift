@@ -1,0 +1,1 @@
+// ChartRender module.

@@ -1,0 +1,1 @@
+// PHISafety: see PHISafety.docc (being written).
