@@ -46,6 +46,8 @@ public final class Engine: Sendable {
     public let csvProfiles: [CSVProfile]
     /// C-CDA documents through `Mappings/ccda`.
     public let ccdaReader: CCDAReader
+    /// Terminology normalization applied to every record before it leaves the engine (nil when off).
+    public let normalizer: RecordNormalizer?
 
     public init(configuration: EngineConfiguration) throws(EngineLoadError) {
         self.configuration = configuration
@@ -71,6 +73,14 @@ public final class Engine: Sendable {
             throw EngineLoadError(description: "Mappings: \(error)")
         }
         bundleBuilder = BundleBuilder()
+        normalizer = configuration.normalizeTerminology ? RecordNormalizer(store: terminology) : nil
+    }
+
+    /// Normalizes a record's codes and units (when configured); its diagnostics join the unit's.
+    /// Every source path ends here, so the emitter, hashing and the ledger all see normalized records.
+    public func normalized(_ record: ClinicalRecord) -> (ClinicalRecord, [Diagnostic]) {
+        guard let normalizer else { return (record, []) }
+        return normalizer.normalize(record)
     }
 
     /// Finds the data folder (env `FHIRBRIDGE_HOME`, the current directory or the executable's) and loads.
@@ -88,7 +98,9 @@ public final class Engine: Sendable {
         case .ccda?:
             let digest = lowercaseHex(SHA256.hash(data: bytes))
             do {
-                let (record, diagnostics) = try ccdaReader.read(bytes, inputName: inputName, digest: digest)
+                let (read, readDiagnostics) = try ccdaReader.read(bytes, inputName: inputName, digest: digest)
+                let (record, terminologyDiagnostics) = normalized(read)
+                let diagnostics = readDiagnostics + terminologyDiagnostics
                 return [UnitResult(index: 1, record: record, diagnostics: diagnostics, error: nil, byteCount: bytes.count)]
             } catch {
                 return [UnitResult(index: 1, record: nil, diagnostics: [], error: error, byteCount: bytes.count)]
@@ -127,7 +139,10 @@ public final class Engine: Sendable {
     public func mapHL7(_ message: HL7Message, inputName: String, traceUnused: Bool = false) -> UnitResult {
         let digest = lowercaseHex(SHA256.hash(data: message.bytes))
         do {
-            let (record, diagnostics) = try hl7Mapper.map(message, inputName: inputName, digest: digest, traceUnused: traceUnused)
+            let (mapped, mapDiagnostics) = try hl7Mapper.map(
+                message, inputName: inputName, digest: digest, traceUnused: traceUnused)
+            let (record, terminologyDiagnostics) = normalized(mapped)
+            let diagnostics = mapDiagnostics + terminologyDiagnostics
             return UnitResult(
                 index: message.index, record: record, diagnostics: diagnostics, error: nil, byteCount: message.byteCount)
         } catch {

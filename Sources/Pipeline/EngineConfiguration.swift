@@ -11,6 +11,8 @@ public struct EngineConfiguration: Sendable {
     public var bundleType: BundleType
     /// Transaction entries as conditional creates on business identifiers.
     public var conditionalReferences: Bool
+    /// Normalize every coded value and unit before emission (`RecordNormalizer`); on by default.
+    public var normalizeTerminology: Bool = true
 
     public init(
         home: URL, defaultZone: String = "+00:00", bundleType: BundleType = .transaction,

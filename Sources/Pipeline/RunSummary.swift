@@ -1,5 +1,6 @@
 import ClinicalModel
 import FHIRR4
+import Terminology
 
 /// Counts for one run: units converted and failed, resources by type, diagnostics by kind, and
 /// each error with its kind and position. It reads no patient data: kinds, positions, counts.
@@ -13,6 +14,8 @@ public struct RunSummary: Sendable {
     public var errors: [SourceError] = []
     public var ioErrors: [String] = []
     public var ledger = LedgerSummary()
+    /// Terminology findings (unknown, unmapped, local codes; units not in UCUM) by system and code.
+    public var terminology = TerminologyReport()
 
     /// Delta-run counts (records by FHIR resource name only).
     public struct LedgerSummary: Sendable {
@@ -42,6 +45,7 @@ public struct RunSummary: Sendable {
             converted += 1
         }
         for diagnostic in unit.diagnostics { diagnosticsByKind[diagnostic.kind, default: 0] += 1 }
+        terminology.add(unit.diagnostics)
     }
 
     public mutating func record(error: SourceError) {
@@ -71,6 +75,10 @@ public struct RunSummary: Sendable {
                 "checkpoint \(checkpoint) (started \(ledger.startedAt ?? "?")): \(ledger.new) new, \(ledger.changed) changed, "
                     + "\(ledger.unchanged) unchanged records, \(ledger.deleted.count) deleted, \(ledger.resumedUnits) units already written")
         }
+        if !terminology.isEmpty {
+            lines.append("terminology (codes in local or unknown systems shown as #fingerprints):")
+            lines += terminology.redacted().summaryLines(top: 5).map { "  " + $0 }
+        }
         for error in errors.prefix(50) { lines.append("error: \(error)") }
         if errors.count > 50 { lines.append("… and \(errors.count - 50) more errors") }
         for error in ioErrors { lines.append("error: \(error)") }
@@ -89,6 +97,16 @@ public struct RunSummary: Sendable {
         var diagnosticObject = JSONObject()
         for (kind, count) in diagnosticsByKind.sorted(by: { $0.key < $1.key }) { diagnosticObject.append(kind, .int(count)) }
         object.append("diagnostics", .object(diagnosticObject))
+        var terminologyRows: [JSON] = []
+        for row in terminology.redacted().rows {
+            var item = JSONObject()
+            item.append("kind", .string(row.kind))
+            item.append("system", .string(row.system))
+            item.append("code", .string(row.code))
+            item.append("count", .int(row.count))
+            terminologyRows.append(.object(item))
+        }
+        object.append("terminology", .array(terminologyRows))
         object.append("errors", .array(errors.map { .string($0.description) }))
         object.append("ioErrors", .array(ioErrors.map { .string($0) }))
         if let checkpoint = ledger.checkpoint {

@@ -67,19 +67,19 @@ extension Engine {
         let reader = CSVSourceReader(profile: profile, terminology: terminology)
         var units: [UnitResult] = []
         do {
-            let (diagnostics, errors) = try reader.read(folder: url) { record in
-                var record = record
+            let (diagnostics, errors) = try reader.read(folder: url) { read in
+                var (record, found) = normalized(read)
                 if record.document.digest == nil {
                     // no bytes of its own: the unit is identified by its content
                     record.document.digest = CanonicalHasher.rollup(CanonicalHasher.digests(record).map(\.digest))
                 }
                 units.append(
-                    UnitResult(index: units.count + 1, record: record, diagnostics: [], error: nil, byteCount: 0))
+                    UnitResult(index: units.count + 1, record: record, diagnostics: found, error: nil, byteCount: 0))
             }
             for error in errors {
                 units.append(UnitResult(index: units.count + 1, record: nil, diagnostics: [], error: error, byteCount: 0))
             }
-            if !units.isEmpty { units[0].diagnostics = diagnostics }
+            if !units.isEmpty { units[0].diagnostics = diagnostics + units[0].diagnostics }
         } catch {
             units.append(UnitResult(index: 1, record: nil, diagnostics: [], error: error, byteCount: 0))
         }

@@ -75,4 +75,55 @@ public struct TerminologyReport: Hashable, Sendable, Codable {
         }
         return lines
     }
+
+    /// The report fit for logs and run reports: a code is shown as itself only when it is a well-formed
+    /// code of a standard code system (LOINC, SNOMED CT, RxNorm, CVX, ICD-10-CM) or, for
+    /// `displayMismatch`, a code the code system knows. Every other code (local codes, codes of
+    /// unknown or unloaded systems, malformed codes, units) is free text from the source as far as we
+    /// know, so it is replaced by a fingerprint `#` + 16 hex digits (FNV-1a 64 of the code): equal codes
+    /// still group, and the full list is available on request (`--terminology-report`), written like
+    /// any output. System names are kept only when they are URIs or OIDs.
+    public func redacted() -> TerminologyReport {
+        var result = TerminologyReport()
+        for (kind, systems) in counts {
+            for (system, codes) in systems {
+                let shownSystem = Self.isSafeSystem(system) ? system : Self.fingerprint(system)
+                for (code, count) in codes {
+                    let shown = Self.isSafeCode(code, system: system, kind: kind) ? code : Self.fingerprint(code)
+                    result.add(kind: kind, system: shownSystem, code: shown, count: count)
+                }
+            }
+        }
+        return result
+    }
+
+    static func isSafeSystem(_ system: String) -> Bool {
+        if system == noSystem { return true }
+        if system.hasPrefix("http://") || system.hasPrefix("https://") || system.hasPrefix("urn:oid:") {
+            return system.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+        }
+        return !system.isEmpty && system.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E }
+    }
+
+    static func isSafeCode(_ code: String, system: String, kind: String) -> Bool {
+        if code.isEmpty { return true }
+        guard kind != "unitNotUCUM", kind != "localCode" else { return false }
+        // a display mismatch is reported only for codes the loaded code system holds
+        if kind == "displayMismatch" { return true }
+        return CodeSyntax.isWellFormed(code, system: system) == true
+    }
+
+    /// `#` and the FNV-1a 64-bit hash of the text in hex: a grouping key, not a secret.
+    public static func fingerprint(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        let hex = String(hash, radix: 16)
+        return "#" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// Occurrences over every kind.
+    public var totalOccurrences: Int { counts.keys.reduce(0) { $0 + total($1) } }
 }

@@ -44,6 +44,12 @@ struct Convert: ParsableCommand {
     @Option(help: "Write the run summary as JSON to this file.")
     var report: String?
 
+    @Option(help: """
+        Write every terminology finding (unknown, unmapped and local codes, units not in UCUM) with the \
+        codes as they came, as JSON. Source codes can be free text: treat this file like the output.
+        """)
+    var terminologyReport: String?
+
     @Option(help: "Folder holding Terminology/ and Mappings/ (default: FHIRBRIDGE_HOME, or found from the current directory).")
     var home: String?
 
@@ -170,6 +176,15 @@ struct Convert: ParsableCommand {
                 throw Exit.ioError
             }
         }
+        if let terminologyReport {
+            do {
+                try Data(JSONEncoder.sortedPretty.encode(summary.terminology)).write(
+                    to: URL(fileURLWithPath: terminologyReport))
+            } catch {
+                FileHandle.standardError.write(Data("error: cannot write the terminology report\n".utf8))
+                throw Exit.ioError
+            }
+        }
         if !summary.ioErrors.isEmpty { throw Exit.ioError }
         if summary.failed > 0 { throw Exit.dataError }
     }
@@ -217,5 +232,13 @@ struct Convert: ParsableCommand {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw Exit.software
         }
+    }
+}
+
+extension JSONEncoder {
+    static var sortedPretty: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return encoder
     }
 }

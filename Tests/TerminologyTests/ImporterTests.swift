@@ -155,4 +155,25 @@ struct TerminologyReportTests {
                 "  http://loinc.org: 3 (2 codes) 1-8 ×2, 2-6 ×1",
             ])
     }
+
+    @Test func redactedReportShowsOnlyWellFormedStandardCodes() {
+        var report = TerminologyReport()
+        report.add([
+            .init(.warning, "unknownCode", system: "http://loinc.org", code: "1-8"),
+            .init(.warning, "malformedCode", system: "http://loinc.org", code: "ZZSECRET"),
+            .init(.information, "localCode", system: "PATIENT NAME AS SYSTEM", code: "ZZSECRET"),
+            .init(.information, "unitNotUCUM", system: nil, code: "ZZSECRET"),
+            .init(.information, "codeSystemNotLoaded", system: "http://www.ama-assn.org/go/cpt", code: "99213"),
+        ])
+        let redacted = report.redacted()
+        let text = redacted.summaryLines().joined(separator: "\n")
+        #expect(!text.contains("ZZSECRET"))
+        #expect(!text.contains("PATIENT NAME"))
+        #expect(redacted.counts["unknownCode"]?["http://loinc.org"] == ["1-8": 1])
+        let fingerprint = TerminologyReport.fingerprint("ZZSECRET")
+        #expect(fingerprint.count == 17 && fingerprint.hasPrefix("#"))
+        #expect(redacted.counts["malformedCode"]?["http://loinc.org"] == [fingerprint: 1])
+        #expect(redacted.counts["codeSystemNotLoaded"]?["http://www.ama-assn.org/go/cpt"]?.keys.first?.hasPrefix("#") == true)
+        #expect(redacted.total("localCode") == 1 && redacted.total("unitNotUCUM") == 1)
+    }
 }
