@@ -2,19 +2,16 @@ import ClinicalModel
 import FHIRR4
 
 extension FHIRMapper {
-    /// Coverage → Coverage (http://hl7.org/fhir/R4/coverage.html), or `nil` with a
-    /// `coverageWithoutPayor` diagnostic when the payor (required 1..*) is unknown: the patient is
-    /// not a stand-in for the insurer.
+    /// Coverage → Coverage (http://hl7.org/fhir/R4/coverage.html). When the payor (required 1..*) is
+    /// unknown, `payor` holds one reference with only a data-absent-reason extension (the patient is not
+    /// a stand-in for the insurer) and `missingRequiredElement` (`Coverage.payor`) is reported, so the
+    /// record still lands and reads back.
     ///
     /// `beneficiary` is required. The group number and plan name become `class` entries of type
     /// `group` and `plan`; `class.value` is required, and a plan known only by name holds a
     /// data-absent-reason in `_value` with the name in `name`.
     public func coverage(_ coverage: Coverage) -> (JSONObject?, [Diagnostic]) {
         var (resource, context) = start(coverage)
-        guard let payor = coverage.payor else {
-            context.report("coverageWithoutPayor")
-            return (nil, context.diagnostics)
-        }
         resource.set("identifier", context.identifiers(coverage.identifiers))
         context.setRequiredCode(
             "status", coverage.status, in: .coverageStatus, fallback: nil, path: "Coverage.status", into: &resource)
@@ -23,7 +20,12 @@ extension FHIRMapper {
         resource.set("beneficiary", context.requiredReference(coverage.patient, path: "Coverage.beneficiary"))
         resource.set("relationship", context.concept(coverage.relationship))
         resource.set("period", context.period(coverage.period))
-        resource.set("payor", [context.reference(payor)])
+        if let payor = coverage.payor {
+            resource.set("payor", [context.reference(payor)])
+        } else {
+            context.reportMissing("Coverage.payor")
+            resource.set("payor", [context.absentElement()])
+        }
         var classes: [JSON?] = []
         if let group = coverage.groupNumber, group.hasContent {
             var element = ElementBuilder()

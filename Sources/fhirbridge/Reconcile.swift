@@ -60,14 +60,17 @@ struct Reconcile: ParsableCommand {
             }
         }
         let reader = FHIRReader()
-        var resources: [JSONObject] = []
+        // Each bundle is read on its own (its references resolve inside it, as a transaction's do), and
+        // all NDJSON files together form one pool (a server export holds one version of each resource).
+        var bundles: [[JSONObject]] = []
+        var pooled: [JSONObject] = []
         for input in try Convert.collectInputs(fhir, includeFHIR: true) {
             do {
                 let bytes = try input.read()
                 if input.name.hasSuffix(".ndjson") {
-                    resources += try reader.resources(fromNDJSON: bytes)
+                    pooled += try reader.resources(fromNDJSON: bytes)
                 } else {
-                    resources += reader.resources(fromBundle: try JSONReader.parse(bytes))
+                    bundles.append(reader.resources(fromBundle: try JSONReader.parse(bytes)))
                 }
             } catch let error as JSONParseError {
                 FileHandle.standardError.write(Data("error: \(input.name): \(error)\n".utf8))
@@ -77,7 +80,8 @@ struct Reconcile: ParsableCommand {
                 throw Exit.ioError
             }
         }
-        let (fhirRecords, _) = reader.records(from: resources)
+        if !pooled.isEmpty { bundles.append(pooled) }
+        let fhirRecords = bundles.flatMap { reader.records(from: $0).0 }
         let result = Reconciler.reconcile(
             source: sourceRecords, sourceDiagnostics: diagnostics, sourceErrors: errors, fhir: fhirRecords)
         if !quiet { FileHandle.standardError.write(Data(result.summaryText().utf8)) }

@@ -47,18 +47,20 @@ import Testing
         #expect(diagnostics.contains { $0.kind == "missingRequiredElement" && $0.code == "Immunization.occurrence[x]" })
     }
 
-    @Test func coverageWithoutPayorIsNotEmitted() {
+    @Test func coverageWithoutPayorHoldsAnAbsentPayorAndReadsBack() throws {
         var coverage = Fixtures.coverage
         coverage.payor = nil
         let (resource, diagnostics) = FHIRMapper().coverage(coverage)
-        #expect(resource == nil)
-        #expect(diagnostics.map(\.kind) == ["coverageWithoutPayor"])
+        let json = JSON.object(try #require(resource))
+        #expect(json["payor"]?.arrayValue?.count == 1)
+        #expect(Self.absent(json["payor"]?.arrayValue?.first))
+        #expect(diagnostics.map(\.kind) == ["missingRequiredElement"])
+        #expect(diagnostics.first?.code == "Coverage.payor")
         #expect(diagnostics.first?.location == Fixtures.location("IN1"))
         var record = ClinicalRecord(document: Fixtures.document)
         record.coverages = [coverage]
-        let (bundle, bundleDiagnostics) = BundleBuilder().bundle([record], type: .collection)
-        #expect(JSONChecks.resource(bundle, type: "Coverage") == nil)
-        #expect(bundleDiagnostics.contains { $0.kind == "coverageWithoutPayor" })
+        let (bundle, _) = BundleBuilder().bundle([record], type: .collection)
+        #expect(JSONChecks.resource(bundle, type: "Coverage") != nil)
     }
 
     @Test func encounterWithoutActCodeClassUsesNullFlavorAndKeepsTheSource() {
@@ -115,7 +117,7 @@ import Testing
 
     @Test func sparseRecordHasNoEmptyElements() {
         let (resources, _) = BundleBuilder().resources(Self.sparseRecord)
-        #expect(resources.count == 19)  // 18 entities (no coverage) + Provenance + fhirbridge Device
+        #expect(resources.count == 20)  // 18 entities + a payor-less Coverage + Provenance + fhirbridge Device
         for resource in resources {
             #expect(JSONChecks.emptyElements(.object(resource)).isEmpty, "\(resource["resourceType"] ?? .null)")
         }

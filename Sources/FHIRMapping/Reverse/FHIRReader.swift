@@ -95,7 +95,7 @@ public struct FHIRReader: Sendable {
         var rest = ClinicalRecord(
             document: SourceDocument(format: .fhir, inputName: Self.unattributedInputName, index: 1))
         var restCount = 0
-        for position in index.refs.keys.sorted() where !claimed.contains(position) {
+        for position in index.refs.keys.sorted() where !claimed.contains(position) && !index.repeated.contains(position) {
             if agents.contains(position), index.resourceType(at: position) == "Organization" { continue }
             if let read = entity(at: position) {
                 rest.append(read)

@@ -17,13 +17,21 @@ struct ResourceIndex {
     /// Positions of canonical resources without a `record-key` (their key is `id|<id>`).
     private(set) var keyless = Set<Int>()
 
+    /// Positions of resources whose type and id an earlier position already has (NDJSON appended
+    /// per unit repeats shared resources): references resolve to the first, which stands for all.
+    private(set) var repeated = Set<Int>()
+
     init(_ resources: [JSONObject]) {
         self.resources = resources
         for (position, resource) in resources.enumerated() {
             guard let type = resource["resourceType"]?.stringValue, let id = resource["id"]?.stringValue else {
                 continue
             }
-            if byTypeAndID[type + "/" + id] == nil { byTypeAndID[type + "/" + id] = position }
+            if byTypeAndID[type + "/" + id] == nil {
+                byTypeAndID[type + "/" + id] = position
+            } else {
+                repeated.insert(position)
+            }
             if byID[id] == nil { byID[id] = position }
             guard let kind = EntityKind(fhirResourceType: type) else { continue }
             if let key = Self.recordKey(resource["extension"]) {
