@@ -1,5 +1,8 @@
 import ArgumentParser
+import CanonicalHash
 import ClinicalModel
+import Crypto
+import Dispatch
 import FHIRR4
 import Foundation
 import HL7v2
@@ -7,18 +10,28 @@ import Pipeline
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure throughput per stage (parse, map, emit) and peak memory.",
+        abstract: "Measure throughput per stage (parse, canonical, normalize, emit, hash) and peak memory.",
         discussion: """
-            Generates deterministic synthetic ADT^A01/ORU^R01 messages (about 2.5 KB each), or reads an \
-            HL7 v2 folder, and reports messages/s and MB/s for each stage and the process's peak resident \
-            memory. Build with -c release for meaningful figures: swift run -c release fhirbridge bench.
+            HL7 v2: generates deterministic synthetic ADT^A01/ORU^R01 messages (about 2.5 KB each), or reads \
+            an HL7 v2 folder (--input), repeated to --messages. C-CDA: --format ccda --input FOLDER reads the \
+            documents once and converts them repeatedly to --messages documents (parse+canonical is one \
+            stage there: the reader walks the libxml2 tree as it builds the records). Reports units/s and MB/s \
+            per stage, the end-to-end rate with --jobs workers, and the process's peak resident memory (one \
+            unit is in memory per worker at a time, so memory stays flat as --messages grows). Build with \
+            -c release for meaningful figures: swift run -c release fhirbridge bench.
             """)
 
-    @Option(help: "Number of synthetic messages.")
+    @Option(help: "Number of messages (or documents) to convert.")
     var messages: Int = 10_000
 
-    @Option(help: "Benchmark these HL7 v2 files instead of synthetic messages (each file's messages, repeated to --messages).")
+    @Option(help: "hl7v2 (default) or ccda.")
+    var format: String = "hl7v2"
+
+    @Option(help: "Benchmark the files under this path instead of synthetic messages (required for ccda).")
     var input: String?
+
+    @Option(help: "Also run the whole pipeline on this many parallel workers and report the end-to-end rate.")
+    var jobs: Int = 1
 
     @Option(help: "Folder holding Terminology/ and Mappings/.")
     var home: String?
@@ -26,83 +39,184 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    func validate() throws {
+        guard format == "hl7v2" || format == "ccda" else { throw ValidationError("--format must be hl7v2 or ccda.") }
+        if format == "ccda" && input == nil { throw ValidationError("--format ccda needs --input FOLDER.") }
+        guard messages > 0, jobs > 0 else { throw ValidationError("--messages and --jobs must be positive.") }
+    }
+
+    /// Seconds spent per stage and what went through.
+    struct Stages {
+        var parse = 0.0
+        var canonical = 0.0
+        var normalize = 0.0
+        var emit = 0.0
+        var hash = 0.0
+        var units = 0
+        var bytes = 0
+        var outputBytes = 0
+        var failures = 0
+
+        mutating func add(_ other: Stages) {
+            parse += other.parse
+            canonical += other.canonical
+            normalize += other.normalize
+            emit += other.emit
+            hash += other.hash
+            units += other.units
+            bytes += other.bytes
+            outputBytes += other.outputBytes
+            failures += other.failures
+        }
+    }
+
     func run() throws {
         let engine = try Convert.loadEngine(home: home, configure: { _ in })
-        var source: [[UInt8]] = []
-        if let input {
-            let files = try InputFile.collect([input])
-            for file in files {
-                let bytes = try file.read()
-                for case let .success(message) in HL7Parser.parseAll(bytes).messages { source.append(message.bytes) }
+        let corpus = try loadCorpus()
+        let source = Source(format: format, corpus: corpus)
+        // stage by stage, one core
+        var stages = Stages()
+        for index in 0..<messages { measure(source.unit(index, worker: 0), engine: engine, into: &stages) }
+        // end to end on --jobs workers: each worker converts its share of the units
+        var parallelSeconds: Double?
+        if jobs > 1 {
+            let clock = ContinuousClock()
+            let start = clock.now
+            DispatchQueue.concurrentPerform(iterations: jobs) { worker in
+                var index = worker
+                while index < messages {
+                    Self.convert(source.unit(index, worker: worker), format: format, engine: engine)
+                    index += jobs
+                }
             }
-            guard !source.isEmpty else { throw ValidationError("no HL7 v2 messages under \(input)") }
+            parallelSeconds = (clock.now - start).seconds
         }
-        var generator = SyntheticMessages(seed: 42)
-        func message(_ index: Int) -> [UInt8] {
-            source.isEmpty ? generator.next(index: index) : source[index % source.count]
+        report(stages, parallelSeconds: parallelSeconds)
+    }
+
+    /// The units to benchmark: synthetic HL7 v2, or the files under --input split into messages.
+    func loadCorpus() throws -> [[UInt8]] {
+        guard let input else { return [] }
+        var units: [[UInt8]] = []
+        for file in try InputFile.collect([input]) {
+            let bytes = try file.read()
+            if format == "ccda" {
+                if InputFormat.detect(bytes) == .ccda { units.append(bytes) }
+            } else {
+                for case let .success(message) in HL7Parser.parseAll(bytes).messages { units.append(message.bytes) }
+            }
         }
-        var totalBytes = 0
-        var parseTime = 0.0
-        var mapTime = 0.0
-        var emitTime = 0.0
-        var emitted = 0
-        var failures = 0
+        guard !units.isEmpty else { throw ValidationError("no \(format) units under the --input path") }
+        return units
+    }
+
+    struct Source: Sendable {
+        var format: String
+        var corpus: [[UInt8]]
+
+        /// Unit `index`; synthetic messages are generated on the fly (nothing is kept).
+        func unit(_ index: Int, worker: Int) -> [UInt8] {
+            if !corpus.isEmpty { return corpus[index % corpus.count] }
+            var generator = SyntheticMessages(seed: 42 &+ UInt64(index))
+            return generator.next(index: index)
+        }
+    }
+
+    func measure(_ bytes: [UInt8], engine: Engine, into stages: inout Stages) {
         let clock = ContinuousClock()
-        for index in 0..<messages {
-            let bytes = message(index)
-            totalBytes += bytes.count
-            var start = clock.now
-            let parsed: HL7Message
-            do {
-                parsed = try HL7Parser.parse(bytes, index: 1)
-            } catch {
-                failures += 1
-                continue
+        stages.bytes += bytes.count
+        var start = clock.now
+        let mapped: ClinicalRecord
+        if format == "ccda" {
+            let digest = lowercaseHex(SHA256.hash(data: bytes))
+            guard let (record, _) = try? engine.ccdaReader.read(bytes, inputName: "bench", digest: digest) else {
+                stages.failures += 1
+                return
             }
-            parseTime += (clock.now - start).seconds
-            start = clock.now
-            let unit = engine.mapHL7(parsed, inputName: "bench")
-            mapTime += (clock.now - start).seconds
-            guard let record = unit.record else {
-                failures += 1
-                continue
+            stages.canonical += (clock.now - start).seconds
+            mapped = record
+        } else {
+            guard let parsed = try? HL7Parser.parse(bytes, index: 1) else {
+                stages.failures += 1
+                return
             }
+            stages.parse += (clock.now - start).seconds
             start = clock.now
-            let (output, _) = engine.bundleJSON([record], pretty: false)
-            emitTime += (clock.now - start).seconds
-            emitted += output.count
+            let digest = lowercaseHex(SHA256.hash(data: parsed.bytes))
+            guard let (record, _) = try? engine.hl7Mapper.map(parsed, inputName: "bench", digest: digest) else {
+                stages.failures += 1
+                return
+            }
+            stages.canonical += (clock.now - start).seconds
+            mapped = record
         }
-        let megabytes = Double(totalBytes) / 1_048_576
-        let peak = peakResidentMegabytes()
-        let rows: [(String, Double)] = [
-            ("parse", parseTime), ("map to canonical", mapTime), ("emit FHIR JSON", emitTime),
-            ("end to end", parseTime + mapTime + emitTime),
+        start = clock.now
+        let (record, _) = engine.normalized(mapped)
+        stages.normalize += (clock.now - start).seconds
+        start = clock.now
+        let (output, _) = engine.bundleJSON([record], pretty: false)
+        stages.emit += (clock.now - start).seconds
+        start = clock.now
+        let digests = CanonicalHasher.digests(record)
+        _ = CanonicalHasher.rollup(digests.map(\.digest))
+        stages.hash += (clock.now - start).seconds
+        stages.units += 1
+        stages.outputBytes += output.count
+    }
+
+    /// The whole pipeline for one unit, as `convert` runs it (parse, canonical, normalize, emit, hash).
+    static func convert(_ bytes: [UInt8], format: String, engine: Engine) {
+        let units = engine.convert(bytes, inputName: "bench", format: format == "ccda" ? .ccda : .hl7v2)
+        for unit in units {
+            guard let record = unit.record else { continue }
+            _ = engine.bundleJSON([record], pretty: false)
+            _ = CanonicalHasher.rollup(CanonicalHasher.digests(record).map(\.digest))
+        }
+    }
+
+    func report(_ stages: Stages, parallelSeconds: Double?) {
+        let megabytes = Double(stages.bytes) / 1_048_576
+        let unitName = format == "ccda" ? "docs" : "msgs"
+        var rows: [(String, Double)] = []
+        if format == "hl7v2" { rows.append(("parse", stages.parse)) }
+        rows += [
+            (format == "ccda" ? "parse + canonical" : "canonical", stages.canonical), ("normalize", stages.normalize),
+            ("emit FHIR JSON", stages.emit), ("hash", stages.hash),
         ]
+        let total = stages.parse + stages.canonical + stages.normalize + stages.emit + stages.hash
+        rows.append(("end to end (1 core)", total))
+        if let parallelSeconds { rows.append(("end to end (\(jobs) jobs)", parallelSeconds)) }
+        let peak = peakResidentMegabytes()
+        func rate(_ seconds: Double) -> Double { Double(stages.units) / max(seconds, 1e-9) }
+        func throughput(_ seconds: Double) -> Double { megabytes / max(seconds, 1e-9) }
         if json {
             var object = JSONObject()
-            object.append("messages", .int(messages))
+            object.append("format", .string(format))
+            object.append("units", .int(stages.units))
             object.append("inputMegabytes", .number(String(format: "%.3f", megabytes)))
             for (name, seconds) in rows {
                 object.append(
                     name,
                     .object(JSONObject([
                         "seconds": .number(String(format: "%.4f", seconds)),
-                        "messagesPerSecond": .number(String(format: "%.0f", Double(messages) / max(seconds, 1e-9))),
-                        "megabytesPerSecond": .number(String(format: "%.2f", megabytes / max(seconds, 1e-9))),
+                        "unitsPerSecond": .number(String(format: "%.0f", rate(seconds))),
+                        "megabytesPerSecond": .number(String(format: "%.2f", throughput(seconds))),
                     ])))
             }
+            object.append("jobs", .int(jobs))
             object.append("peakResidentMegabytes", .number(String(format: "%.1f", peak)))
-            object.append("failures", .int(failures))
+            object.append("failures", .int(stages.failures))
             print(JSONWriter(style: .pretty).string(.object(object)))
             return
         }
-        print("messages: \(messages) (\(String(format: "%.2f", megabytes)) MB in, \(emitted / 1_048_576) MB FHIR JSON out), failures: \(failures)")
-        print("stage                     msgs/s        MB/s")
+        print(
+            "\(format): \(stages.units) \(unitName) (\(String(format: "%.2f", megabytes)) MB in, "
+                + "\(String(format: "%.2f", Double(stages.outputBytes) / 1_048_576)) MB FHIR JSON out), failures: \(stages.failures)")
+        print("stage                      \(unitName)/s        MB/s")
         for (name, seconds) in rows {
-            let rate = Double(messages) / max(seconds, 1e-9)
             print(
-                name.padding(toLength: 20, withPad: " ", startingAt: 0)
-                    + String(format: "%12.0f %11.2f", rate, megabytes / max(seconds, 1e-9)))
+                name.padding(toLength: 22, withPad: " ", startingAt: 0)
+                    + String(format: "%12.0f %11.2f", rate(seconds), throughput(seconds)))
         }
         print(String(format: "peak resident memory: %.1f MB", peak))
     }
