@@ -69,6 +69,17 @@ public indirect enum CanonicalValue: Hashable, Sendable {
 
     /// Trims and folds white space runs (space, tab, CR, LF) to one space.
     static func normalize(_ text: String) -> String {
+        // fast path: nothing to fold (no tab, CR, LF; no leading, trailing or double space)
+        var clean = true
+        var previous: UInt8 = 0x20
+        for byte in text.utf8 {
+            if byte == 0x09 || byte == 0x0A || byte == 0x0D || (byte == 0x20 && previous == 0x20) {
+                clean = false
+                break
+            }
+            previous = byte
+        }
+        if clean && previous != 0x20 { return text }
         var result = ""
         result.reserveCapacity(text.utf8.count)
         var pendingSpace = false

@@ -128,13 +128,20 @@ extension JSON {
 
 extension String {
     /// FHIR strings must hold at least one non-whitespace character (http://hl7.org/fhir/R4/datatypes.html#string).
-    var hasContent: Bool { unicodeScalars.contains { !$0.properties.isWhitespace } }
+    var hasContent: Bool {
+        // ASCII fast path: most text is ASCII, and a Unicode property lookup per scalar is costly
+        for byte in utf8 {
+            if byte >= 0x80 { return unicodeScalars.contains { !$0.isFHIRWhitespace } }
+            if !(byte == 0x20 || (0x09...0x0D).contains(byte)) { return true }
+        }
+        return false
+    }
 
     /// The FHIR `code` grammar `[^\s]+( [^\s]+)*`: no leading, trailing or repeated whitespace.
     var isValidFHIRCode: Bool {
         var previousWasSpace = true
         for scalar in unicodeScalars {
-            if scalar.properties.isWhitespace {
+            if scalar.isFHIRWhitespace {
                 if previousWasSpace || scalar != " " { return false }
                 previousWasSpace = true
             } else {
@@ -146,6 +153,16 @@ extension String {
 
     /// The FHIR `uri` grammar (`\S*`) for a non-empty value: no whitespace at all.
     var isValidFHIRURI: Bool {
-        !isEmpty && !unicodeScalars.contains { $0.properties.isWhitespace }
+        guard !isEmpty else { return false }
+        if utf8.allSatisfy({ $0 < 0x80 }) { return !utf8.contains { $0 == 0x20 || (0x09...0x0D).contains($0) } }
+        return !unicodeScalars.contains { $0.isFHIRWhitespace }
+    }
+}
+
+extension Unicode.Scalar {
+    /// Unicode White_Space, with the ASCII cases answered without a property lookup.
+    var isFHIRWhitespace: Bool {
+        if value < 0x80 { return value == 0x20 || (0x09...0x0D).contains(value) }
+        return properties.isWhitespace
     }
 }

@@ -127,7 +127,20 @@ public final class CodeSystemStore: @unchecked Sendable {
     }
 
     static func displayKey(_ text: String) -> String {
-        String(text.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII: letters lowercased, digits kept, everything else dropped
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(text.utf8.count)
+            for byte in text.utf8 {
+                if byte >= 0x41 && byte <= 0x5A {
+                    bytes.append(byte | 0x20)
+                } else if (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) {
+                    bytes.append(byte)
+                }
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        return String(text.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
     }
 
     // MARK: Units and maps

@@ -99,10 +99,26 @@ struct SystemRegistry: Sendable {
 
     /// Dotted decimal arcs, at least two, no empty arc, no leading zero in an arc.
     static func isOID(_ text: String) -> Bool {
-        let arcs = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard arcs.count >= 2 else { return false }
-        return arcs.allSatisfy { arc in
-            !arc.isEmpty && arc.allSatisfy { $0.isASCII && $0.isNumber } && (arc.count == 1 || arc.first != "0")
+        // arcs of ASCII digits separated by dots, at least two, no empty arc, no leading zero
+        var arcs = 1
+        var arcLength = 0
+        var arcStartsWithZero = false
+        for byte in text.utf8 {
+            if byte == 0x2E {
+                guard arcLength > 0 else { return false }
+                arcs += 1
+                arcLength = 0
+            } else if byte >= 0x30 && byte <= 0x39 {
+                if arcLength == 0 {
+                    arcStartsWithZero = byte == 0x30
+                } else if arcStartsWithZero {
+                    return false
+                }
+                arcLength += 1
+            } else {
+                return false
+            }
         }
+        return arcs >= 2 && arcLength > 0
     }
 }
