@@ -38,7 +38,7 @@ import Testing
         let adtFile = try #require(files.first { $0.hasPrefix("SAMPLE-ADT-0001-") })
         let bundle = try JSONReader.parse(Array(try Data(contentsOf: out.appendingPathComponent(adtFile))))
         #expect(bundle["resourceType"]?.stringValue == "Bundle")
-        #expect(logs.all.contains { $0.contains("mllp listening") })
+        #expect(logs.all.contains { $0.contains("mllp.listening") })
     }
 
     @Test(.timeLimit(.minutes(2))) func mllpRejectsAndErrorsWithPositionsOnly() async throws {
