@@ -26,7 +26,8 @@ public struct Deidentifier: Sendable {
         case year
     }
 
-    let key: DataKey
+    /// HMAC keys per purpose, derived once from the data key.
+    let keys: [String: [UInt8]]
     public let dates: DateMode
     /// The date ages are computed at (today unless set, for tests).
     public let referenceDate: Date
@@ -38,8 +39,12 @@ public struct Deidentifier: Sendable {
         "893",
     ]
 
+    static let purposes = ["record key", "identifier", "name", "date shift", "file name", "control id", "unit digest", "lot number"]
+
     public init(key: DataKey, dates: DateMode = .shift, referenceDate: Date = Date()) {
-        self.key = key
+        var keys: [String: [UInt8]] = [:]
+        for purpose in Self.purposes { keys[purpose] = key.derivedKey(purpose: purpose) }
+        self.keys = keys
         self.dates = dates
         self.referenceDate = referenceDate
     }
@@ -48,7 +53,7 @@ public struct Deidentifier: Sendable {
 
     /// Hex HMAC of a value for a purpose, `length` hex digits.
     public func pseudonym(_ value: String, purpose: String, length: Int = 32) -> String {
-        String(lowercaseHex(key.hmac(purpose: purpose, Array(value.utf8))).prefix(length))
+        String(lowercaseHex(hmac(purpose, Array(value.utf8))).prefix(length))
     }
 
     /// The pseudonymised reference: same kind, key `deid:` + HMAC of kind and key.
@@ -61,9 +66,14 @@ public struct Deidentifier: Sendable {
 
     /// The keyed offset in days for a patient key: 1 to 365 days, earlier or later.
     public func dayOffset(patientKey: String) -> Int {
-        let bytes = key.hmac(purpose: "date shift", Array(patientKey.utf8))
+        let bytes = hmac("date shift", Array(patientKey.utf8))
         let magnitude = (Int(bytes[0]) << 8 | Int(bytes[1])) % 365 + 1
         return bytes[2] & 1 == 0 ? magnitude : -magnitude
+    }
+
+    func hmac(_ purpose: String, _ message: [UInt8]) -> [UInt8] {
+        guard let derived = keys[purpose] else { preconditionFailure("unknown pseudonym purpose \(purpose)") }
+        return DataKey.hmac(key: derived, message)
     }
 
     // MARK: - Records
@@ -332,6 +342,34 @@ public struct Deidentifier: Sendable {
         return referenceYear - year >= 90
     }
 
+    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
+    static func days(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The date of a day count since 1970-01-01 (`civil_from_days`).
+    static func civil(fromDays count: Int) -> (year: Int, month: Int, day: Int) {
+        let z = count + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    static func pad(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+
     /// A date moved by `days` (or reduced to its year), keeping its precision and any time part.
     public func shift(_ value: ClinicalDateTime, days: Int) -> ClinicalDateTime {
         let text = value.fhir
@@ -340,15 +378,11 @@ public struct Deidentifier: Sendable {
         guard let year = parts.first ?? nil else { return ClinicalDateTime(fhir: String(text.prefix(4))) }
         let month = parts.count > 1 ? parts[1] ?? 7 : 7
         let day = parts.count > 2 ? parts[2] ?? 15 : (parts.count > 1 ? 15 : 2)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
-        guard let start = calendar.date(from: DateComponents(year: year, month: month, day: day)),
-            let moved = calendar.date(byAdding: .day, value: days, to: start)
-        else { return ClinicalDateTime(fhir: String(text.prefix(4))) }
-        let components = calendar.dateComponents([.year, .month, .day], from: moved)
-        let y = String(format: "%04d", components.year ?? year)
-        let m = String(format: "%02d", components.month ?? month)
-        let d = String(format: "%02d", components.day ?? day)
+        guard (1...12).contains(month), (1...31).contains(day) else { return ClinicalDateTime(fhir: String(text.prefix(4))) }
+        let moved = Self.civil(fromDays: Self.days(year: year, month: month, day: day) + days)
+        let y = Self.pad(moved.year, 4)
+        let m = Self.pad(moved.month, 2)
+        let d = Self.pad(moved.day, 2)
         switch parts.count {
         case 1: return ClinicalDateTime(fhir: y)
         case 2: return ClinicalDateTime(fhir: "\(y)-\(m)")

@@ -53,9 +53,17 @@ public struct DataKey: Sendable {
     /// HMAC-SHA256 with a key derived from this one for `purpose`, so the encryption key is never
     /// used directly as a pseudonymisation key.
     func hmac(purpose: String, _ message: [UInt8]) -> [UInt8] {
-        let derived = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: key, info: Array("fhirbridge \(purpose) v1".utf8), outputByteCount: 32)
-        return Array(HMAC<SHA256>.authenticationCode(for: message, using: derived))
+        Self.hmac(key: derivedKey(purpose: purpose), message)
+    }
+
+    /// The HKDF-SHA256 key for a purpose (info `"fhirbridge <purpose> v1"`), as bytes.
+    func derivedKey(purpose: String) -> [UInt8] {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Array("fhirbridge \(purpose) v1".utf8), outputByteCount: 32)
+            .withUnsafeBytes { Array($0) }
+    }
+
+    static func hmac(key: [UInt8], _ message: [UInt8]) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
     }
 
     public var idHex: String { id.map { String(format: "%02x", $0) }.joined() }

@@ -193,6 +193,42 @@ struct DeidentificationTests {
         #expect(other.patients[0].identifiers != a.patients[0].identifiers)
     }
 
+    @Test(arguments: [
+        ("2024-02-28", 1, "2024-02-29"), ("2023-12-31", 1, "2024-01-01"), ("2024-03-01", -1, "2024-02-29"),
+        ("1900-03-01", -1, "1900-02-28"), ("2000-02-28", 1, "2000-02-29"), ("1969-12-31", 365, "1970-12-31"),
+        ("2024-03-15T14:10:00.25+01:00", -20, "2024-02-24T14:10:00.25+01:00"), ("2024-03", 30, "2024-04"), ("1980", 100, "1980"),
+    ])
+    func datesShiftByCalendarDays(_ input: String, _ days: Int, _ expected: String) {
+        let shifted = Deidentifier(key: Support.key).shift(ClinicalDateTime(fhir: input), days: days)
+        #expect(shifted.fhir == expected)
+    }
+
+    @Test func dateShiftAgreesWithFoundationsCalendar() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = try #require(TimeZone(identifier: "UTC"))
+        let deidentifier = Deidentifier(key: Support.key)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15  // SplitMix64, fixed seed
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        for _ in 0..<2000 {
+            let year = 1850 + Int(next() % 250)
+            let month = 1 + Int(next() % 12)
+            let day = 1 + Int(next() % 28)
+            let days = Int(next() % 731) - 365
+            let start = try #require(calendar.date(from: DateComponents(year: year, month: month, day: day)))
+            let moved = try #require(calendar.date(byAdding: .day, value: days, to: start))
+            let parts = calendar.dateComponents([.year, .month, .day], from: moved)
+            let expected = String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+            let input = String(format: "%04d-%02d-%02d", year, month, day)
+            #expect(deidentifier.shift(ClinicalDateTime(fhir: input), days: days).fhir == expected, "seed state \(state)")
+        }
+    }
+
     @Test func agesOver89CollapseAndYearModeKeepsYearsOnly() throws {
         let reference = try #require(ISO8601DateFormatter().date(from: "2026-06-01T00:00:00Z"))
         var record = ClinicalRecord(document: SourceDocument(format: .csv, inputName: "p.csv", index: 1))
