@@ -54,7 +54,7 @@ public struct BridgeServer: Sendable {
                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxHTTPConnections)),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
-                logger.info("http listening", metadata: ["port": "\(port)"])
+                logger.info("http.listening", metadata: ["port": "\(port)"])
                 await onListening(.http, port)
             },
             logger: logger)

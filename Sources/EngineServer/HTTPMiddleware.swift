@@ -42,7 +42,7 @@ public struct RequestAccountingMiddleware<Context: RequestContext>: RouterMiddle
         } catch {
             let mapped = ServerError.internalError()
             kinds = mapped.kinds
-            context.logger.error("unexpected error", metadata: ["error.type": "\(type(of: error))"])
+            context.logger.error("http.unexpectedError", metadata: ["errorType": "\(type(of: error))"])
             response = try mapped.response(from: request, context: context)
         }
         let route = Self.route(context.endpointPath)
@@ -55,7 +55,7 @@ public struct RequestAccountingMiddleware<Context: RequestContext>: RouterMiddle
             "method": "\(request.method.rawValue)", "route": "\(route)", "status": "\(status)", "ms": "\(milliseconds)",
         ]
         if !kinds.isEmpty { metadata["kinds"] = "\(kinds.prefix(10).joined(separator: ","))" }
-        context.logger.log(level: response.status.code >= 500 ? .error : .info, "http request", metadata: metadata)
+        context.logger.log(level: response.status.code >= 500 ? .error : .info, "http.request", metadata: metadata)
         return response
     }
 

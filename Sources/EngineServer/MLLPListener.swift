@@ -1,5 +1,6 @@
 public import Logging
 import MLLP
+import PHISafety
 public import NIOCore
 import NIOPosix
 public import NIOSSL
@@ -63,7 +64,7 @@ public struct MLLPListener: Service {
                 }
             }
         let boundPort = server.channel.localAddress?.port ?? port
-        logger.info("mllp listening", metadata: ["host": "\(host)", "port": "\(boundPort)", "tls": "\(tls != nil)"])
+        logger.info("mllp.listening", metadata: ["port": "\(boundPort)", "tls": "\(tls != nil)"])
         await onListening(boundPort)
         let open = LockedState(0)
         try await withThrowingDiscardingTaskGroup { group in
@@ -75,7 +76,7 @@ public struct MLLPListener: Service {
                         return true
                     }
                     guard admitted else {
-                        logger.warning("mllp connection refused: too many open connections")
+                        logger.warning("mllp.refused")
                         connection.channel.close(promise: nil)
                         continue
                     }
@@ -85,7 +86,7 @@ public struct MLLPListener: Service {
                     }
                 }
             }
-            logger.info("mllp listener stopped accepting; finishing open connections")
+            logger.info("mllp.stopped")
         }
     }
 
@@ -98,19 +99,19 @@ public struct MLLPListener: Service {
                     let ack = await conversions.acknowledge(frame)
                     frames += 1
                     let metadata: Logger.Metadata = [
-                        "control_id": "\(ack.controlID)", "ack": "\(ack.code.rawValue)",
+                        "controlDigest": "\(String(sha256Hex(Array(ack.controlID.utf8)).prefix(16)))", "ack": "\(ack.code.rawValue)",
                         "kinds": "\(ack.kinds.prefix(10).joined(separator: ","))",
                     ]
-                    logger.log(level: ack.code == .accept ? .debug : .info, "mllp message", metadata: metadata)
+                    logger.log(level: ack.code == .accept ? .debug : .info, "mllp.message", metadata: metadata)
                     try await outbound.write(ByteBuffer(bytes: ack.bytes))
                 }
             }
         } catch {
             logger.info(
-                "mllp connection ended with an error",
-                metadata: ["error.type": "\(type(of: error))", "frames": "\(frames)"])
+                "mllp.connectionError",
+                metadata: ["errorType": "\(type(of: error))", "frames": "\(frames)"])
             return
         }
-        logger.debug("mllp connection closed", metadata: ["frames": "\(frames)"])
+        logger.debug("mllp.closed", metadata: ["frames": "\(frames)"])
     }
 }

@@ -1,21 +1,17 @@
 public import Logging
+import PHISafety
 
-/// Process-wide logging for `fhirbridge serve`: swift-log to standard error. Log lines carry kinds,
-/// positions, counts, routes, statuses and message control ids; never message content.
+/// Process-wide logging for `fhirbridge serve`: swift-log through `SafeLogHandler` to standard error.
+/// Log lines are catalogued event names (`http.request`, `mllp.message`, …) with allow-listed
+/// metadata: kinds, positions, counts, routes, statuses and digests of message control ids; anything
+/// else is printed as a redaction marker, so no message content can reach the log.
 public enum ServerLogging {
     /// Bootstraps swift-log once per process; `level` is trace, debug, info, notice, warning, error
     /// or critical.
     public static func bootstrap(level: String) throws(ServerSetupError) -> Logger {
-        guard let level = Logger.Level(rawValue: level.lowercased()) else {
+        guard let logger = SafeLogging.bootstrap(level: level, label: "fhirbridge.serve") else {
             throw ServerSetupError("unknown log level")
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        var logger = Logger(label: "fhirbridge.serve")
-        logger.logLevel = level
         return logger
     }
 }

@@ -5,6 +5,7 @@ import ClinicalModel
 import FHIRMapping
 import FHIRR4
 import Foundation
+import PHISafety
 import Pipeline
 
 struct Convert: ParsableCommand {
@@ -62,6 +63,10 @@ struct Convert: ParsableCommand {
     @Flag(help: "No progress bar and no summary on standard error.")
     var quiet = false
 
+    @OptionGroup(title: "PHI safety") var safety: SafetyOptions
+    @OptionGroup var audit: AuditOptions
+    @OptionGroup var logging: LogOptions
+
     func validate() throws {
         if let format, InputFormat(rawValue: format) == nil {
             throw ValidationError("--format must be hl7v2, ccda or csv.")
@@ -80,6 +85,10 @@ struct Convert: ParsableCommand {
     }
 
     func run() throws {
+        let started = Date()
+        let logger = logging.logger("fhirbridge.convert")
+        let policy = try safety.policy()
+        let sealingKey = try safety.sealingKey()
         let engine = try Self.loadEngine(
             home: home,
             configure: { configuration in
@@ -92,7 +101,7 @@ struct Convert: ParsableCommand {
         let progress = ProgressBar(total: inputs.count, enabled: !quiet)
         let writer: OutputWriter
         do {
-            writer = try OutputWriter(directory: out, ndjson: ndjson)
+            writer = try OutputWriter(directory: out, ndjson: ndjson, policy: policy, sealingKey: sealingKey)
         } catch {
             FileHandle.standardError.write(Data("error: cannot create the output folder\n".utf8))
             throw Exit.ioError
@@ -106,6 +115,7 @@ struct Convert: ParsableCommand {
             FileHandle.standardError.write(Data("error: cannot open the ledger\n".utf8))
             throw Exit.ioError
         }
+        logger.info("run.started", metadata: ["command": "convert", "count": "\(inputs.count)"])
         for input in inputs {
             progress.advance(label: input.name)
             let units: [UnitResult]
@@ -115,10 +125,12 @@ struct Convert: ParsableCommand {
                 summary.bytes += converted.bytesRead
             } catch {
                 summary.ioErrors.append("cannot read \(input.name)")
+                logger.error("input.unreadable", metadata: ["position": "\(input.name)"])
                 continue
             }
             for unit in units {
                 summary.record(unit: unit)
+                if let error = unit.error { logger.notice("unit.failed", metadata: .error(error)) }
                 guard var record = unit.record else { continue }
                 if out == nil {
                     combined.append(record)
@@ -147,10 +159,12 @@ struct Convert: ParsableCommand {
                     }
                 } catch {
                     summary.ioErrors.append("cannot write output for \(input.name)")
+                    logger.error("output.failed", metadata: ["position": "\(input.name)"])
                 }
             }
         }
         progress.finish()
+        do { try writer.finish() } catch { summary.ioErrors.append("cannot finish the output files") }
         if let checkpoints, summary.ioErrors.isEmpty {
             do {
                 let completion = try checkpoints.complete()
@@ -161,11 +175,12 @@ struct Convert: ParsableCommand {
                 summary.ioErrors.append("cannot complete the ledger checkpoint")
             }
         }
+        var stdoutDigest: AuditFile?
         if out == nil, !combined.isEmpty {
-            let (bundle, diagnostics) = engine.bundle(combined)
-            summary.record(resources: OutputWriter.resourceCounts(.object(bundle)), diagnostics: diagnostics)
-            FileHandle.standardOutput.write(Data(JSONWriter(style: .pretty).bytes(.object(bundle))))
-            FileHandle.standardOutput.write(Data("\n".utf8))
+            let output = writer.combinedOutput(combined, engine: engine)
+            summary.record(resources: output.resources, diagnostics: output.diagnostics)
+            FileHandle.standardOutput.write(Data(output.bytes))
+            stdoutDigest = AuditFile(digest: sha256Hex(output.bytes), size: output.bytes.count, role: "stdout")
         }
         if !quiet { FileHandle.standardError.write(Data(summary.text().utf8)) }
         if let report {
@@ -178,15 +193,39 @@ struct Convert: ParsableCommand {
         }
         if let terminologyReport {
             do {
-                try Data(JSONEncoder.sortedPretty.encode(summary.terminology)).write(
-                    to: URL(fileURLWithPath: terminologyReport))
+                // source codes can be free text: sealed like the outputs when --encrypt is on
+                var bytes = Array(try JSONEncoder.sortedPretty.encode(summary.terminology))
+                if let sealingKey { bytes = SealedFile.seal(bytes, key: sealingKey) }
+                try Data(bytes).write(to: URL(fileURLWithPath: terminologyReport), options: .atomic)
             } catch {
                 FileHandle.standardError.write(Data("error: cannot write the terminology report\n".utf8))
                 throw Exit.ioError
             }
         }
-        if !summary.ioErrors.isEmpty { throw Exit.ioError }
-        if summary.failed > 0 { throw Exit.dataError }
+        let exitCode: Int32 = !summary.ioErrors.isEmpty ? 74 : summary.failed > 0 ? 65 : 0
+        logger.info(
+            "run.finished",
+            metadata: [
+                "units": "\(summary.units)", "converted": "\(summary.converted)", "failed": "\(summary.failed)",
+                "resources": "\(summary.resources.values.reduce(0, +))",
+            ])
+        if audit.path != nil {
+            var counts = ["units": summary.units, "converted": summary.converted, "failed": summary.failed]
+            for (type, count) in summary.resources { counts["resources." + type] = count }
+            var options = safety.auditOptions()
+            if let format { options["format"] = format }
+            options["bundleType"] = bundleType
+            if ndjson { options["ndjson"] = "true" }
+            if conditional { options["conditional"] = "true" }
+            if ledger != nil { options["ledger"] = "true" }
+            let outputs = Set(writer.writtenPaths).sorted().compactMap { AuditFile.hashing(path: $0, role: "output") }
+                + (stdoutDigest.map { [$0] } ?? []) + (report.flatMap { AuditFile.hashing(path: $0, role: "report") }.map { [$0] } ?? [])
+            let record = AuditRecord(
+                command: "convert", options: options, started: started, finished: Date(), counts: counts,
+                inputs: AuditOptions.files(of: inputs, stdinBytes: summary.bytes), outputs: outputs, exitCode: Int(exitCode))
+            if !audit.append(record, logger: logger) { throw Exit.ioError }
+        }
+        if exitCode != 0 { throw ExitCode(exitCode) }
     }
 
     static func collectInputs(_ paths: [String], includeFHIR: Bool = false) throws -> [InputFile] {

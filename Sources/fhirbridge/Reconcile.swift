@@ -3,6 +3,7 @@ import ClinicalModel
 import FHIRMapping
 import FHIRR4
 import Foundation
+import PHISafety
 import Pipeline
 
 struct Reconcile: ParsableCommand {
@@ -38,16 +39,26 @@ struct Reconcile: ParsableCommand {
     @Flag(help: "No summary on standard error.")
     var quiet = false
 
+    @Option(help: "Key file for FHIR files written with --encrypt (default: FHIRBRIDGE_KEY).", completion: .file())
+    var keyFile: String?
+
+    @OptionGroup var audit: AuditOptions
+    @OptionGroup var logging: LogOptions
+
     func validate() throws {
         if fhir.isEmpty { throw ValidationError("--fhir needs at least one file or folder.") }
     }
 
     func run() throws {
+        let started = Date()
+        let logger = logging.logger("fhirbridge.reconcile")
         let engine = try Convert.loadEngine(home: home, configure: { $0.defaultZone = timezone })
         var sourceRecords: [ClinicalRecord] = []
         var diagnostics: [Diagnostic] = []
         var errors: [SourceError] = []
-        for input in try Convert.collectSources(sources, engine: engine, profilePaths: csvProfile) {
+        let sourceInputs = try Convert.collectSources(sources, engine: engine, profilePaths: csvProfile)
+        var fhirFiles: [AuditFile] = []
+        for input in sourceInputs {
             let units: [UnitResult]
             do { units = try engine.convert(input, traceUnused: true).units } catch {
                 FileHandle.standardError.write(Data("error: cannot read \(input.name)\n".utf8))
@@ -55,7 +66,10 @@ struct Reconcile: ParsableCommand {
             }
             for unit in units {
                 diagnostics += unit.diagnostics
-                if let error = unit.error { errors.append(error) }
+                if let error = unit.error {
+                    errors.append(error)
+                    logger.notice("unit.failed", metadata: .error(error))
+                }
                 if let record = unit.record { sourceRecords.append(record) }
             }
         }
@@ -66,8 +80,17 @@ struct Reconcile: ParsableCommand {
         var pooled: [JSONObject] = []
         for input in try Convert.collectInputs(fhir, includeFHIR: true) {
             do {
-                let bytes = try input.read()
-                if input.name.hasSuffix(".ndjson") {
+                var bytes = try input.read()
+                fhirFiles.append(AuditFile(digest: sha256Hex(bytes), size: bytes.count, role: "fhir"))
+                if bytes.starts(with: SealedFile.magic) {
+                    do {
+                        bytes = try SealedFile.open(bytes, key: try SafetyOptions.loadKey(file: keyFile))
+                    } catch let error as SealedFileError {
+                        FileHandle.standardError.write(Data("error: \(input.name): \(error)\n".utf8))
+                        throw Exit.dataError
+                    }
+                }
+                if input.name.hasSuffix(".ndjson") || input.name.hasSuffix(".ndjson.enc") {
                     pooled += try reader.resources(fromNDJSON: bytes)
                 } else {
                     bundles.append(reader.resources(fromBundle: try JSONReader.parse(bytes)))
@@ -93,6 +116,22 @@ struct Reconcile: ParsableCommand {
                 FileHandle.standardError.write(Data("error: cannot write the report\n".utf8))
                 throw Exit.ioError
             }
+        }
+        logger.info(
+            "reconcile.finished",
+            metadata: ["count": "\(sourceRecords.count)", "failed": "\(result.missing.count + result.changed.count)"])
+        if audit.path != nil {
+            let counts = [
+                "sourceRecords": sourceRecords.count, "fhirRecords": fhirRecords.count, "matched": result.matched,
+                "missing": result.missing.count, "extra": result.extra.count, "changed": result.changed.count,
+                "sourceErrors": errors.count,
+            ]
+            let outputs = report.flatMap { AuditFile.hashing(path: $0, role: "report") }.map { [$0] } ?? []
+            let record = AuditRecord(
+                command: "reconcile", options: ["timezone": timezone], started: started, finished: Date(), counts: counts,
+                inputs: AuditOptions.files(of: sourceInputs, stdinBytes: 0) + fhirFiles, outputs: outputs,
+                exitCode: result.isClean ? 0 : 65)
+            if !audit.append(record, logger: logger) { throw Exit.ioError }
         }
         if !result.isClean { throw Exit.dataError }
     }

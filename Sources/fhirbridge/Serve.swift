@@ -93,7 +93,7 @@ struct Serve: AsyncParsableCommand {
             configuration.tls = .init(certificateChainPath: tlsCert, privateKeyPath: tlsKey)
         }
         if !["127.0.0.1", "::1", "localhost"].contains(host), configuration.tls == nil || configuration.bearerToken == nil {
-            logger.warning("listening beyond loopback without both TLS and a bearer token")
+            logger.warning("server.exposed")
         }
         let server = try Self.setup { () throws(ServerSetupError) in
             try BridgeServer(engine: engine, configuration: configuration, logger: logger)

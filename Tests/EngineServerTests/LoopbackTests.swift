@@ -5,6 +5,7 @@ import HummingbirdTesting
 import MLLP
 import NIOCore
 import NIOSSL
+import PHISafety
 import Pipeline
 import Testing
 
@@ -38,7 +39,7 @@ import Testing
         let adtFile = try #require(files.first { $0.hasPrefix("SAMPLE-ADT-0001-") })
         let bundle = try JSONReader.parse(Array(try Data(contentsOf: out.appendingPathComponent(adtFile))))
         #expect(bundle["resourceType"]?.stringValue == "Bundle")
-        #expect(logs.all.contains { $0.contains("mllp listening") })
+        #expect(logs.all.contains { $0.contains("mllp.listening") })
     }
 
     @Test(.timeLimit(.minutes(2))) func mllpRejectsAndErrorsWithPositionsOnly() async throws {
@@ -86,7 +87,9 @@ import Testing
         }
         #expect(!logs.all.isEmpty)
         #expect(!logs.all.contains { $0.contains("ZZSENTINEL") })
-        #expect(logs.all.contains { $0.contains("U-1") && $0.contains("AR") })
+        // control ids are logged as digests (they are source data): the first 16 hex digits of SHA-256
+        let controlDigest = String(sha256Hex(Array("U-1".utf8)).prefix(16))
+        #expect(logs.all.contains { $0.contains(controlDigest) && $0.contains("AR") })
     }
 
     @Test(.timeLimit(.minutes(2))) func httpOverLoopback() async throws {

@@ -1,0 +1,112 @@
+import FHIRR4
+import Foundation
+@testable import PHISafety
+import Testing
+
+/// The audit trail detects edited, removed, reordered and truncated entries.
+struct AuditTrailTests {
+    /// A trail of `count` entries in a fresh folder.
+    func trail(_ count: Int = 4) throws -> AuditTrail {
+        let folder = try Support.temporaryFolder("audit")
+        let trail = AuditTrail(path: folder.appendingPathComponent("runs.audit").path)
+        for index in 1...count {
+            let record = AuditRecord(
+                command: "convert", options: ["format": "hl7v2"], user: "tester",
+                started: Date(timeIntervalSince1970: Double(1_700_000_000 + index)),
+                finished: Date(timeIntervalSince1970: Double(1_700_000_010 + index)), counts: ["units": index],
+                inputs: [AuditFile(digest: String(repeating: "a", count: 64), size: index, role: "input")],
+                outputs: [AuditFile(digest: String(repeating: "b", count: 64), size: index * 2, role: "output")])
+            let (seq, hash) = try trail.append(record)
+            #expect(seq == index)
+            #expect(hash.count == 64)
+        }
+        return trail
+    }
+
+    func lines(_ trail: AuditTrail) throws -> [String] {
+        try String(contentsOfFile: trail.path, encoding: .utf8).split(separator: "\n").map(String.init)
+    }
+
+    func write(_ lines: [String], to trail: AuditTrail) throws {
+        try (lines.joined(separator: "\n") + "\n").write(toFile: trail.path, atomically: true, encoding: .utf8)
+    }
+
+    func failure(_ trail: AuditTrail) -> AuditVerificationError? {
+        do {
+            try trail.verify()
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func intactTrailVerifies() throws {
+        let trail = try trail()
+        #expect(try trail.verify() == 4)
+        let first = try #require(try lines(trail).first)
+        #expect(first.contains("\"prev\":\"\(AuditTrail.genesis)\""))
+        #expect(first.contains("\"started\":\"2023-11-14T22:13:21.000Z\""))
+    }
+
+    @Test func editedEntryIsDetected() throws {
+        let trail = try trail()
+        var lines = try lines(trail)
+        lines[1] = lines[1].replacingOccurrences(of: "\"units\":2", with: "\"units\":9")
+        try write(lines, to: trail)
+        #expect(failure(trail) == AuditVerificationError(kind: .hashMismatch, entry: 2))
+    }
+
+    @Test func editedEntryWithRecomputedHashBreaksTheNextLink() throws {
+        let trail = try trail()
+        var lines = try lines(trail)
+        // an attacker who recomputes entry 2's hash still breaks entry 3's prev
+        let object = try #require(try JSONReader.parse(lines[1]).objectValue)
+        var edited = JSONObject()
+        for member in object where member.key != "hash" {
+            edited.append(member.key, member.key == "user" ? .string("someone-else") : member.value)
+        }
+        edited.append("hash", .string(AuditTrail.hash(of: edited)))
+        lines[1] = String(decoding: JSONWriter(style: .compact).bytes(JSON.object(edited).sortedKeys()), as: UTF8.self)
+        try write(lines, to: trail)
+        #expect(failure(trail) == AuditVerificationError(kind: .brokenChain, entry: 3))
+    }
+
+    @Test func removedEntryIsDetected() throws {
+        let trail = try trail()
+        var lines = try lines(trail)
+        lines.remove(at: 1)
+        try write(lines, to: trail)
+        #expect(failure(trail) == AuditVerificationError(kind: .sequenceGap, entry: 2))
+    }
+
+    @Test func reorderedEntriesAreDetected() throws {
+        let trail = try trail()
+        var lines = try lines(trail)
+        lines.swapAt(1, 2)
+        try write(lines, to: trail)
+        #expect(failure(trail) == AuditVerificationError(kind: .sequenceGap, entry: 2))
+    }
+
+    @Test func removedLastEntryIsDetectedThroughTheHeadFile() throws {
+        let trail = try trail()
+        var lines = try lines(trail)
+        lines.removeLast()
+        try write(lines, to: trail)
+        #expect(failure(trail) == AuditVerificationError(kind: .headMismatch, entry: 4))
+    }
+
+    @Test func truncatedLineIsDetected() throws {
+        let trail = try trail()
+        let text = try String(contentsOfFile: trail.path, encoding: .utf8)
+        try String(text.dropLast(10)).write(toFile: trail.path, atomically: true, encoding: .utf8)
+        #expect(failure(trail)?.entry == 4)
+    }
+
+    @Test func appendingContinuesTheChainAfterVerification() throws {
+        let trail = try trail(2)
+        try trail.verify()
+        let record = AuditRecord(command: "reconcile", started: Date(), finished: Date())
+        #expect(try trail.append(record).seq == 3)
+        #expect(try trail.verify() == 3)
+    }
+}
