@@ -11,11 +11,12 @@ enum ChartFormat {
         return "\(fhir.prefix(10)) \(time)"
     }
 
-    static func period(_ period: Period?) -> String {
+    /// `start – end`; with `openEnded`, a period without an end reads `start –` (ongoing).
+    static func period(_ period: Period?, openEnded: Bool = false) -> String {
         guard let period, !period.isEmpty else { return "" }
         let start = dateTime(period.start)
         let end = dateTime(period.end)
-        if end.isEmpty { return start.isEmpty ? "" : "\(start) –" }
+        if end.isEmpty { return start.isEmpty || !openEnded ? start : "\(start) –" }
         if start.isEmpty { return "– \(end)" }
         return start == end ? start : "\(start) – \(end)"
     }

@@ -95,7 +95,7 @@ extension ChartRenderer {
         switch entity {
         case let patient as Patient:
             html.text(ChartFormat.name(ChartFormat.preferredName(patient.names)))
-            html.text(" · born \(patient.birthDate?.fhir ?? "?") · \(gender(patient.gender))")
+            html.text(" · born \(patient.birthDate.map { ChartFormat.dateTime($0) } ?? "?") · \(gender(patient.gender))")
             html.text(" · \(patient.identifiers.count) identifier\(patient.identifiers.count == 1 ? "" : "s")")
         case let allergy as Allergy:
             if allergy.noKnownAllergy { html.text("No known allergies ") }
@@ -113,6 +113,7 @@ extension ChartRenderer {
         case let observation as Observation:
             concept(&html, observation.code)
             html.text(" = ")
+            if observation.value == nil { html.text("no value (\(observation.dataAbsentReason ?? "none given"))") }
             observationValue(&html, observation.value)
             if case let .quantity(quantity)? = observation.value, let unit = ChartFormat.unit(quantity) { html.text(" \(unit)") }
             if let flag = AbnormalFlag.of(value: observation.value, interpretation: observation.interpretation, ranges: observation.referenceRange) {
@@ -146,6 +147,9 @@ extension ChartRenderer {
         case let request as ServiceRequest:
             concept(&html, request.code)
             html.text(" · \(request.status)")
+        case let plan as CarePlan:
+            html.text(plan.title ?? "Care plan")
+            html.text(" · \(plan.status) · \(plan.activities.count) activit\(plan.activities.count == 1 ? "y" : "ies")")
         case let coverage as Coverage:
             html.text(coverage.planName ?? "Coverage")
             html.text(" · \(coverage.status)")

@@ -67,6 +67,13 @@ extension ChartRenderer {
             }
             html.close("tbody")
             html.close("table")
+            for statement in statements {
+                html.element("p", [("class", "unmapped")]) { html in
+                    html.text("⚑ Also recorded: a no-known-allergy statement (")
+                    concept(&html, statement.code)
+                    html.text("), alongside the allergies above.")
+                }
+            }
         }
     }
 
@@ -133,7 +140,7 @@ extension ChartRenderer {
                     }
                 }
                 html.element("td") { html in
-                    let period = ChartFormat.period(medication.period)
+                    let period = ChartFormat.period(medication.period, openEnded: true)
                     if !period.isEmpty { html.text(period) } else { time(&html, medication.authoredOn) }
                 }
                 html.element("td") { html in

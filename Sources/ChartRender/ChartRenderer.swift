@@ -94,20 +94,22 @@ public struct ChartRenderer: Sendable {
                 html.element("caption", text: "Patients")
                 html.raw("<thead><tr><th scope=\"col\">Patient</th><th scope=\"col\">Born</th><th scope=\"col\">Sex</th>")
                 html.raw("<th scope=\"col\">Allergies</th><th scope=\"col\">Problems</th><th scope=\"col\">Medications</th>")
-                html.raw("<th scope=\"col\">Results</th><th scope=\"col\">Encounters</th>")
+                html.raw("<th scope=\"col\">Results</th><th scope=\"col\">Immunizations</th><th scope=\"col\">Encounters</th>")
                 if !comparisons.isEmpty { html.raw("<th scope=\"col\">Source vs. FHIR</th>") }
                 html.raw("</tr></thead><tbody>")
-                for chart in book.charts {
+                let rows = book.charts.map { (ChartFormat.name(ChartFormat.preferredName($0.patient.names)), $0) }
+                    .sorted { ($0.0.lowercased(), $0.1.id) < ($1.0.lowercased(), $1.1.id) }
+                for (_, chart) in rows {
                     html.open("tr")
                     html.element("th", [("scope", "row")]) { html in
                         let name = ChartFormat.name(ChartFormat.preferredName(chart.patient.names))
                         html.element("a", [("href", pageName(chart.id))], text: name.isEmpty ? "(no name recorded)" : name)
                     }
-                    html.element("td", text: chart.patient.birthDate?.fhir ?? "")
+                    html.element("td", text: ChartFormat.dateTime(chart.patient.birthDate))
                     html.element("td", text: gender(chart.patient.gender))
                     for count in [
                         chart.allergies.filter { !$0.noKnownAllergy }.count, chart.conditions.count, chart.medications.count,
-                        chart.observations.count, chart.encounters.count,
+                        chart.observations.count, chart.immunizations.count, chart.encounters.count,
                     ] {
                         html.element("td", text: String(count))
                     }
@@ -180,7 +182,7 @@ public struct ChartRenderer: Sendable {
                     html.element("dd", text: value)
                 }
             }
-            item(&html, "Born", patient.birthDate?.fhir ?? "")
+            item(&html, "Born", ChartFormat.dateTime(patient.birthDate))
             item(&html, "Sex", gender(patient.gender))
             if patient.deceased == true || patient.deceasedAt != nil {
                 item(&html, "Deceased", patient.deceasedAt.map { ChartFormat.dateTime($0) } ?? "yes")
@@ -238,7 +240,8 @@ public struct ChartRenderer: Sendable {
 
     func gender(_ coding: Coding?) -> String {
         guard let coding else { return "" }
-        return coding.display ?? coding.code ?? ""
+        let text = coding.display ?? coding.code ?? ""
+        return text.prefix(1).uppercased() + text.dropFirst()
     }
 
     /// The words for a concept: its text, else a display, else a code.

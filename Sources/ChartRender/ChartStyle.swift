@@ -21,7 +21,7 @@ enum ChartStyle {
         caption { text-align: left; font-weight: 600; padding: 4px 0; }
         th, td { text-align: left; vertical-align: top; padding: 3px 8px; border-bottom: 1px solid var(--line); }
         thead th { background: var(--band); font-weight: 600; }
-        tbody th { font-weight: normal; }
+        tbody th { font-weight: normal; } td.value { white-space: pre-line; }
         tr.component th { padding-left: 24px; }
         tr.abnormal td, tr.abnormal th { background: var(--bad-bg); }
         .flag { color: var(--bad); font-weight: 700; white-space: nowrap; }

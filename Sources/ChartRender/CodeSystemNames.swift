@@ -34,6 +34,17 @@ public struct CodeSystemNames: Sendable {
         "http://dicom.nema.org/resources/ontology/DCM": "DICOM",
         "http://hl7.org/fhir/sid/us-npi": "NPI",
         "http://hl7.org/fhir/administrative-gender": "FHIR gender",
+        "http://hl7.org/fhir/sid/us-ssn": "US SSN",
+        "http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl": "NCI Thesaurus",
+        "http://ncimeta.nci.nih.gov": "NCI Metathesaurus",
+        "http://fdasis.nlm.nih.gov": "UNII",
+        "http://hl7.org/fhir/ndfrt": "NDF-RT",
+        "http://www.radlex.org": "RadLex",
+        "http://terminology.hl7.org/CodeSystem/mdr": "MedDRA",
+        "urn:iso:std:iso:11073:10101": "ISO 11073 MDC",
+        "http://www.nubc.org/patient-discharge": "NUBC discharge status",
+        "http://hl7.org/fhir/sid/dsm5": "DSM-5",
+        "http://www.nlm.nih.gov/research/umls": "UMLS",
     ]
 
     let terminology: TerminologyStore?

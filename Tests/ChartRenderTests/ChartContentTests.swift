@@ -73,6 +73,11 @@ struct ChartContentTests {
         record.allergies = [statement]
         let stated = try Support.page([record])
         #expect(stated.contains("<p class=\"nka\">No known allergies</p>"))
+        // a statement next to real allergies is a contradiction worth seeing
+        record.allergies = [statement, Support.fullRecord().allergies[0]]
+        let both = try Support.page([record])
+        #expect(both.contains("⚑ Also recorded: a no-known-allergy statement"))
+        #expect(both.contains("Penicillin G"))
         record.allergies = []
         let nothing = try Support.page([record])
         #expect(!nothing.contains("No known allergies"))
