@@ -7,11 +7,20 @@ extension ChartRenderer {
         "59408-5", "29463-7", "3141-9", "8302-2", "8306-3", "39156-5", "9843-4", "8287-5", "8478-0",
     ]
 
+    /// A vital sign with a measured value: a vital-signs LOINC code, or the vital-signs category on
+    /// an observation not also filed as a laboratory result. Others (a coded smoking status filed
+    /// under vital signs, a lab panel a source filed there too) are charted as results.
     func isVitalSign(_ observation: Observation) -> Bool {
-        if observation.categories.contains("vital-signs") { return true }
-        return observation.code.codings.contains {
+        let hasQuantity: Bool = {
+            if case .quantity? = observation.value { return true }
+            return observation.components.contains { if case .quantity? = $0.value { true } else { false } }
+        }()
+        guard hasQuantity else { return false }
+        let vitalCode = observation.code.codings.contains {
             names.canonical($0.system) == "http://loinc.org" && Self.vitalSignCodes.contains($0.code ?? "")
         }
+        if vitalCode { return true }
+        return observation.categories.contains("vital-signs") && !observation.categories.contains("laboratory")
     }
 
     // MARK: Results
@@ -221,10 +230,10 @@ extension ChartRenderer {
                     html.text(String(item.readings.count))
                     if item.readings.count > 1 {
                         html.raw("<br>")
-                        let recent = item.readings.suffix(8).reversed().map {
+                        let recent = item.readings.suffix(5).reversed().map {
                             "\(ChartFormat.quantity($0.quantity, withUnit: false)) (\(ChartFormat.dateTime($0.date)))"
                         }
-                        html.element("small", text: recent.joined(separator: ", ") + (item.readings.count > 8 ? ", …" : ""))
+                        html.element("small", text: recent.joined(separator: ", ") + (item.readings.count > 5 ? ", …" : ""))
                     }
                 }
                 html.element("td") { html in

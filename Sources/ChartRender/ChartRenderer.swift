@@ -244,8 +244,10 @@ public struct ChartRenderer: Sendable {
         return text.prefix(1).uppercased() + text.dropFirst()
     }
 
-    /// The words for a concept: its text, else a display, else a code.
+    /// The words for a concept: the display of a mapped code, else the source text, else any
+    /// display, else a code. (Some sources put a panel's name in every member's original text.)
     func label(_ concept: Concept) -> String {
+        if let display = concept.codings.first(where: names.isMapped)?.display { return display }
         if let text = concept.text, !text.trimmingSpaces().isEmpty { return text }
         if let display = concept.codings.compactMap(\.display).first(where: { !$0.isEmpty }) { return display }
         return concept.codings.compactMap(\.code).first ?? ""
@@ -260,6 +262,9 @@ public struct ChartRenderer: Sendable {
         html.element("span", [("class", "label")], text: label(concept))
         html.raw(" ")
         html.element("span", [("class", "codes")]) { html in
+            if let text = concept.text, !text.trimmingSpaces().isEmpty, text != label(concept) {
+                html.text("text “\(text)” · ")
+            }
             if concept.codings.isEmpty {
                 html.element("span", [("class", "unmapped"), ("title", "free text, no code")], text: "⚑ unmapped: text only")
             }

@@ -99,6 +99,30 @@ struct ChartContentTests {
         #expect(page.contains("120 /min <span class=\"flag\">▲ High (outside reference range)</span>"))
     }
 
+    @Test func labResultsAndCodedObservationsFiledUnderVitalSignsAreChartedAsResults() throws {
+        var record = Support.fullRecord()
+        let patient = record.patients[0].ref
+        var hdl = Observation(ref: EntityRef(.observation, key: "HDL"), code: Concept(codings: [Coding(system: "http://loinc.org", code: "2085-9", display: "HDL cholesterol")], text: "Lipid Panel"))
+        hdl.patient = patient
+        hdl.categories = ["laboratory", "vital-signs"]
+        hdl.value = .quantity(Quantity(value: DecimalValue(lexical: "44.7"), unit: "mg/dL"))
+        var smoking = Observation(ref: EntityRef(.observation, key: "SMK"), code: Concept(Coding(system: "http://loinc.org", code: "72166-2", display: "Tobacco smoking status")))
+        smoking.patient = patient
+        smoking.categories = ["vital-signs"]
+        smoking.value = .concept(Concept(Coding(system: "http://snomed.info/sct", code: "266919005", display: "Never smoker")))
+        record.observations += [hdl, smoking]
+        let page = try Support.page([record])
+        let results = try #require(page.range(of: "id=\"results\""))
+        let vitals = try #require(page.range(of: "id=\"vital-signs\""))
+        let resultsSection = page[results.lowerBound..<vitals.lowerBound]
+        let vitalsSection = page[vitals.lowerBound...]
+        // the mapped display names the test; the source text is kept beside the codes
+        #expect(resultsSection.contains("HDL cholesterol") && resultsSection.contains("text “Lipid Panel”"))
+        #expect(resultsSection.contains("Never smoker"))
+        #expect(!vitalsSection.contains("HDL cholesterol") && !vitalsSection.contains("Never smoker"))
+        #expect(vitalsSection.contains("Heart rate"))
+    }
+
     @Test func recordsAreGroupedByPatientAndPageIdsCarryNoIdentifiers() throws {
         let first = Support.fullRecord()
         var second = Support.fullRecord()
