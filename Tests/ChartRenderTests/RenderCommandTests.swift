@@ -77,6 +77,22 @@ struct RenderCommandTests {
         #expect(page.contains("▲ High (H)") && page.contains("LOINC 2345-7"))
     }
 
+    @Test func anNDJSONFolderIsReadBack() throws {
+        let folder = try Support.temporaryFolder("render-ndjson")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let ndjson = folder.appendingPathComponent("ndjson").path
+        let charts = folder.appendingPathComponent("charts").path
+        let samples = ["Samples/hl7v2/oru-r01-lab.hl7", "Samples/hl7v2/vxu-v04-immunization.hl7"]
+        let (convertStatus, _, convertErr) = try Self.run(["convert", "--quiet", "--ndjson", "--out", ndjson] + samples)
+        #expect(convertStatus == 0, "\(convertErr)")
+        let (status, _, err) = try Self.run(["render", ndjson, "--out", charts])
+        #expect(status == 0, "\(err)")
+        #expect(err.contains("rendered 2 charts"))
+        let (compareStatus, _, compareErr) = try Self.run(["render", "--fhir", ndjson, "--out", charts] + samples)
+        #expect(compareStatus == 0, "\(compareErr)")
+        #expect(compareErr.contains("2 comparisons, 0 with differences"))
+    }
+
     @Test func usageAndBadDataExitCodes() throws {
         let folder = try Support.temporaryFolder("render-codes")
         defer { try? FileManager.default.removeItem(at: folder) }
