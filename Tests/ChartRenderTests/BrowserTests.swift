@@ -36,6 +36,32 @@ struct BrowserTests {
             try Data(Support.renderer.chartPage(chart, directory: book.directory)).write(to: page)
             pages.append(page)
         }
+        // the index and a side-by-side page of the first input load cleanly too
+        var others: [(URL, String)] = []
+        let book = ChartBook(Self.inputs().prefix(1).flatMap { input in
+            Support.engine.convert(Array((try? Data(contentsOf: input)) ?? Data()), inputName: input.lastPathComponent).compactMap(\.record)
+        })
+        let index = folder.appendingPathComponent("index.html")
+        try Data(Support.renderer.indexPage(book)).write(to: index)
+        others.append((index, "Patient charts"))
+        if let chart = book.charts.first {
+            let fhir = ChartBook(try Support.roundTrip(Support.engine.convert(
+                Array(try Data(contentsOf: Self.inputs()[0])), inputName: "sample").compactMap(\.record)))
+            let comparison = ChartComparison(id: chart.id, source: chart, fhir: fhir.charts.first)
+            let page = folder.appendingPathComponent(ChartComparison.pageName(chart.id))
+            try Data(Support.renderer.comparisonPage(
+                comparison, sourceDirectory: book.directory, fhirDirectory: fhir.directory, sourcePage: nil, fhirPage: nil)).write(to: page)
+            others.append((page, "records have the same digest on both sides"))
+        }
+        for (page, expected) in others {
+            let png = folder.appendingPathComponent(page.lastPathComponent + ".png")
+            let shot = try Browser.run(chromium, ["--screenshot=\(png.path)", "--window-size=1280,900", page.absoluteString], profile: folder)
+            let bytes = Array((try? Data(contentsOf: png)) ?? Data())
+            #expect(shot.status == 0 && bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) && bytes.count > 5_000, "\(page.lastPathComponent)")
+            let dump = try Browser.run(chromium, ["--dump-dom", page.absoluteString], profile: folder)
+            #expect(dump.stdout.contains(expected), "\(page.lastPathComponent): \(expected)")
+            #expect(Browser.pageErrors(shot.stderr + dump.stderr).isEmpty)
+        }
         for page in pages {
             let png = folder.appendingPathComponent(page.deletingPathExtension().lastPathComponent + ".png")
             let shot = try Browser.run(chromium, ["--screenshot=\(png.path)", "--window-size=1280,2000", page.absoluteString], profile: folder)
