@@ -99,7 +99,7 @@ let package = Package(
         .target(
             name: "EngineServer",
             dependencies: [
-                "Pipeline", "MLLP", "ClinicalModel", "FHIRR4",
+                "Pipeline", "MLLP", "ClinicalModel", "FHIRR4", "PHISafety",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -135,7 +135,7 @@ let package = Package(
         .testTarget(
             name: "EngineServerTests",
             dependencies: [
-                "EngineServer", "Pipeline", "MLLP", "FHIRR4",
+                "EngineServer", "Pipeline", "MLLP", "FHIRR4", "PHISafety",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Sets up what the build and tests need beyond Swift: libxml2 headers (Debian's libxml2-dev), and a
-# Python virtualenv in .venv with the independent
-# FHIR R4 validator (fhirkit-rs, from PyPI). Safe to run again.
+# Sets up what the build and tests need beyond Swift: libxml2 headers (Debian's libxml2-dev), headless
+# Chromium for the chart browser test (Debian's chromium), and a Python virtualenv in .venv with the
+# independent FHIR R4 validator (fhirkit-rs, from PyPI). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! pkg-config --exists libxml-2.0 2>/dev/null; then
@@ -9,6 +9,14 @@ if ! pkg-config --exists libxml-2.0 2>/dev/null; then
         (apt-get update -qq && apt-get install -y -qq libxml2-dev pkg-config) >/dev/null
     else
         echo "fhirbridge needs libxml2-dev and pkg-config: sudo apt-get install libxml2-dev pkg-config" >&2
+        exit 1
+    fi
+fi
+if [ -z "${FHIRBRIDGE_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+        (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium) >/dev/null
+    else
+        echo "the chart browser test needs Chromium: sudo apt-get install --no-install-recommends chromium" >&2
         exit 1
     fi
 fi

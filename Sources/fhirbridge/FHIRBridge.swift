@@ -10,6 +10,8 @@ struct FHIRBridge: AsyncParsableCommand {
             converted), 74 I/O error. Messages name positions (segment/field, line/column), never patient data.
             """,
         version: "0.1.0",
-        subcommands: [Convert.self, Reconcile.self, Serve.self, TerminologyCommand.self, ValidateMappings.self, Bench.self,
-            Audit.self, Decrypt.self])
+        subcommands: [
+            Convert.self, Reconcile.self, Render.self, Serve.self, TerminologyCommand.self, ValidateMappings.self,
+            Bench.self, Audit.self, Decrypt.self,
+        ])
 }

@@ -99,6 +99,6 @@ struct CLITests {
     @Test func helpListsTheCommands() throws {
         let (status, out, _) = try Self.run(["--help"])
         #expect(status == 0)
-        for command in ["convert", "validate-mappings", "bench"] { #expect(out.contains(command)) }
+        for command in ["convert", "render", "validate-mappings", "bench"] { #expect(out.contains(command)) }
     }
 }

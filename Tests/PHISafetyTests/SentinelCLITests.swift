@@ -10,7 +10,7 @@ import Testing
 /// response. Outputs written to `--out` (and the bundle on standard output) are PHI by design and
 /// are not checked, except where a command's standard output is not data (`audit verify`).
 ///
-/// To cover a new command (e.g. `render`), add an `Invocation` to `invocations(_:)`.
+/// To cover a new command, add an `Invocation` to `invocations(_:)`.
 @Suite(.serialized)
 struct SentinelCLITests {
     static let sentinel = SentinelSeeding.sentinel
@@ -116,6 +116,13 @@ struct SentinelCLITests {
                 name: "reconcile csv", arguments: ["reconcile", w.csv, "--csv-profile", profile, "--fhir", w.path("out-csv"),
                     "--report", w.path("rec-csv.json"), "--audit", w.audit] + trace,
                 statuses: [0, 65], checkedFiles: [w.path("rec-csv.json")]),
+            Invocation(
+                name: "render hl7v2 with errors, against its FHIR",
+                arguments: ["render", w.hl7, "--fhir", w.path("out-hl7"), "--out", w.path("charts-hl7")],
+                statuses: [65], checkStdout: true),
+            Invocation(
+                name: "render ccda and csv", arguments: ["render", w.csv, "--csv-profile", profile] + w.ccda + ["--out", w.path("charts")],
+                statuses: [0, 65], checkStdout: true),
             Invocation(
                 name: "decrypt with a wrong key",
                 arguments: ["decrypt", w.path("out-enc/Patient.ndjson.enc"), "--key-file", w.wrongKeyFile],

@@ -1,1 +1,0 @@
-// ChartRender module.
