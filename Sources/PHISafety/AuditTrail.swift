@@ -1,5 +1,5 @@
 import Crypto
-public import FHIRR4
+import FHIRR4
 import Foundation
 
 #if canImport(Glibc)

@@ -44,7 +44,8 @@ public struct InputFile: Sendable {
                 if name.hasPrefix(".") { continue }
                 let full = (path as NSString).appendingPathComponent(relative)
                 var isDir: ObjCBool = false
-                let isFHIR = name.hasSuffix(".json") || name.hasSuffix(".ndjson")
+                // sealed outputs (--encrypt) count as FHIR files too
+                let isFHIR = [".json", ".ndjson", ".json.enc", ".ndjson.enc"].contains { name.hasSuffix($0) }
                 if manager.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue, !name.hasSuffix(".md"),
                     isFHIR == fhir
                 {

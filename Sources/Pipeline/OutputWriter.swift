@@ -126,7 +126,7 @@ public final class OutputWriter {
         let url = directory.appendingPathComponent("\(type).ndjson" + suffix)
         var existing: [UInt8] = []
         if !FileManager.default.fileExists(atPath: url.path) {
-            FileManager.default.createFile(
+            _ = FileManager.default.createFile(
                 atPath: url.path, contents: nil, attributes: sealingKey == nil ? nil : [.posixPermissions: 0o600])
         } else if sealingKey != nil {
             existing = Array(try Data(contentsOf: url))

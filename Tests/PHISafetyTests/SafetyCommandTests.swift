@@ -1,0 +1,87 @@
+import FHIRR4
+import Foundation
+import Testing
+
+/// Exit codes and messages of the PHI commands and options through the binary.
+@Suite(.serialized)
+struct SafetyCommandTests {
+    let environment = ["FHIRBRIDGE_KEY": Support.keyBase64]
+
+    @Test func encryptedOutputsDecryptAndReconcile() throws {
+        let folder = try Support.temporaryFolder("enc")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("out").path
+        let sample = "Samples/hl7v2/oru-r01-lab.hl7"
+        let convert = try Support.run(["convert", sample, "--out", out, "--ndjson", "--encrypt", "--quiet"], environment: environment)
+        #expect(convert.status == 0, "\(convert.stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        #expect(!names.isEmpty && names.allSatisfy { $0.hasSuffix(".ndjson.enc") })
+        // reconcile reads sealed files with the same key sources
+        let reconcile = try Support.run(["reconcile", sample, "--fhir", out, "--quiet"], environment: environment)
+        #expect(reconcile.status == 0, "\(reconcile.stderr)")
+        // decrypt: one file to stdout, several into a folder
+        let one = try Support.run(["decrypt", out + "/Patient.ndjson.enc"], environment: environment)
+        #expect(one.status == 0)
+        #expect(try JSONReader.parse(Array(one.stdout.split(separator: 0x0A).first ?? []))["resourceType"]?.stringValue == "Patient")
+        let plain = folder.appendingPathComponent("plain").path
+        let all = try Support.run(["decrypt"] + names.map { out + "/" + $0 } + ["--out", plain], environment: environment)
+        #expect(all.status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: plain).sorted() == names.map { String($0.dropLast(4)) })
+    }
+
+    @Test func tamperedTruncatedOrWrongKeyExits65() throws {
+        let folder = try Support.temporaryFolder("tamper")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("out").path
+        let convert = try Support.run(
+            ["convert", "Samples/hl7v2/adt-a01-basic.hl7", "--out", out, "--encrypt", "--quiet"], environment: environment)
+        #expect(convert.status == 0, "\(convert.stderr)")
+        let file = out + "/adt-a01-basic.json.enc"
+        let sealed = try Data(contentsOf: URL(fileURLWithPath: file))
+        var tampered = sealed
+        tampered[tampered.count / 2] ^= 0x20
+        try tampered.write(to: URL(fileURLWithPath: folder.appendingPathComponent("tampered.json.enc").path))
+        try sealed.prefix(sealed.count - 40).write(to: URL(fileURLWithPath: folder.appendingPathComponent("short.json.enc").path))
+        for (name, expected) in [("tampered", "authentication failed"), ("short", "truncated")] {
+            let run = try Support.run(["decrypt", folder.appendingPathComponent("\(name).json.enc").path], environment: environment)
+            #expect(run.status == 65)
+            #expect(run.stdout.isEmpty)
+            #expect(run.stderr.contains(expected), "\(run.stderr)")
+        }
+        let wrong = try Support.run(["decrypt", file], environment: ["FHIRBRIDGE_KEY": Support.otherKeyBase64])
+        #expect(wrong.status == 65)
+        #expect(wrong.stderr.contains("another key"))
+    }
+
+    @Test func keysNeverComeFromTheCommandLine() throws {
+        let missing = try Support.run(["convert", "Samples/hl7v2/adt-a01-basic.hl7", "--encrypt"])
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("FHIRBRIDGE_KEY"))
+        #expect(missing.stdout.isEmpty)
+        let onCommandLine = try Support.run(["convert", "Samples/hl7v2/adt-a01-basic.hl7", "--encrypt", "--key", Support.keyBase64])
+        #expect(onCommandLine.status == 64)
+        let deidentifyWithoutKey = try Support.run(["convert", "Samples/hl7v2/adt-a01-basic.hl7", "--deidentify"])
+        #expect(deidentifyWithoutKey.status == 64)
+    }
+
+    @Test func auditVerifyExitCodes() throws {
+        let folder = try Support.temporaryFolder("audit-cli")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let audit = folder.appendingPathComponent("runs.audit").path
+        for _ in 0..<3 {
+            let run = try Support.run(["convert", "Samples/hl7v2/adt-a01-basic.hl7", "--quiet"], environment: ["FHIRBRIDGE_AUDIT": audit])
+            #expect(run.status == 0)
+        }
+        let ok = try Support.run(["audit", "verify", audit])
+        #expect(ok.status == 0)
+        #expect(String(decoding: ok.stdout, as: UTF8.self).contains("3 entries"))
+        var lines = try String(contentsOfFile: audit, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines[1] = lines[1].replacingOccurrences(of: "\"units\":1", with: "\"units\":2")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: audit, atomically: true, encoding: .utf8)
+        let edited = try Support.run(["audit", "verify", audit])
+        #expect(edited.status == 65)
+        #expect(edited.stderr.contains("hashMismatch at entry 2"))
+        let missing = try Support.run(["audit", "verify", folder.appendingPathComponent("none").path])
+        #expect(missing.status == 74)
+    }
+}
