@@ -11,6 +11,8 @@ public struct EngineConfiguration: Sendable {
     public var bundleType: BundleType
     /// Transaction entries as conditional creates on business identifiers.
     public var conditionalReferences: Bool
+    /// Message, field, document, depth and row size limits (see `EngineLimits`).
+    public var limits = EngineLimits()
 
     public init(
         home: URL, defaultZone: String = "+00:00", bundleType: BundleType = .transaction,

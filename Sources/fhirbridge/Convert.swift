@@ -56,6 +56,8 @@ struct Convert: ParsableCommand {
     @Flag(help: "No progress bar and no summary on standard error.")
     var quiet = false
 
+    @OptionGroup(title: "Limits") var limits: LimitOptions
+
     func validate() throws {
         if let format, InputFormat(rawValue: format) == nil {
             throw ValidationError("--format must be hl7v2, ccda or csv.")
@@ -80,6 +82,7 @@ struct Convert: ParsableCommand {
                 configuration.defaultZone = timezone
                 configuration.bundleType = BundleType(rawValue: bundleType) ?? .transaction
                 configuration.conditionalReferences = conditional
+                configuration.limits = limits.engineLimits
             })
         let inputs = try Self.collectSources(paths, engine: engine, profilePaths: csvProfile)
         var summary = RunSummary()
