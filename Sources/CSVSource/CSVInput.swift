@@ -47,8 +47,11 @@ enum CSVInput {
         return (assigned, unmatched)
     }
 
-    static func header(_ url: URL, profile: CSVProfile) -> Header? {
-        guard var reader = try? CSVReader(url: url, delimiter: profile.delimiter, comment: profile.comment) else {
+    static func header(_ url: URL, profile: CSVProfile, maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes) -> Header? {
+        guard
+            var reader = try? CSVReader(
+                url: url, delimiter: profile.delimiter, comment: profile.comment, maxRecordBytes: maxRecordBytes)
+        else {
             return nil
         }
         defer { reader.close() }

@@ -52,6 +52,7 @@ struct CSVReadSession {
     let terminology: TerminologyStore
     let parser: CSVCellParser
     let inputName: String
+    let limits: CSVLimits
     var diagnostics: [Diagnostic] = []
     var errors: [SourceError] = []
 
@@ -72,8 +73,11 @@ struct CSVReadSession {
     /// Setter tables, built once per kind.
     var mappings: [EntityKind: AnyCSVEntityMapping] = [:]
 
-    init(profile: CSVProfile, terminology: TerminologyStore, input: URL) throws(SourceError) {
+    init(profile: CSVProfile, terminology: TerminologyStore, input: URL, limits: CSVLimits = CSVLimits())
+        throws(SourceError)
+    {
         self.profile = profile
+        self.limits = limits
         self.terminology = terminology
         self.parser = CSVCellParser(terminology: terminology, defaultZone: profile.timeZone)
         self.inputName = input.lastPathComponent
@@ -118,7 +122,7 @@ struct CSVReadSession {
     mutating func bind(_ url: URL, table tableIndex: Int) {
         let name = url.lastPathComponent
         let table = profile.tables[tableIndex]
-        guard let header = CSVInput.header(url, profile: profile) else {
+        guard let header = CSVInput.header(url, profile: profile, maxRecordBytes: limits.maxRecordBytes) else {
             diagnostics.append(Diagnostic(.warning, "emptyFile", at: .input(name: name, offset: nil)))
             return
         }
@@ -177,7 +181,7 @@ struct CSVReadSession {
         do {
             return try CSVReader(
                 url: file.url, offset: file.header.dataOffset, line: file.header.dataLine, delimiter: profile.delimiter,
-                comment: profile.comment)
+                comment: profile.comment, maxRecordBytes: limits.maxRecordBytes)
         } catch {
             errors.append(SourceError("unreadableFile", at: .input(name: file.name, offset: nil), input: inputName))
             return nil
@@ -363,6 +367,10 @@ struct CSVReadSession {
         func column(_ field: Int) -> String? { field < names.count ? names[field] : nil }
         if let problem = record.problems.first(where: \.isFatal) {
             if report { fail(problem.kind.rawValue, fileIndex, line: problem.line, column: column(problem.field)) }
+            return false
+        }
+        if let field = record.fields.firstIndex(where: { $0.utf8.count > limits.maxFieldBytes }) {
+            if report { fail("fieldTooLong", fileIndex, line: record.line, column: column(field)) }
             return false
         }
         if record.fields.count != names.count {

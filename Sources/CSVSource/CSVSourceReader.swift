@@ -24,10 +24,13 @@ import Terminology
 public struct CSVSourceReader: Sendable {
     public let profile: CSVProfile
     public let terminology: TerminologyStore
+    /// Row and field size limits.
+    public let limits: CSVLimits
 
-    public init(profile: CSVProfile, terminology: TerminologyStore) {
+    public init(profile: CSVProfile, terminology: TerminologyStore, limits: CSVLimits = CSVLimits()) {
         self.profile = profile
         self.terminology = terminology
+        self.limits = limits
     }
 
     /// Reads a folder of CSV files (or a single file for single-file profiles); one ClinicalRecord
@@ -47,7 +50,7 @@ public struct CSVSourceReader: Sendable {
     public func read(folder: URL, emit: (ClinicalRecord) -> Void) throws(SourceError) -> (
         diagnostics: [Diagnostic], errors: [SourceError]
     ) {
-        var session = try CSVReadSession(profile: profile, terminology: terminology, input: folder)
+        var session = try CSVReadSession(profile: profile, terminology: terminology, input: folder, limits: limits)
         session.run(emit: emit)
         return (session.diagnostics, session.errors)
     }

@@ -193,7 +193,7 @@ public final class ConversionService: Service, Sendable {
         _ bytes: [UInt8], engine: Engine, output: BundleDirectory?, controlID: String, timestamp: String
     ) -> (Acknowledgement, Int) {
         let header = HL7InboundHeader(scanning: bytes)
-        let parsed = HL7Parser.parseAll(bytes)
+        let parsed = HL7Parser.parseAll(bytes, limits: engine.configuration.limits.hl7)
         var issues: [HL7AcknowledgementIssue] = []
         var converted = 0
         for outcome in parsed.messages {

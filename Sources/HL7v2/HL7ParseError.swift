@@ -24,6 +24,8 @@ public struct HL7ParseError: Error, Sendable, CustomStringConvertible, Equatable
         case messageTooLarge
         /// A field is larger than `HL7Limits.maxFieldBytes`.
         case fieldTooLarge
+        /// The message has more segments than `HL7Limits.maxSegments`.
+        case tooManySegments
         /// MSH-18 names a character set this parser does not decode.
         case unsupportedCharset
     }

@@ -199,6 +199,12 @@ public enum HL7Parser {
                     continue
                 }
                 let segmentNumber = segments.count + 1
+                if segmentNumber > limits.maxSegments, first > 0x20 {
+                    return .failure(
+                        HL7ParseError(
+                            .tooManySegments, at: .hl7(message: messageIndex, segment: "", occurrence: segmentNumber),
+                            segmentNumber: segmentNumber))
+                }
                 if first <= 0x20 {  // whitespace-only lines are blank; leading whitespace is not an ID
                     var probe = position
                     while probe < count, buffer[probe] <= 0x20, table[Int(buffer[probe])] != classTerminator {

@@ -56,7 +56,7 @@ public struct HL7AcknowledgementIssue: Hashable, Sendable {
         case "unsupportedVersion", "unsupportedVersionID": return (.unsupportedVersionID, true)
         case "noMessageHeader", "invalidSegmentID", "segmentSequenceError": return (.segmentSequenceError, true)
         case "missingMessageType": return (.requiredFieldMissing, true)
-        case "invalidEncodingCharacters", "fieldTooLarge": return (.dataTypeError, true)
+        case "invalidEncodingCharacters", "fieldTooLarge", "tooManySegments": return (.dataTypeError, true)
         case "messageTooLarge", "frameTooLarge", "unsupportedCharset": return (.applicationInternalError, true)
         default: break
         }

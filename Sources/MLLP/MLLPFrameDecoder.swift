@@ -9,8 +9,8 @@ public import NIOCore
 /// Tolerated:
 /// - bytes between frames (line feeds, keep-alive junk) are skipped;
 /// - a `0x1C` followed by another byte than `0x0D` still ends the frame;
-/// - a `0x0B` inside a frame means the sender gave up on it: the incomplete frame is dropped and a
-///   new one starts.
+/// - a `0x0B` inside a frame means the sender gave up on it: the incomplete frame is dropped (or
+///   reported as `.oversized` when it was over the limit) and a new one starts.
 ///
 /// A frame longer than `maxFrameBytes` is not buffered: its content is discarded as it arrives (only
 /// the first `keptPrefixBytes`, which hold the MSH segment, are kept) and one `.oversized` is emitted
@@ -68,7 +68,14 @@ public struct MLLPFrameDecoder: ByteToMessageDecoder, Sendable {
                 }
                 let byte = buffer.getInteger(at: buffer.readerIndex + found, as: UInt8.self)!
                 if byte == MLLPFraming.startByte {
-                    // A new start before an end: the sender abandoned the frame.
+                    // A new start before an end: the sender abandoned the frame. One over the limit is
+                    // reported as oversized, as it is when its bytes arrive in smaller chunks.
+                    if found > maxFrameBytes {
+                        let prefix = keptPrefix(of: buffer)
+                        buffer.moveReaderIndex(forwardBy: found + 1)
+                        state = .inFrame(scanned: 0)
+                        return .oversized(prefix: prefix, byteCount: found)
+                    }
                     buffer.moveReaderIndex(forwardBy: found + 1)
                     state = .inFrame(scanned: 0)
                     continue

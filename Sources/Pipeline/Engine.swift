@@ -68,7 +68,7 @@ public final class Engine: Sendable {
             for profile in csvProfiles { try profile.check(against: terminology) }
             ccdaReader = try CCDAReader(
                 terminology: terminology, mappingsDirectory: configuration.home.appendingPathComponent("Mappings"),
-                defaultZone: configuration.defaultZone)
+                limits: configuration.limits.ccda, defaultZone: configuration.defaultZone)
         } catch {
             throw EngineLoadError(description: "Mappings: \(error)")
         }
@@ -114,7 +114,7 @@ public final class Engine: Sendable {
 
     /// Parses and maps every message of an HL7 v2 input (a file of one or many messages, a batch).
     public func convertHL7v2(_ bytes: [UInt8], inputName: String, traceUnused: Bool = false) -> [UnitResult] {
-        let parsed = HL7Parser.parseAll(bytes)
+        let parsed = HL7Parser.parseAll(bytes, limits: configuration.limits.hl7)
         var results: [UnitResult] = []
         results.reserveCapacity(parsed.messages.count)
         for (offset, outcome) in parsed.messages.enumerated() {

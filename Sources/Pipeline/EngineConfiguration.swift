@@ -13,6 +13,8 @@ public struct EngineConfiguration: Sendable {
     public var conditionalReferences: Bool
     /// Normalize every coded value and unit before emission (`RecordNormalizer`); on by default.
     public var normalizeTerminology: Bool = true
+    /// Message, field, document, depth and row size limits (see `EngineLimits`).
+    public var limits = EngineLimits()
 
     public init(
         home: URL, defaultZone: String = "+00:00", bundleType: BundleType = .transaction,

@@ -64,7 +64,7 @@ extension Engine {
     /// Reads a CSV input through its profile: one unit per patient; a bad row is a failed unit
     /// with its file, line and column.
     public func convertCSV(_ url: URL, profile: CSVProfile) -> [UnitResult] {
-        let reader = CSVSourceReader(profile: profile, terminology: terminology)
+        let reader = CSVSourceReader(profile: profile, terminology: terminology, limits: configuration.limits.csv)
         var units: [UnitResult] = []
         do {
             let (diagnostics, errors) = try reader.read(folder: url) { read in

@@ -66,6 +66,7 @@ struct Convert: ParsableCommand {
     @OptionGroup(title: "PHI safety") var safety: SafetyOptions
     @OptionGroup var audit: AuditOptions
     @OptionGroup var logging: LogOptions
+    @OptionGroup(title: "Limits") var limits: LimitOptions
 
     func validate() throws {
         if let format, InputFormat(rawValue: format) == nil {
@@ -95,6 +96,7 @@ struct Convert: ParsableCommand {
                 configuration.defaultZone = timezone
                 configuration.bundleType = BundleType(rawValue: bundleType) ?? .transaction
                 configuration.conditionalReferences = conditional
+                configuration.limits = limits.engineLimits
             })
         let inputs = try Self.collectSources(paths, engine: engine, profilePaths: csvProfile)
         var summary = RunSummary()

@@ -55,6 +55,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: debug, info, notice, warning or error.")
     var logLevel: String = "info"
 
+    @OptionGroup(title: "Limits") var limits: LimitOptions
+
     func validate() throws {
         guard (0...65535).contains(httpPort) else { throw ValidationError("--http-port must be 0 to 65535.") }
         guard (0...65535).contains(mllpPort) else { throw ValidationError("--mllp-port must be 0 to 65535.") }
@@ -79,6 +81,7 @@ struct Serve: AsyncParsableCommand {
             configure: { configuration in
                 configuration.defaultZone = timezone
                 configuration.bundleType = BundleType(rawValue: bundleType) ?? .transaction
+                configuration.limits = limits.engineLimits
             })
         var configuration = ServerConfiguration(
             host: host, httpPort: httpPort, mllpPort: mllpPort == 0 ? nil : mllpPort,
