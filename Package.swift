@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "PHISafety",
             dependencies: [
-                "ClinicalModel", "FHIRR4", .product(name: "Crypto", package: "swift-crypto"),
+                "ClinicalModel", "FHIRR4", "FHIRMapping", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),

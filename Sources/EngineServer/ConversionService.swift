@@ -1,6 +1,7 @@
 import ClinicalModel
 import FHIRR4
 import Foundation
+import PHISafety
 import HL7v2
 public import Logging
 public import MLLP
@@ -34,7 +35,9 @@ public final class ConversionService: Service, Sendable {
         self.engine = engine
         self.metrics = metrics
         self.logger = logger
-        self.output = try configuration.outputDirectory.map { url throws(ServerSetupError) in try BundleDirectory(url) }
+        self.output = try configuration.outputDirectory.map { url throws(ServerSetupError) in
+            try BundleDirectory(url, sealingKey: configuration.sealingKey)
+        }
         self.limiter = ConversionLimiter(
             permits: configuration.maxConcurrentConversions, maxWaiting: configuration.maxQueuedRequests,
             onChange: { running, waiting in
@@ -249,19 +252,28 @@ public final class ConversionService: Service, Sendable {
 /// message overwrites its own file and two senders' equal control ids do not collide.
 struct BundleDirectory: Sendable {
     let url: URL
+    let sealingKey: DataKey?
 
-    init(_ url: URL) throws(ServerSetupError) {
+    init(_ url: URL, sealingKey: DataKey? = nil) throws(ServerSetupError) {
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         } catch {
             throw ServerSetupError("cannot create the output folder")
         }
         self.url = url
+        self.sealingKey = sealingKey
     }
 
     func write(_ record: ClinicalRecord, engine: Engine) throws {
         let (bytes, _) = engine.bundleJSON([record], pretty: true)
-        try Data(bytes).write(to: url.appendingPathComponent(Self.fileName(for: record)), options: .atomic)
+        let name = Self.fileName(for: record)
+        guard let sealingKey else {
+            try Data(bytes).write(to: url.appendingPathComponent(name), options: .atomic)
+            return
+        }
+        // sealed in memory: no plaintext staging file
+        try Data(SealedFile.seal(bytes, key: sealingKey)).write(
+            to: url.appendingPathComponent(name + ".enc"), options: .atomic)
     }
 
     /// `<control id, file-safe>-<first 16 hex digits of the message digest>.json`.

@@ -1,4 +1,5 @@
 public import Foundation
+public import PHISafety
 
 /// How `fhirbridge serve` listens and how much it accepts at once.
 ///
@@ -14,6 +15,9 @@ public struct ServerConfiguration: Sendable {
     public var mllpPort: Int?
     /// Where MLLP messages are written, one bundle per message (atomically); `nil` writes nothing.
     public var outputDirectory: URL?
+    /// With a key, bundles written to `outputDirectory` are sealed (AES-256-GCM, `<name>.json.enc`)
+    /// in memory before they touch the disk.
+    public var sealingKey: DataKey?
     /// HTTP requests need `Authorization: Bearer <token>` (not `/health`); `nil` is no authentication.
     public var bearerToken: String?
     /// PEM certificate chain and private key: both listeners speak TLS when set.

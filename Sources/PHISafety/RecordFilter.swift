@@ -1,4 +1,5 @@
 public import ClinicalModel
+import FHIRMapping
 
 /// Minimum necessary (45 CFR §164.502(b)): limits output to chosen FHIR resource types and a date range.
 ///
@@ -27,7 +28,7 @@ public struct RecordFilter: Sendable, Hashable {
             var kinds = Set<EntityKind>()
             for type in types {
                 let trimmed = type.trimmingSpaces()
-                guard let kind = EntityKind.allCases.first(where: { Self.resourceType($0) == trimmed }) else {
+                guard let kind = EntityKind.allCases.first(where: { $0.fhirResourceType == trimmed }) else {
                     throw RecordFilterError(description: "unknown resource type for --types: \(trimmed)")
                 }
                 kinds.insert(kind)
@@ -47,33 +48,6 @@ public struct RecordFilter: Sendable, Hashable {
 
     /// True when the filter changes nothing.
     public var isEmpty: Bool { kinds == nil && since == nil && until == nil }
-
-    /// The FHIR resource types a record kind is written as (as in FHIRMapping's `fhirResourceType`).
-    public static func resourceType(_ kind: EntityKind) -> String {
-        switch kind {
-        case .patient: "Patient"
-        case .relatedPerson: "RelatedPerson"
-        case .practitioner: "Practitioner"
-        case .organization: "Organization"
-        case .location: "Location"
-        case .encounter: "Encounter"
-        case .condition: "Condition"
-        case .allergy: "AllergyIntolerance"
-        case .procedure: "Procedure"
-        case .immunization: "Immunization"
-        case .medication: "MedicationRequest"
-        case .serviceRequest: "ServiceRequest"
-        case .specimen: "Specimen"
-        case .observation: "Observation"
-        case .diagnosticReport: "DiagnosticReport"
-        case .document: "DocumentReference"
-        case .appointment: "Appointment"
-        case .coverage: "Coverage"
-        case .carePlan: "CarePlan"
-        case .imagingStudy: "ImagingStudy"
-        case .patientLink: "Linkage"
-        }
-    }
 
     /// The limited record.
     public func apply(_ record: ClinicalRecord) -> ClinicalRecord {

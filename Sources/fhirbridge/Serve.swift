@@ -28,6 +28,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Folder for one bundle file per MLLP message (created if missing).")
     var out: String?
 
+    @Flag(help: "Seal the --out bundles with AES-256-GCM (<name>.json.enc); key from --key-file or FHIRBRIDGE_KEY.")
+    var encrypt = false
+
+    @Option(help: "File holding the base64 256-bit key for --encrypt (default: FHIRBRIDGE_KEY).", completion: .file())
+    var keyFile: String?
+
     @Option(help: "File holding the bearer token HTTP clients must send (first line).", completion: .file())
     var tokenFile: String?
 
@@ -60,6 +66,7 @@ struct Serve: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(httpPort) else { throw ValidationError("--http-port must be 0 to 65535.") }
         guard (0...65535).contains(mllpPort) else { throw ValidationError("--mllp-port must be 0 to 65535.") }
+        if encrypt && out == nil { throw ValidationError("--encrypt needs --out.") }
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together.") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024.") }
         guard (1...1024).contains(maxConcurrent) else { throw ValidationError("--max-concurrent must be 1 to 1024.") }
@@ -87,6 +94,7 @@ struct Serve: AsyncParsableCommand {
             host: host, httpPort: httpPort, mllpPort: mllpPort == 0 ? nil : mllpPort,
             outputDirectory: out.map { URL(fileURLWithPath: $0) }, maxBodyBytes: maxBodyBytes,
             maxConcurrentConversions: maxConcurrent)
+        if encrypt { configuration.sealingKey = try SafetyOptions.loadKey(file: keyFile) }
         if let tokenFile {
             configuration.bearerToken = try Self.setup { () throws(ServerSetupError) in
                 try ServerConfiguration.readToken(fromFile: tokenFile)

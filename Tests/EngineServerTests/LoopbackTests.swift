@@ -42,6 +42,32 @@ import Testing
         #expect(logs.all.contains { $0.contains("mllp.listening") })
     }
 
+    @Test(.timeLimit(.minutes(2))) func mllpBundlesAreSealedWhenAKeyIsSet() async throws {
+        let out = try temporaryFolder("out-sealed")
+        defer { try? FileManager.default.removeItem(at: out) }
+        var configuration = ServerConfiguration()
+        configuration.outputDirectory = out
+        let key = try DataKey(bytes: Array(repeating: 7, count: 32))
+        configuration.sealingKey = key
+        let adt = try sample("adt-a01-basic.hl7")
+        try await withServer(configuration, logs: LogCapture()) { running in
+            let port = try #require(running.mllpPort)
+            try await MLLPTestClient.withConnection(port: port) { session in
+                let acks = try await session.exchange([adt])
+                #expect(acks.map { ParsedAck($0).code } == ["AA"])
+            }
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: out.path)
+        #expect(files.count == 1)
+        let file = try #require(files.first)
+        #expect(file.hasSuffix(".json.enc"))
+        let sealed = Array(try Data(contentsOf: out.appendingPathComponent(file)))
+        // no plaintext on disk: the bundle JSON cannot be read from the file
+        #expect(!String(decoding: sealed, as: UTF8.self).contains("Bundle"))
+        let bundle = try JSONReader.parse(try SealedFile.open(sealed, key: key))
+        #expect(bundle["resourceType"]?.stringValue == "Bundle")
+    }
+
     @Test(.timeLimit(.minutes(2))) func mllpRejectsAndErrorsWithPositionsOnly() async throws {
         let out = try temporaryFolder("out-broken")
         defer { try? FileManager.default.removeItem(at: out) }

@@ -16,18 +16,7 @@ struct ReconciliationTests {
     }
 
     static func check(folder: URL) throws -> [String] {
-        var problems: [String] = []
-        for url in Support.files(under: folder) {
-            for unit in try Support.convert(url) {
-                guard let record = unit.record else { continue }
-                let report = reconcile([record], bundle: try Support.bundle([record]))
-                if !report.isClean {
-                    problems.append(
-                        "\(url.lastPathComponent) #\(unit.index): \(report.changed.count) changed, \(report.missing.count) missing, \(report.extra.count) extra, \(report.danglingInFHIR.count) dangling")
-                }
-            }
-        }
-        return problems
+        try Support.files(under: folder).flatMap { url in try check(units: Support.convert(url), name: url.lastPathComponent) }
     }
 
     @Test func everySampleReconcilesWithItsOwnOutput() throws {
