@@ -16,8 +16,8 @@ if [ -z "${FHIRBRIDGE_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; t
     if [ "$(id -u)" = 0 ]; then
         (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium) >/dev/null
     else
-        echo "the chart browser test needs Chromium: sudo apt-get install --no-install-recommends chromium" >&2
-        exit 1
+        # only the chart browser test needs it (and it fails under CI=1 without it)
+        echo "note: the chart browser test needs Chromium: sudo apt-get install --no-install-recommends chromium" >&2
     fi
 fi
 if [ ! -x .venv/bin/python ]; then
