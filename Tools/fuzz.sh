@@ -3,7 +3,7 @@
 # briefly.
 #
 #   Tools/fuzz.sh TARGET [libFuzzer args]   TARGET: hl7v2, mllp, csv, ccda (or FuzzHL7v2, ...)
-#   Tools/fuzz.sh smoke                     every target for FUZZ_SMOKE_RUNS executions (default 20000)
+#   Tools/fuzz.sh smoke                     every target for FUZZ_SMOKE_RUNS executions (default 5000)
 #   Tools/fuzz.sh build                     only the sanitized build
 #
 # The seed corpus is assembled in a work folder (FUZZ_WORK, default .build/fuzz-work, ignored by git)
@@ -108,7 +108,7 @@ case "${1:-}" in
         build "$@"
         ;;
     smoke)
-        runs="${FUZZ_SMOKE_RUNS:-20000}"
+        runs="${FUZZ_SMOKE_RUNS:-5000}"
         build
         passed=0
         failed=0
