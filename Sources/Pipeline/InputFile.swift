@@ -10,10 +10,17 @@ public struct InputError: Error, Sendable, CustomStringConvertible {
 /// One input: a file, or standard input.
 public struct InputFile: Sendable {
     public var url: URL?
-    /// The file name without its folder (safe to print), or `stdin`.
-    public var name: String { url?.lastPathComponent ?? "stdin" }
-    /// The file name without its extension, for output names.
-    public var stem: String { url?.deletingPathExtension().lastPathComponent ?? "stdin" }
+    /// A name to show instead of the file's (see `SourceInput.redactingName()`).
+    public var alias: String?
+    /// The file name without its folder, or `stdin`, or the alias.
+    public var name: String { alias ?? url?.lastPathComponent ?? "stdin" }
+    /// The file name without its extension, for output names (the alias when there is one).
+    public var stem: String { alias ?? url?.deletingPathExtension().lastPathComponent ?? "stdin" }
+
+    public init(url: URL?, alias: String? = nil) {
+        self.url = url
+        self.alias = alias
+    }
 
     public func read() throws -> [UInt8] {
         if let url { return Array(try Data(contentsOf: url)) }

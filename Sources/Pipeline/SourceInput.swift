@@ -1,6 +1,7 @@
 import CSVSource
 import CanonicalHash
 import ClinicalModel
+import Crypto
 import Foundation
 
 /// One thing to convert: a file (HL7 v2, C-CDA, or a single-file CSV layout) or a folder of CSV
@@ -15,6 +16,16 @@ public enum SourceInput: Sendable {
         case let .file(file): file.name
         case let .csv(url, _): url.lastPathComponent
         }
+    }
+
+    /// The input with its file name replaced by `input-` and the first 12 hex digits of the SHA-256 of
+    /// its full path: for exports whose file names carry patient data (Synthea names C-CDA files after
+    /// the patient). Positions, summaries, logs, reports and output names then show the alias; the same
+    /// path always gives the same alias, so a failing file can still be found (`sha256sum` of the path).
+    public func redactingName() -> SourceInput {
+        guard case let .file(file) = self, let url = file.url else { return self }
+        let digest = lowercaseHex(SHA256.hash(data: Array(url.standardizedFileURL.path.utf8)))
+        return .file(InputFile(url: url, alias: "input-" + digest.prefix(12)))
     }
 
     /// The name without its extension, for output names.

@@ -98,7 +98,8 @@ struct Convert: ParsableCommand {
                 configuration.conditionalReferences = conditional
                 configuration.limits = limits.engineLimits
             })
-        let inputs = try Self.collectSources(paths, engine: engine, profilePaths: csvProfile)
+        var inputs = try Self.collectSources(paths, engine: engine, profilePaths: csvProfile)
+        if safety.redactInputNames { inputs = inputs.map { $0.redactingName() } }
         var summary = RunSummary()
         let progress = ProgressBar(total: inputs.count, enabled: !quiet)
         let writer: OutputWriter

@@ -39,6 +39,9 @@ struct Reconcile: ParsableCommand {
     @Flag(help: "No summary on standard error.")
     var quiet = false
 
+    @Flag(help: "Show inputs as input-<digest of the path> in positions, logs and reports (as for convert).")
+    var redactInputNames = false
+
     @Option(help: "Key file for FHIR files written with --encrypt (default: FHIRBRIDGE_KEY).", completion: .file())
     var keyFile: String?
 
@@ -56,7 +59,8 @@ struct Reconcile: ParsableCommand {
         var sourceRecords: [ClinicalRecord] = []
         var diagnostics: [Diagnostic] = []
         var errors: [SourceError] = []
-        let sourceInputs = try Convert.collectSources(sources, engine: engine, profilePaths: csvProfile)
+        var sourceInputs = try Convert.collectSources(sources, engine: engine, profilePaths: csvProfile)
+        if redactInputNames { sourceInputs = sourceInputs.map { $0.redactingName() } }
         var fhirFiles: [AuditFile] = []
         for input in sourceInputs {
             let units: [UnitResult]

@@ -8,6 +8,9 @@ import Pipeline
 /// PHI options of `convert`: encryption at rest, de-identification and minimum-necessary limits.
 /// Keys are read from files or the environment, never from the command line.
 struct SafetyOptions: ParsableArguments {
+    @Flag(help: "Show inputs as input-<digest of the path> in positions, logs, reports and output names (for file names that carry patient data).")
+    var redactInputNames = false
+
     @Flag(help: "Encrypt every output (AES-256-GCM, .enc files) with the key from --key-file or FHIRBRIDGE_KEY.")
     var encrypt = false
 

@@ -29,6 +29,30 @@ struct SafetyCommandTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: plain).sorted() == names.map { String($0.dropLast(4)) })
     }
 
+    /// A file named after the patient: with --redact-input-names its name reaches no position, log,
+    /// summary, report or output name, and reconcile still pairs the records.
+    @Test func redactedInputNamesKeepFileNamesOutOfEveryMessage() throws {
+        let folder = try Support.temporaryFolder("redact-names")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let good = try String(contentsOf: Support.samples.appendingPathComponent("hl7v2/oru-r01-lab.hl7"), encoding: .utf8)
+        let named = folder.appendingPathComponent("ZZSENTINEL_Doe_1970.hl7")
+        // a good message, then a broken one: the error names the input by position
+        try (good + "MSH|^~\\&|A|B\rPID|1\r").write(to: named, atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("out").path
+        let report = folder.appendingPathComponent("report.json").path
+        let convert = try Support.run([
+            "convert", named.path, "--out", out, "--report", report, "--redact-input-names", "--log-level", "trace",
+        ])
+        #expect(convert.status == 65, "\(convert.stderr)")
+        #expect(convert.stderr.contains("input-"))
+        let texts = [convert.stderr, try String(contentsOfFile: report, encoding: .utf8)]
+            + (try FileManager.default.contentsOfDirectory(atPath: out))
+        for text in texts { #expect(!text.contains("ZZSENTINEL"), "file name leaked: \(text.prefix(200))") }
+        let reconcile = try Support.run(["reconcile", named.path, "--fhir", out, "--redact-input-names"])
+        #expect(!reconcile.stderr.contains("ZZSENTINEL"))
+        #expect(reconcile.stderr.contains("0 missing") && reconcile.stderr.contains("0 changed"), "\(reconcile.stderr)")
+    }
+
     @Test func tamperedTruncatedOrWrongKeyExits65() throws {
         let folder = try Support.temporaryFolder("tamper")
         defer { try? FileManager.default.removeItem(at: folder) }
