@@ -5,7 +5,7 @@ import Yams
 
 /// Reads one profile YAML and checks it against the canonical paths, the column types and the
 /// converters, with `file:line` errors. The file holds no patient data, so messages may quote keys.
-struct CSVProfileLoader {
+struct CSVProfileLoader: YAMLNodeReading {
     let url: URL
     var file: String { url.lastPathComponent }
 
@@ -20,12 +20,8 @@ struct CSVProfileLoader {
         "prefix", "item",
     ]
 
-    func error(_ node: Node?, _ message: String) -> MappingLoadError {
-        MappingLoadError(file: file, line: node?.mark?.line, message)
-    }
-
     func load() throws(MappingLoadError) -> CSVProfile {
-        let root = try compose()
+        let root = try composeYAML(url)
         let top = try mapping(root, "document")
         try onlyKeys(top, Self.topKeys)
         let name = try string(top, "profile")
@@ -333,50 +329,6 @@ struct CSVProfileLoader {
         }
     }
 
-    func compose() throws(MappingLoadError) -> Node {
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw MappingLoadError(file: file, line: nil, "cannot read file")
-        }
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw MappingLoadError(file: file, line: 1, "empty document")
-            }
-            return node
-        } catch let error as MappingLoadError {
-            throw error
-        } catch let error as YamlError {
-            throw MappingLoadError(file: file, line: Self.yamlLine(error), "YAML syntax error")
-        } catch {
-            throw MappingLoadError(file: file, line: nil, "YAML error")
-        }
-    }
-
-    static func yamlLine(_ error: YamlError) -> Int? {
-        switch error {
-        case let .scanner(_, _, mark, _), let .parser(_, _, mark, _), let .composer(_, _, mark, _):
-            return mark.line
-        default: return nil
-        }
-    }
-
-    func mapping(_ node: Node, _ what: String) throws(MappingLoadError) -> Node.Mapping {
-        guard case let .mapping(mapping) = node else { throw error(node, "\(what) must be a mapping") }
-        return mapping
-    }
-
-    func sequence(_ node: Node, _ what: String) throws(MappingLoadError) -> [Node] {
-        guard case let .sequence(sequence) = node else { throw error(node, "\(what) must be a list") }
-        return Array(sequence)
-    }
-
-    func scalar(_ node: Node, _ what: String) throws(MappingLoadError) -> String {
-        guard case let .scalar(scalar) = node else { throw error(node, "\(what) must be a single value") }
-        return scalar.string
-    }
-
     /// A list of strings, or one string as a list of one.
     func stringList(_ node: Node, _ what: String) throws(MappingLoadError) -> [String] {
         if case .sequence = node {
@@ -385,36 +337,9 @@ struct CSVProfileLoader {
         return [try scalar(node, what)]
     }
 
-    func required(_ mapping: Node.Mapping, _ key: String) throws(MappingLoadError) -> Node {
-        guard let node = mapping[key] else {
-            throw MappingLoadError(file: file, line: mapping.mark?.line, "missing key '\(key)'")
-        }
-        return node
-    }
-
-    func string(_ mapping: Node.Mapping, _ key: String) throws(MappingLoadError) -> String {
-        let value = try scalar(try required(mapping, key), key)
-        guard !value.isEmpty else { throw error(mapping[key], "'\(key)' must not be empty") }
-        return value
-    }
-
-    func optionalString(_ mapping: Node.Mapping, _ key: String) throws(MappingLoadError) -> String? {
-        guard let node = mapping[key] else { return nil }
-        return try scalar(node, key)
-    }
-
     func flag(_ mapping: Node.Mapping, _ key: String) throws(MappingLoadError) -> Bool {
         guard let node = mapping[key] else { return false }
         guard let value = Self.boolean(try scalar(node, key)) else { throw error(node, "\(key) must be true or false") }
         return value
-    }
-
-    func onlyKeys(_ mapping: Node.Mapping, _ allowed: Set<String>) throws(MappingLoadError) {
-        for (key, _) in mapping {
-            let name = try scalar(key, "key")
-            guard allowed.contains(name) else {
-                throw error(key, "unknown key '\(name)' (allowed: \(allowed.sorted().joined(separator: ", ")))")
-            }
-        }
     }
 }

@@ -139,39 +139,9 @@ public struct HL7v2MappingSpec: Sendable {
         return names.filter { $0.hasSuffix(".yaml") }.sorted().map { directory.appendingPathComponent($0) }
     }
 
-    static func compose(_ url: URL) throws(MappingLoadError) -> Node {
-        let name = url.lastPathComponent
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw MappingLoadError(file: name, line: nil, "cannot read file")
-        }
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw MappingLoadError(file: name, line: 1, "empty document")
-            }
-            return node
-        } catch let error as MappingLoadError {
-            throw error
-        } catch let error as YamlError {
-            throw MappingLoadError(file: name, line: yamlLine(error), "YAML syntax error")
-        } catch {
-            throw MappingLoadError(file: name, line: nil, "YAML error")
-        }
-    }
-
-    static func yamlLine(_ error: YamlError) -> Int? {
-        switch error {
-        case let .scanner(_, _, mark, _), let .parser(_, _, mark, _), let .composer(_, _, mark, _):
-            return mark.line
-        default: return nil
-        }
-    }
-
     static func parseManifest(_ url: URL) throws(MappingLoadError) -> MessageManifest {
         let file = url.lastPathComponent
-        let root = try compose(url)
+        let root = try composeYAML(url)
         let reader = NodeReader(file: file)
         let mapping = try reader.mapping(root, "document")
         try reader.onlyKeys(mapping, ["structure", "description", "events", "segments", "ignored"])
@@ -221,7 +191,7 @@ public struct HL7v2MappingSpec: Sendable {
 
     static func parseSegmentMap(_ url: URL) throws(MappingLoadError) -> SegmentMap {
         let file = url.lastPathComponent
-        let root = try compose(url)
+        let root = try composeYAML(url)
         let reader = NodeReader(file: file)
         let mapping = try reader.mapping(root, "document")
         try reader.onlyKeys(mapping, ["segment", "description", "produces"])
@@ -294,54 +264,8 @@ public struct HL7v2MappingSpec: Sendable {
 }
 
 /// Typed access to YAML nodes with `file:line` errors.
-struct NodeReader {
+struct NodeReader: YAMLNodeReading {
     let file: String
-
-    func error(_ node: Node?, _ message: String) -> MappingLoadError {
-        MappingLoadError(file: file, line: node?.mark?.line, message)
-    }
-
-    func mapping(_ node: Node, _ what: String) throws(MappingLoadError) -> Node.Mapping {
-        guard case let .mapping(mapping) = node else { throw error(node, "\(what) must be a mapping") }
-        return mapping
-    }
-
-    func sequence(_ node: Node, _ what: String) throws(MappingLoadError) -> [Node] {
-        guard case let .sequence(sequence) = node else { throw error(node, "\(what) must be a list") }
-        return Array(sequence)
-    }
-
-    func scalar(_ node: Node, _ what: String) throws(MappingLoadError) -> String {
-        guard case let .scalar(scalar) = node else { throw error(node, "\(what) must be a single value") }
-        return scalar.string
-    }
-
-    func required(_ mapping: Node.Mapping, _ key: String) throws(MappingLoadError) -> Node {
-        guard let node = mapping[key] else {
-            throw MappingLoadError(file: file, line: mapping.mark?.line, "missing key '\(key)'")
-        }
-        return node
-    }
-
-    func string(_ mapping: Node.Mapping, _ key: String) throws(MappingLoadError) -> String {
-        let value = try scalar(try required(mapping, key), key)
-        guard !value.isEmpty else { throw error(mapping[key], "'\(key)' must not be empty") }
-        return value
-    }
-
-    func optionalString(_ mapping: Node.Mapping, _ key: String) throws(MappingLoadError) -> String? {
-        guard let node = mapping[key] else { return nil }
-        return try scalar(node, key)
-    }
-
-    func onlyKeys(_ mapping: Node.Mapping, _ allowed: Set<String>) throws(MappingLoadError) {
-        for (key, _) in mapping {
-            let name = try scalar(key, "key")
-            guard allowed.contains(name) else {
-                throw error(key, "unknown key '\(name)' (allowed: \(allowed.sorted().joined(separator: ", ")))")
-            }
-        }
-    }
 
     func segmentID(_ node: Node) throws(MappingLoadError) -> String {
         let id = try scalar(node, "segment")

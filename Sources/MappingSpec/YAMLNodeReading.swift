@@ -1,0 +1,88 @@
+import Foundation
+public import Yams
+
+/// Typed access to the YAML nodes of one mapping file, with `file:line` errors. Loaders of
+/// `Mappings/` (HL7 v2 manifests and segment maps, CSV profiles) conform by naming their file.
+public protocol YAMLNodeReading {
+    /// The file name errors point at.
+    var file: String { get }
+}
+
+extension YAMLNodeReading {
+    public func error(_ node: Node?, _ message: String) -> MappingLoadError {
+        MappingLoadError(file: file, line: node?.mark?.line, message)
+    }
+
+    public func mapping(_ node: Node, _ what: String) throws(MappingLoadError) -> Node.Mapping {
+        guard case let .mapping(mapping) = node else { throw error(node, "\(what) must be a mapping") }
+        return mapping
+    }
+
+    public func sequence(_ node: Node, _ what: String) throws(MappingLoadError) -> [Node] {
+        guard case let .sequence(sequence) = node else { throw error(node, "\(what) must be a list") }
+        return Array(sequence)
+    }
+
+    public func scalar(_ node: Node, _ what: String) throws(MappingLoadError) -> String {
+        guard case let .scalar(scalar) = node else { throw error(node, "\(what) must be a single value") }
+        return scalar.string
+    }
+
+    public func required(_ mapping: Node.Mapping, _ key: String) throws(MappingLoadError) -> Node {
+        guard let node = mapping[key] else {
+            throw MappingLoadError(file: file, line: mapping.mark?.line, "missing key '\(key)'")
+        }
+        return node
+    }
+
+    public func string(_ mapping: Node.Mapping, _ key: String) throws(MappingLoadError) -> String {
+        let value = try scalar(try required(mapping, key), key)
+        guard !value.isEmpty else { throw error(mapping[key], "'\(key)' must not be empty") }
+        return value
+    }
+
+    public func optionalString(_ mapping: Node.Mapping, _ key: String) throws(MappingLoadError) -> String? {
+        guard let node = mapping[key] else { return nil }
+        return try scalar(node, key)
+    }
+
+    public func onlyKeys(_ mapping: Node.Mapping, _ allowed: Set<String>) throws(MappingLoadError) {
+        for (key, _) in mapping {
+            let name = try scalar(key, "key")
+            guard allowed.contains(name) else {
+                throw error(key, "unknown key '\(name)' (allowed: \(allowed.sorted().joined(separator: ", ")))")
+            }
+        }
+    }
+}
+
+/// Reads and composes one YAML mapping file; errors name the file and, for syntax errors, the line.
+public func composeYAML(_ url: URL) throws(MappingLoadError) -> Node {
+    let name = url.lastPathComponent
+    let text: String
+    do {
+        text = try String(contentsOf: url, encoding: .utf8)
+    } catch {
+        throw MappingLoadError(file: name, line: nil, "cannot read file")
+    }
+    do {
+        guard let node = try Yams.compose(yaml: text) else {
+            throw MappingLoadError(file: name, line: 1, "empty document")
+        }
+        return node
+    } catch let error as MappingLoadError {
+        throw error
+    } catch let error as YamlError {
+        throw MappingLoadError(file: name, line: yamlLine(error), "YAML syntax error")
+    } catch {
+        throw MappingLoadError(file: name, line: nil, "YAML error")
+    }
+}
+
+private func yamlLine(_ error: YamlError) -> Int? {
+    switch error {
+    case let .scanner(_, _, mark, _), let .parser(_, _, mark, _), let .composer(_, _, mark, _):
+        return mark.line
+    default: return nil
+    }
+}
