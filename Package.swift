@@ -165,7 +165,7 @@ let package = Package(
             ],
             exclude: ["Regressions"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "EngineTests", dependencies: ["Pipeline", "FHIRR4", "ClinicalModel", "HL7v2"],
+            name: "EngineTests", dependencies: ["Pipeline", "FHIRR4", "ClinicalModel", "HL7v2", "CanonicalHash"],
             swiftSettings: swiftSettings),
     ]
 )

@@ -24,19 +24,40 @@ public struct RecordDigest: Hashable, Sendable {
 public enum CanonicalHasher {
     /// The canonical bytes of one record (version line, kind line, canonical text).
     public static func canonicalBytes(_ entity: any ClinicalEntity) -> [UInt8] {
-        var output = Array("\(CanonicalForm.version)\n\(type(of: entity).kind.rawValue)\n".utf8)
-        if let value = (try? CanonicalEncoder.encode(entity))?.0 { value.write(into: &output) }
+        var output = header(entity)
+        _ = try? CanonicalEncoder.writeBytes(entity, into: &output)
         return output
     }
 
     public static func digest(_ entity: any ClinicalEntity) -> RecordDigest {
-        var output = Array("\(CanonicalForm.version)\n\(type(of: entity).kind.rawValue)\n".utf8)
+        var output = header(entity)
+        let mark = output.count
         var references: [EntityRef] = []
-        if let (value, refs) = try? CanonicalEncoder.encode(entity) {
-            value?.write(into: &output)
-            references = refs.filter { $0 != entity.ref }
+        do {
+            references = try CanonicalEncoder.writeBytes(entity, into: &output).filter { $0 != entity.ref }
+        } catch {
+            output.removeSubrange(mark...)
         }
         return RecordDigest(ref: entity.ref, digest: lowercaseHex(SHA256.hash(data: output)), references: references)
+    }
+
+    /// The version line and the kind line that start every record's canonical bytes.
+    static func header(_ entity: any ClinicalEntity) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(1024)
+        output.append(contentsOf: CanonicalForm.version.utf8)
+        output.append(0x0A)
+        output.append(contentsOf: type(of: entity).kind.rawValue.utf8)
+        output.append(0x0A)
+        return output
+    }
+
+    /// The canonical bytes through the reference form (`CanonicalValue`), for tests that check
+    /// `canonicalBytes` against it.
+    static func referenceBytes(_ entity: any ClinicalEntity) -> [UInt8] {
+        var output = header(entity)
+        if let value = (try? CanonicalEncoder.encode(entity))?.0 { value.write(into: &output) }
+        return output
     }
 
     /// A digest for every record in a source unit.

@@ -19,8 +19,14 @@ struct ElementBuilder {
         object.append("id", .string(id))
     }
 
-    /// The built object, or `nil` when nothing was set.
-    var json: JSON? { object.isEmpty ? nil : .object(object) }
+    /// The built object, or `nil` when nothing was set. Marked as pruned when it is, so that
+    /// nesting it in another builder does not walk it again.
+    var json: JSON? {
+        guard !object.isEmpty else { return nil }
+        var built = object
+        built.isKnownPruned = JSON.isPruned(.object(object))
+        return .object(built)
+    }
 
     mutating func set(_ key: String, _ value: JSON?) {
         guard let value = value.flatMap(JSON.pruned) else { return }
@@ -108,6 +114,13 @@ extension JSON {
     /// A `null` array item (written only by `setPrimitiveArray`) is kept unless the array holds
     /// nothing else.
     static func pruned(_ value: JSON) -> JSON? {
+        // Values built by `ElementBuilder` are already pruned: check without copying first, so that
+        // nesting them (entries into a Bundle, elements into a resource) does not rebuild them.
+        if isPruned(value) {
+            guard case var .object(object) = value, !object.isKnownPruned else { return value }
+            object.isKnownPruned = true
+            return .object(object)
+        }
         switch value {
         case .null: return nil
         case let .string(text): return text.hasContent ? value : nil
@@ -122,6 +135,30 @@ extension JSON {
             }
             return kept.isEmpty ? nil : .object(kept)
         case .bool, .number: return value
+        }
+    }
+}
+
+extension JSON {
+    /// Whether `pruned(value)` would return `value` unchanged. Reads only, allocates nothing.
+    static func isPruned(_ value: JSON) -> Bool {
+        switch value {
+        case .null: return false
+        case let .string(text): return text.hasContent
+        case .bool, .number: return true
+        case let .array(items):
+            var hasValue = false
+            for item in items {
+                if case .null = item { continue }
+                guard isPruned(item) else { return false }
+                hasValue = true
+            }
+            return hasValue
+        case let .object(object):
+            if object.isKnownPruned { return true }
+            guard !object.isEmpty else { return false }
+            for member in object.members where !isPruned(member.value) { return false }
+            return true
         }
     }
 }

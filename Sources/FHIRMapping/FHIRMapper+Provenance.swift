@@ -17,10 +17,17 @@ public struct ResourceKey: Hashable, Sendable, Comparable, CustomStringConvertib
 
     /// The order of entries in bundles and NDJSON: `resourceTypeOrder`, then id.
     public static func < (lhs: ResourceKey, rhs: ResourceKey) -> Bool {
-        let left = resourceTypeOrder.firstIndex(of: lhs.resourceType) ?? resourceTypeOrder.count
-        let right = resourceTypeOrder.firstIndex(of: rhs.resourceType) ?? resourceTypeOrder.count
-        return (left, lhs.resourceType, lhs.id) < (right, rhs.resourceType, rhs.id)
+        if lhs.resourceType != rhs.resourceType {
+            let left = rankByType[lhs.resourceType] ?? resourceTypeOrder.count
+            let right = rankByType[rhs.resourceType] ?? resourceTypeOrder.count
+            return (left, lhs.resourceType) < (right, rhs.resourceType)
+        }
+        return lhs.id < rhs.id
     }
+
+    /// Each type's position in `resourceTypeOrder`.
+    static let rankByType: [String: Int] = Dictionary(
+        resourceTypeOrder.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
 
     /// Resource types in output order: the canonical kinds in `EntityKind` order, then the
     /// provenance resources.

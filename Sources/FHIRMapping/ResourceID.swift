@@ -1,5 +1,6 @@
 import ClinicalModel
 import Crypto
+import Foundation
 
 /// FHIR resource ids derived from business keys, so the same entity gets the same id in every run.
 ///
@@ -27,13 +28,22 @@ public enum ResourceID {
     ///
     /// - Complexity: O(n) in the length of `key`.
     public static func derive(kind: EntityKind, key: String) -> String {
-        derive(resourceType: kind.fhirResourceType, key: key)
+        derive(EntityRef(kind, key: key))
     }
 
     /// The id of the resource emitted for a canonical reference.
+    ///
+    /// An entity's id is needed for its resource and again for every reference to it (the patient
+    /// in each observation, the provenance targets), so recent ones are remembered (`recent`).
     public static func derive(_ ref: EntityRef) -> String {
-        derive(kind: ref.kind, key: ref.key)
+        if let id = recent.id(for: ref) { return id }
+        let id = derive(resourceType: ref.kind.fhirResourceType, key: ref.key)
+        recent.remember(id, for: ref)
+        return id
     }
+
+    /// Ids derived lately, shared by all threads; bounded (it starts again when full).
+    static let recent = IDMemo(capacity: 16_384)
 
     /// The id of a resource of any type (`Provenance`, `Device`, `Bundle`) from a key.
     public static func derive(resourceType: String, key: String) -> String {
@@ -54,6 +64,28 @@ public enum ResourceID {
             output.append(hex[Int(byte & 0x0F)])
         }
         return String(decoding: output, as: UTF8.self)
+    }
+}
+
+/// A lock-guarded, bounded map from entity to derived id.
+final class IDMemo: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ids: [EntityRef: String] = [:]
+    let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func id(for ref: EntityRef) -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return ids[ref]
+    }
+
+    func remember(_ id: String, for ref: EntityRef) {
+        lock.lock()
+        defer { lock.unlock() }
+        if ids.count >= capacity { ids.removeAll(keepingCapacity: true) }
+        ids[ref] = id
     }
 }
 

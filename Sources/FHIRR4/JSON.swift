@@ -54,7 +54,16 @@ public struct JSONObject: Hashable, Sendable, Sequence {
 
     public private(set) var members: [Member] = []
 
+    /// Set by a builder that has checked that no member, at any depth, is an empty string, array
+    /// or object; cleared by every change. Lets that check skip objects already checked. Not part
+    /// of equality or hashing.
+    public var isKnownPruned = false
+
     public init() {}
+
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool { lhs.members == rhs.members }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(members) }
 
     public init(_ pairs: KeyValuePairs<String, JSON>) {
         for (key, value) in pairs { self[key] = value }
@@ -63,6 +72,7 @@ public struct JSONObject: Hashable, Sendable, Sequence {
     public subscript(key: String) -> JSON? {
         get { members.first(where: { $0.key == key })?.value }
         set {
+            isKnownPruned = false
             if let index = members.firstIndex(where: { $0.key == key }) {
                 if let newValue { members[index].value = newValue } else { members.remove(at: index) }
             } else if let newValue {
@@ -73,6 +83,7 @@ public struct JSONObject: Hashable, Sendable, Sequence {
 
     /// Appends without checking for an existing key: the builder's fast path.
     public mutating func append(_ key: String, _ value: JSON) {
+        isKnownPruned = false
         members.append(Member(key: key, value: value))
     }
 

@@ -41,10 +41,13 @@ public struct RecordNormalizer: Sendable {
 
     public let store: TerminologyStore
     public let options: Options
+    /// Results for codings and translations already met (see `NormalizationCache`).
+    let cache: NormalizationCache
 
     public init(store: TerminologyStore, options: Options = Options()) {
         self.store = store
         self.options = options
+        self.cache = NormalizationCache()
     }
 
     /// The record with every Coding, Concept and Quantity normalized, and what was found on the way.
@@ -109,6 +112,26 @@ extension RecordNormalizer {
         ///   a bare coding keeps its own display (a mismatch is still reported).
         @discardableResult
         mutating func coding(_ coding: inout Coding, inConcept: Bool = false) -> String? {
+            let key = NormalizationCache.CodingKey(coding: coding, inConcept: inConcept)
+            if let known = normalizer.cache.coding(key) {
+                coding = known.coding
+                for finding in known.findings {
+                    report(finding.kind, finding.severity, system: finding.system, code: finding.code)
+                }
+                return known.replacedDisplay
+            }
+            let before = diagnostics.count
+            let replaced = normalizeCoding(&coding, inConcept: inConcept)
+            let findings = diagnostics[before...].map {
+                NormalizationCache.Finding(kind: $0.kind, severity: $0.severity, system: $0.system, code: $0.code)
+            }
+            normalizer.cache.store(
+                NormalizationCache.CodingResult(coding: coding, replacedDisplay: replaced, findings: findings), for: key)
+            return replaced
+        }
+
+        /// `coding(_:inConcept:)` without the cache.
+        private mutating func normalizeCoding(_ coding: inout Coding, inConcept: Bool) -> String? {
             guard let code = coding.code?.trimmingWhitespace(), !code.isEmpty else {
                 coding.code = nil
                 return nil
@@ -197,6 +220,19 @@ extension RecordNormalizer {
 
         /// Appends codings that maps say are equivalent or equal and that the concept lacks.
         mutating func addTranslations(_ concept: inout Concept) {
+            let key = NormalizationCache.TranslationKey(
+                codings: concept.codings.map { NormalizationCache.SystemCode(system: $0.system, code: $0.code) })
+            if let known = normalizer.cache.translations(key) {
+                concept.codings += known
+                return
+            }
+            let added = translations(of: concept)
+            normalizer.cache.store(added, for: key)
+            concept.codings += added
+        }
+
+        /// The codings `addTranslations` appends, found in the maps.
+        private func translations(of concept: Concept) -> [Coding] {
             var added: [Coding] = []
             for source in concept.codings {
                 guard let system = source.system, let code = source.code else { continue }
@@ -217,7 +253,7 @@ extension RecordNormalizer {
                     added.append(Coding(system: target.system, code: target.code, display: display))
                 }
             }
-            concept.codings += added
+            return added
         }
 
         // MARK: Quantities

@@ -58,7 +58,7 @@ struct SystemRegistry: Sendable {
         {
             return Self.v2TableOIDPrefix + String(number)
         }
-        if uri.lowercased().hasPrefix("urn:oid:") {
+        if Self.hasOIDPrefix(uri) {
             let oid = String(uri.dropFirst(8))
             return Self.isOID(oid) ? oid : nil
         }
@@ -75,7 +75,7 @@ struct SystemRegistry: Sendable {
             let name = uri.dropFirst("http://hl7.org/fhir/v3/".count)
             if !name.isEmpty, !name.contains("/") { return Self.thoV3Prefix + name }
         }
-        if uri.lowercased().hasPrefix("urn:oid:") {
+        if Self.hasOIDPrefix(uri) {
             let oid = String(uri.dropFirst(8))
             if let mapped = systemURI(forOID: oid) { return mapped }
             return "urn:oid:" + oid
@@ -88,13 +88,24 @@ struct SystemRegistry: Sendable {
         let text = raw.trimmingWhitespace()
         guard !text.isEmpty else { return nil }
         if Self.isOID(text) { return systemURI(forOID: text) ?? "urn:oid:" + text }
-        if text.contains(":") { return canonicalURI(text) }
+        if text.utf8.contains(UInt8(ascii: ":")) { return canonicalURI(text) }
         return systemURI(forV2Name: text)
     }
 
     static func bareOID(_ raw: String) -> String {
         let text = raw.trimmingWhitespace()
-        return text.lowercased().hasPrefix("urn:oid:") ? String(text.dropFirst(8)) : text
+        return hasOIDPrefix(text) ? String(text.dropFirst(8)) : text
+    }
+
+    /// Whether `text` starts with `urn:oid:` in any letter case (ASCII compare, no lowercased copy).
+    static func hasOIDPrefix(_ text: String) -> Bool {
+        var bytes = text.utf8.makeIterator()
+        for expected in "urn:oid:".utf8 {
+            guard let byte = bytes.next() else { return false }
+            let folded = (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
+            guard folded == expected else { return false }
+        }
+        return true
     }
 
     /// Dotted decimal arcs, at least two, no empty arc, no leading zero in an arc.

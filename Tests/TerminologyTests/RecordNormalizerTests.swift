@@ -48,6 +48,38 @@ struct RecordNormalizerTests {
         #expect(try normalizer().normalize(withText).0.text == "original text")
     }
 
+    /// The second time a coding or concept is met, the result comes from `NormalizationCache`: it
+    /// must equal a fresh normalizer's, with diagnostics at the new position.
+    @Test func cachedResultsEqualFreshOnesWithTheirOwnPositions() throws {
+        let shared = try normalizer()
+        let concepts = [
+            Concept(codings: [Coding(system: "2.16.840.1.113883.6.90", code: "E11.9", display: "DM2")]),
+            Concept(codings: [Coding(system: "I10", code: "E119")]),
+            Concept(codings: [Coding(system: "HL70078", code: "H")]),
+            Concept(codings: [Coding(system: "99LOCAL", code: "X1", display: "local")]),
+            Concept(codings: [Coding(system: "LN", code: "not-a-loinc")]),
+            Concept(codings: [Coding(code: "bare")]),
+        ]
+        let first = SourceLocation.hl7(message: 1, segment: "OBX", occurrence: 1, field: 5)
+        let second = SourceLocation.hl7(message: 2, segment: "OBX", occurrence: 7, field: 5)
+        for concept in concepts {
+            let fresh = try normalizer().normalize(concept, at: second)
+            _ = shared.normalize(concept, at: first)
+            let cached = shared.normalize(concept, at: second)
+            #expect(cached.0 == fresh.0)
+            #expect(cached.1 == fresh.1)
+            #expect(cached.1.allSatisfy { $0.location == second })
+        }
+        #expect(shared.cache.count > 0)
+        // Bounded: a full cache starts again instead of growing.
+        let small = NormalizationCache(capacity: 2)
+        for code in ["a", "b", "c"] {
+            let key = NormalizationCache.CodingKey(coding: Coding(code: code), inConcept: true)
+            small.store(NormalizationCache.CodingResult(coding: Coding(code: code), findings: []), for: key)
+        }
+        #expect(small.count == 1)
+    }
+
     @Test func corpusDisplaysAreNeitherCheckedNorReplaced() throws {
         let (concept, diagnostics) = try normalizer().normalize(
             Concept(codings: [Coding(system: "LN", code: "8867-4", display: "heartrate")]))
