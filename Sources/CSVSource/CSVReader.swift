@@ -242,6 +242,11 @@ public struct CSVReader {
 
     private enum State { case fieldStart, unquoted, quoted, quoteInQuoted }
 
+    /// `true` for `"`, CR and LF: the bytes that end a run of ordinary field bytes.
+    private static let quoteOrBreak: [Bool] = (0...255).map {
+        $0 == Int(UInt8(ascii: "\"")) || $0 == 0x0D || $0 == 0x0A
+    }
+
     /// Reads the next record, or returns `nil` at the end of the input.
     public mutating func readRecord() -> CSVRecord? {
         if !checkedBOM {
@@ -304,6 +309,23 @@ public struct CSVReader {
         }
 
         while true {
+            // Fast path: a run of ordinary bytes inside a field is copied in one go (the byte-wise
+            // state machine below handles quotes, delimiters, line breaks and the record limit).
+            if !truncated, state == .unquoted || state == .quoted, index < buffer.count {
+                let end = min(buffer.count, index + max(0, maxRecordBytes - recordBytes))
+                var stop = index
+                if state == .quoted {
+                    while stop < end && !Self.quoteOrBreak[Int(buffer[stop])] { stop += 1 }
+                } else {
+                    while stop < end && !Self.quoteOrBreak[Int(buffer[stop])] && buffer[stop] != delimiter { stop += 1 }
+                }
+                if stop > index {
+                    field.append(contentsOf: buffer[index..<stop])
+                    recordBytes += stop - index
+                    index = stop
+                    continue
+                }
+            }
             guard let byte = nextByte() else {
                 if state == .quoted {
                     problems.append(CSVRecordProblem(.unterminatedQuote, field: fields.count, line: startLine))
