@@ -57,6 +57,23 @@ struct SentinelTests {
         for text in texts { #expect(!text.contains(Self.sentinel), "sentinel leaked into: \(text)") }
     }
 
+    /// libxml2 prints encoding failures with the offending input bytes on standard error unless a
+    /// handler takes them; the CLI must print only the positioned error.
+    @Test func libxml2PrintsNothingOfAnUnconvertibleDocument() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("enc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var bytes = Array("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><title>".utf8)
+        bytes += [0x81, 0xFF, 0xFE, 0xFD] + Array("\(Self.sentinel)</title></ClinicalDocument>\n".utf8)
+        let file = folder.appendingPathComponent("enc.xml")
+        try Data(bytes).write(to: file)
+        let (status, _, err) = try CLITests.run(["convert", file.path])
+        #expect(status == 65)
+        #expect(err.contains("xmlNotWellFormed"))
+        #expect(!err.contains("0x81") && !err.contains("0xFF") && !err.contains("encoding error"), "\(err)")
+        #expect(!err.contains(Self.sentinel))
+    }
+
     @Test func parseErrorsNameThePositionOnly() throws {
         let text = "MSH|^~\\&|ZZSENTINEL\rP1D|ZZSENTINEL\r"
         let units = Support.engine.convertHL7v2(Array(text.utf8), inputName: "bad.hl7")

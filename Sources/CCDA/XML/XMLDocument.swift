@@ -51,6 +51,12 @@ private let recordParseError: xmlStructuredErrorFunc = { userData, error in
 /// XPath evaluation errors are never printed either.
 private let ignoreXPathError: xmlStructuredErrorFunc = { _, _ in }
 
+/// Errors raised outside a parser context (encoding conversion, I/O) go to libxml2's per-thread
+/// structured handler, or else are printed to standard error with the offending input bytes
+/// ("input conversion failed … bytes 0x.."). This handler drops them: the parse still fails and
+/// is reported by position.
+private let ignoreContextFreeError: xmlStructuredErrorFunc = { _, _ in }
+
 /// A parsed XML document owned by libxml2 and freed with this object. `XMLNode`s point into it
 /// and must not outlive it.
 ///
@@ -77,6 +83,8 @@ final class XMLDocument {
             throw failure(
                 declaration.external ? "externalEntityRefused" : "entityDeclarationRefused", line: declaration.line)
         }
+        // Per thread in libxml2, so set on every parse: whichever thread runs it.
+        xmlSetStructuredErrorFunc(nil, ignoreContextFreeError)
         guard let context = xmlNewParserCtxt() else { throw failure("xmlParserUnavailable", line: nil) }
         defer { xmlFreeParserCtxt(context) }
         let problems = ParseProblems()
