@@ -36,14 +36,11 @@ public enum ResourceID {
     /// An entity's id is needed for its resource and again for every reference to it (the patient
     /// in each observation, the provenance targets), so recent ones are remembered (`recent`).
     public static func derive(_ ref: EntityRef) -> String {
-        if let id = recent.id(for: ref) { return id }
-        let id = derive(resourceType: ref.kind.fhirResourceType, key: ref.key)
-        recent.remember(id, for: ref)
-        return id
+        recent.value(for: ref) { derive(resourceType: ref.kind.fhirResourceType, key: ref.key) }
     }
 
     /// Ids derived lately, shared by all threads; bounded (it starts again when full).
-    static let recent = IDMemo(capacity: 16_384)
+    static let recent = BoundedMemo<EntityRef, String>(capacity: 16_384)
 
     /// The id of a resource of any type (`Provenance`, `Device`, `Bundle`) from a key.
     public static func derive(resourceType: String, key: String) -> String {
@@ -64,28 +61,6 @@ public enum ResourceID {
             output.append(hex[Int(byte & 0x0F)])
         }
         return String(decoding: output, as: UTF8.self)
-    }
-}
-
-/// A lock-guarded, bounded map from entity to derived id.
-final class IDMemo: @unchecked Sendable {
-    private let lock = NSLock()
-    private var ids: [EntityRef: String] = [:]
-    let capacity: Int
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    func id(for ref: EntityRef) -> String? {
-        lock.lock()
-        defer { lock.unlock() }
-        return ids[ref]
-    }
-
-    func remember(_ id: String, for ref: EntityRef) {
-        lock.lock()
-        defer { lock.unlock() }
-        if ids.count >= capacity { ids.removeAll(keepingCapacity: true) }
-        ids[ref] = id
     }
 }
 

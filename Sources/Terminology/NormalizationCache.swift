@@ -1,5 +1,4 @@
 import ClinicalModel
-import Foundation
 
 /// Remembers what normalizing a coding and translating a concept's codings gave, so that the same
 /// code met again (the same LOINC test in every result, the same v2 table value in every message)
@@ -7,9 +6,8 @@ import Foundation
 ///
 /// Both are pure functions of the input, the loaded `TerminologyStore` and the options, which do not
 /// change after loading. Diagnostics are kept without their location and stamped with the caller's.
-/// Shared by every worker of an engine (a lock guards it) and bounded: when it holds `capacity`
-/// entries it starts again, so memory stays flat however many distinct codes go by.
-final class NormalizationCache: @unchecked Sendable {
+/// Shared by every worker of an engine and bounded (two `BoundedMemo`s of `capacity` entries each).
+final class NormalizationCache: Sendable {
     struct Finding: Hashable, Sendable {
         var kind: String
         var severity: Diagnostic.Severity
@@ -37,43 +35,14 @@ final class NormalizationCache: @unchecked Sendable {
         var code: String?
     }
 
-    let capacity: Int
-    private let lock = NSLock()
-    private var codings: [CodingKey: CodingResult] = [:]
-    private var translations: [TranslationKey: [Coding]] = [:]
+    let codings: BoundedMemo<CodingKey, CodingResult>
+    let translations: BoundedMemo<TranslationKey, [Coding]>
 
-    init(capacity: Int = 32_768) { self.capacity = capacity }
-
-    func coding(_ key: CodingKey) -> CodingResult? {
-        lock.lock()
-        defer { lock.unlock() }
-        return codings[key]
-    }
-
-    func store(_ result: CodingResult, for key: CodingKey) {
-        lock.lock()
-        defer { lock.unlock() }
-        if codings.count >= capacity { codings.removeAll(keepingCapacity: true) }
-        codings[key] = result
-    }
-
-    func translations(_ key: TranslationKey) -> [Coding]? {
-        lock.lock()
-        defer { lock.unlock() }
-        return translations[key]
-    }
-
-    func store(_ added: [Coding], for key: TranslationKey) {
-        lock.lock()
-        defer { lock.unlock() }
-        if translations.count >= capacity { translations.removeAll(keepingCapacity: true) }
-        translations[key] = added
+    init(capacity: Int = 32_768) {
+        codings = BoundedMemo(capacity: capacity)
+        translations = BoundedMemo(capacity: capacity)
     }
 
     /// Entries held now (both tables), for tests.
-    var count: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return codings.count + translations.count
-    }
+    var count: Int { codings.count + translations.count }
 }

@@ -113,7 +113,7 @@ extension RecordNormalizer {
         @discardableResult
         mutating func coding(_ coding: inout Coding, inConcept: Bool = false) -> String? {
             let key = NormalizationCache.CodingKey(coding: coding, inConcept: inConcept)
-            if let known = normalizer.cache.coding(key) {
+            if let known = normalizer.cache.codings[key] {
                 coding = known.coding
                 for finding in known.findings {
                     report(finding.kind, finding.severity, system: finding.system, code: finding.code)
@@ -125,8 +125,8 @@ extension RecordNormalizer {
             let findings = diagnostics[before...].map {
                 NormalizationCache.Finding(kind: $0.kind, severity: $0.severity, system: $0.system, code: $0.code)
             }
-            normalizer.cache.store(
-                NormalizationCache.CodingResult(coding: coding, replacedDisplay: replaced, findings: findings), for: key)
+            normalizer.cache.codings[key] = NormalizationCache.CodingResult(
+                coding: coding, replacedDisplay: replaced, findings: findings)
             return replaced
         }
 
@@ -222,12 +222,12 @@ extension RecordNormalizer {
         mutating func addTranslations(_ concept: inout Concept) {
             let key = NormalizationCache.TranslationKey(
                 codings: concept.codings.map { NormalizationCache.SystemCode(system: $0.system, code: $0.code) })
-            if let known = normalizer.cache.translations(key) {
+            if let known = normalizer.cache.translations[key] {
                 concept.codings += known
                 return
             }
             let added = translations(of: concept)
-            normalizer.cache.store(added, for: key)
+            normalizer.cache.translations[key] = added
             concept.codings += added
         }
 

@@ -75,7 +75,7 @@ struct RecordNormalizerTests {
         let small = NormalizationCache(capacity: 2)
         for code in ["a", "b", "c"] {
             let key = NormalizationCache.CodingKey(coding: Coding(code: code), inConcept: true)
-            small.store(NormalizationCache.CodingResult(coding: Coding(code: code), findings: []), for: key)
+            small.codings[key] = NormalizationCache.CodingResult(coding: Coding(code: code), findings: [])
         }
         #expect(small.count == 1)
     }
