@@ -8,23 +8,29 @@ import FHIRR4
 ///     element.set("family", "Doe")
 ///     element.set("given", [])        // left out
 ///     element.json                    // {"family":"Doe"}
+///
+/// Every way in prunes what it is given, so the built object needs no second walk to be known
+/// pruned (`json`).
 struct ElementBuilder {
-    private(set) var object = JSONObject()
+    private(set) var object: JSONObject
 
-    init() {}
+    /// Room for the members most elements have, so that building one rarely regrows its storage.
+    init() { object = JSONObject(reservingCapacity: 6) }
 
     /// Starts a resource: `resourceType` first, then `id`.
     init(resourceType: String, id: String) {
+        object = JSONObject(reservingCapacity: 24)
         object.append("resourceType", .string(resourceType))
         object.append("id", .string(id))
     }
 
-    /// The built object, or `nil` when nothing was set. Marked as pruned when it is, so that
-    /// nesting it in another builder does not walk it again.
+    /// The built object, or `nil` when nothing was set. Marked as pruned (everything set was), so
+    /// that nesting it in another builder does not walk it again.
     var json: JSON? {
         guard !object.isEmpty else { return nil }
         var built = object
-        built.isKnownPruned = JSON.isPruned(.object(object))
+        built.isKnownPruned = true
+        assert(JSON.isPruned(.object(object)), "an ElementBuilder way in let an empty value through")
         return .object(built)
     }
 
@@ -64,7 +70,8 @@ struct ElementBuilder {
     /// none (http://hl7.org/fhir/R4/json.html#primitive). Either array is left out when it would
     /// hold only `null`.
     mutating func setPrimitiveArray(_ key: String, _ items: [(value: JSON?, extensions: [JSON])]) {
-        let kept = items.filter { $0.value != nil || !$0.extensions.isEmpty }
+        let kept = items.map { (value: $0.value.flatMap(JSON.pruned), extensions: $0.extensions.compactMap(JSON.pruned)) }
+            .filter { $0.value != nil || !$0.extensions.isEmpty }
         guard !kept.isEmpty else { return }
         if kept.contains(where: { $0.value != nil }) {
             object[key] = .array(kept.map { $0.value ?? .null })
@@ -85,6 +92,9 @@ extension JSONObject {
     /// The object with `extensions` appended to its `extension` array. A new array goes first, or
     /// for a resource after `resourceType`, `id`, `meta`, `implicitRules`, `language`, `text` and
     /// `contained`, which is where R4 puts it.
+    /// The members R4 puts before a resource's `extension`.
+    private static let leadingResourceMembers = ["resourceType", "id", "meta", "implicitRules", "language", "text", "contained"]
+
     func addingExtensions(_ extensions: [JSON]) -> JSONObject {
         guard !extensions.isEmpty else { return self }
         if let existing = self["extension"]?.arrayValue {
@@ -92,10 +102,8 @@ extension JSONObject {
             copy["extension"] = .array(existing + extensions)
             return copy
         }
-        let leading: Set<String> =
-            self["resourceType"] == nil
-            ? [] : ["resourceType", "id", "meta", "implicitRules", "language", "text", "contained"]
-        var result = JSONObject()
+        let leading = self["resourceType"] == nil ? [] : Self.leadingResourceMembers
+        var result = JSONObject(reservingCapacity: members.count + 1)
         var inserted = false
         for member in members {
             if !inserted && !leading.contains(member.key) {

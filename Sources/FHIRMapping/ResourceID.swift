@@ -44,8 +44,12 @@ public enum ResourceID {
 
     /// The id of a resource of any type (`Provenance`, `Device`, `Bundle`) from a key.
     public static func derive(resourceType: String, key: String) -> String {
-        let digest = SHA256.hash(data: Array((recipePrefix + resourceType + "|" + key).utf8))
-        var bytes = Array(digest.prefix(16))
+        // SHA-256 of "<recipePrefix><resourceType>|<key>", fed in pieces (no joined copy)
+        var hasher = SHA256()
+        for var part in [recipePrefix, resourceType, "|", key] {
+            part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
+        var bytes = Array(hasher.finalize().prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x50
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         return uuidString(bytes)

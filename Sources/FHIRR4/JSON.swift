@@ -3,7 +3,7 @@
 /// FHIR R4 JSON (http://hl7.org/fhir/R4/json.html) is written with `resourceType` first and the
 /// elements in specification order; decimals keep their lexical form (`0.010` is not `0.01`).
 /// Writing the same value twice gives the same bytes, which golden files and reconciliation need.
-public indirect enum JSON: Hashable, Sendable {
+public enum JSON: Hashable, Sendable {
     case null
     case bool(Bool)
     /// A number in JSON lexical form, e.g. `"7"`, `"-0.010"`.
@@ -60,6 +60,9 @@ public struct JSONObject: Hashable, Sendable, Sequence {
     public var isKnownPruned = false
 
     public init() {}
+
+    /// An empty object with room for `capacity` members before it grows.
+    public init(reservingCapacity capacity: Int) { members.reserveCapacity(capacity) }
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool { lhs.members == rhs.members }
 

@@ -18,8 +18,8 @@ public struct JSONWriter: Sendable {
 
     public func write(_ value: JSON, into output: inout [UInt8], depth: Int) {
         switch value {
-        case .null: output.append(contentsOf: [110, 117, 108, 108])
-        case let .bool(flag): output.append(contentsOf: flag ? Array("true".utf8) : Array("false".utf8))
+        case .null: output.append(contentsOf: "null".utf8)
+        case let .bool(flag): output.append(contentsOf: flag ? "true".utf8 : "false".utf8)
         case let .number(lexical): output.append(contentsOf: lexical.utf8)
         case let .string(text): JSONWriter.writeString(text, into: &output)
         case let .array(items):
