@@ -3,9 +3,11 @@ import ClinicalModel
 /// Turns any `Encodable` canonical record into canonical form v1 (see `CanonicalValue`) and collects
 /// every `EntityRef` the record holds (for referential checks).
 ///
-/// The record is encoded once into a tree of `Box`es; `writeBytes` then writes the canonical bytes
-/// straight from that tree (what hashing uses), and `encode` builds the `CanonicalValue` (the
-/// reference form: tests check both give the same bytes).
+/// The record is encoded into a tree, in one of two ways that share the `Encoder` below:
+/// - `writeBytes` (what hashing uses) builds a `FlatTree`, all nodes in one array that is reused
+///   from record to record, and writes the canonical bytes straight from it;
+/// - `encode` builds a tree of `Box` objects and from it the `CanonicalValue` (the reference form).
+/// Tests check that both give the same bytes.
 struct CanonicalEncoder {
     final class Storage {
         var references: [EntityRef] = []
@@ -13,26 +15,25 @@ struct CanonicalEncoder {
 
     /// The canonical value tree of `value` and the references it holds.
     static func encode<T: Encodable>(_ value: T) throws -> (CanonicalValue?, [EntityRef]) {
-        let (box, storage) = try tree(value)
+        let storage = Storage()
+        let box = Box()
+        try value.encode(to: ValueEncoder(node: BoxNode(box: box, storage: storage)))
         return (box.finishValue(), storage.references)
     }
 
-    /// Appends the canonical bytes of `value` (nothing when it is empty) and returns the references it holds.
-    static func writeBytes<T: Encodable>(_ value: T, into output: inout [UInt8]) throws -> [EntityRef] {
-        let (box, storage) = try tree(value)
-        _ = box.write(into: &output)
-        return storage.references
+    /// Appends the canonical bytes of `value` (nothing when it is empty) and returns the references it
+    /// holds. `tree` is scratch space that may be passed again for the next value.
+    static func writeBytes<T: Encodable>(_ value: T, into output: inout [UInt8], tree: FlatTree = FlatTree())
+        throws -> [EntityRef]
+    {
+        tree.reset()
+        try value.encode(to: ValueEncoder(node: FlatNode(tree: tree, index: 0)))
+        _ = tree.write(0, into: &output)
+        return tree.references
     }
 
-    private static func tree<T: Encodable>(_ value: T) throws -> (Box, Storage) {
-        let storage = Storage()
-        let box = Box()
-        try value.encode(to: ValueEncoder(box: box, storage: storage))
-        return (box, storage)
-    }
-
-    /// One node while it is built. Members and items live in the box's own arrays, so adding one
-    /// never copies its siblings.
+    /// One node of the reference tree while it is built. Members and items live in the box's own
+    /// arrays, so adding one never copies its siblings.
     final class Box {
         enum Kind { case empty, bool, int, string, keyed, unkeyed }
         var kind = Kind.empty
@@ -114,9 +115,7 @@ struct CanonicalEncoder {
             }
         }
 
-        // MARK: Bytes
-
-        enum Shape { case scalar, object, list }
+        // MARK: Bytes (kept for comparison with the flat tree's)
 
         /// Appends this node's canonical bytes, the same as `finishValue()?.write(into:)`, and returns
         /// what was written, or `nil` (and nothing appended) when the node is empty in canonical form.
@@ -177,41 +176,48 @@ struct CanonicalEncoder {
         }
     }
 
-    struct ValueEncoder: Encoder {
-        let box: Box
-        let storage: Storage
+    enum Shape { case scalar, object, list }
+
+    // MARK: - The encoder, over either tree
+
+    struct ValueEncoder<Node: CanonicalTreeNode>: Encoder {
+        let node: Node
         var codingPath: [any CodingKey] = []
         var userInfo: [CodingUserInfoKey: Any] { [:] }
 
         func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-            box.makeKeyed()
-            return KeyedEncodingContainer(Keyed<Key>(box: box, storage: storage))
+            node.makeKeyed()
+            return KeyedEncodingContainer(Keyed<Key, Node>(node: node))
         }
 
         func unkeyedContainer() -> any UnkeyedEncodingContainer {
-            box.makeUnkeyed()
-            return Unkeyed(box: box, storage: storage)
+            node.makeUnkeyed()
+            return Unkeyed(node: node)
         }
 
-        func singleValueContainer() -> any SingleValueEncodingContainer { Single(box: box, storage: storage) }
+        func singleValueContainer() -> any SingleValueEncodingContainer { Single(node: node) }
     }
 
-    static func encodeNested<T: Encodable>(_ value: T, into box: Box, storage: Storage) throws {
-        if let ref = value as? EntityRef { storage.references.append(ref) }
-        switch value {
-        case let text as String: box.set(text)
-        case let flag as Bool: box.set(flag)
-        case let number as Int: box.set(number)
-        default: try value.encode(to: ValueEncoder(box: box, storage: storage))
+    /// Encodes a nested value. The scalar and reference cases are told apart by comparing types,
+    /// which is far cheaper than a dynamic cast per value.
+    static func encodeNested<T: Encodable, Node: CanonicalTreeNode>(_ value: T, into node: Node) throws {
+        if T.self == String.self {
+            node.set(unsafeBitCast(value, to: String.self))
+        } else if T.self == Int.self {
+            node.set(unsafeBitCast(value, to: Int.self))
+        } else if T.self == Bool.self {
+            node.set(unsafeBitCast(value, to: Bool.self))
+        } else {
+            if T.self == EntityRef.self { node.addReference(value as! EntityRef) }
+            try value.encode(to: ValueEncoder(node: node))
         }
     }
 
-    struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
-        let box: Box
-        let storage: Storage
+    struct Keyed<Key: CodingKey, Node: CanonicalTreeNode>: KeyedEncodingContainerProtocol {
+        let node: Node
         var codingPath: [any CodingKey] { [] }
 
-        func child(_ key: Key) -> Box { box.member(key.stringValue) }
+        func child(_ key: Key) -> Node { node.member(key.stringValue) }
 
         mutating func encodeNil(forKey key: Key) throws {}
         mutating func encode(_ value: Bool, forKey key: Key) throws { child(key).set(value) }
@@ -219,64 +225,109 @@ struct CanonicalEncoder {
         mutating func encode(_ value: Int, forKey key: Key) throws { child(key).set(value) }
         mutating func encode(_ value: Double, forKey key: Key) throws { child(key).set("\(value)") }
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-            try CanonicalEncoder.encodeNested(value, into: child(key), storage: storage)
+            try CanonicalEncoder.encodeNested(value, into: child(key))
+        }
+        // Absent values write nothing (as `encodeNil`), without the standard library's boxed detour.
+        mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws {
+            if let value { child(key).set(value) }
+        }
+        mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws {
+            if let value { child(key).set(value) }
+        }
+        mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws {
+            if let value { child(key).set(value) }
+        }
+        mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws {
+            if let value { try CanonicalEncoder.encodeNested(value, into: child(key)) }
         }
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
             -> KeyedEncodingContainer<NestedKey>
         {
-            let box = child(key)
-            box.makeKeyed()
-            return KeyedEncodingContainer(Keyed<NestedKey>(box: box, storage: storage))
+            let node = child(key)
+            node.makeKeyed()
+            return KeyedEncodingContainer(Keyed<NestedKey, Node>(node: node))
         }
         mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-            let box = child(key)
-            box.makeUnkeyed()
-            return Unkeyed(box: box, storage: storage)
+            let node = child(key)
+            node.makeUnkeyed()
+            return Unkeyed(node: node)
         }
-        mutating func superEncoder() -> any Encoder { ValueEncoder(box: box, storage: storage) }
-        mutating func superEncoder(forKey key: Key) -> any Encoder { ValueEncoder(box: child(key), storage: storage) }
+        mutating func superEncoder() -> any Encoder { ValueEncoder(node: node) }
+        mutating func superEncoder(forKey key: Key) -> any Encoder { ValueEncoder(node: child(key)) }
     }
 
-    struct Unkeyed: UnkeyedEncodingContainer {
-        let box: Box
-        let storage: Storage
+    struct Unkeyed<Node: CanonicalTreeNode>: UnkeyedEncodingContainer {
+        let node: Node
         var codingPath: [any CodingKey] { [] }
-        var count: Int { box.kind == .unkeyed ? box.children.count : 0 }
+        var count: Int { node.itemCount }
 
         mutating func encodeNil() throws {}
-        mutating func encode(_ value: Bool) throws { box.item().set(value) }
-        mutating func encode(_ value: String) throws { box.item().set(value) }
-        mutating func encode(_ value: Int) throws { box.item().set(value) }
-        mutating func encode(_ value: Double) throws { box.item().set("\(value)") }
+        mutating func encode(_ value: Bool) throws { node.item().set(value) }
+        mutating func encode(_ value: String) throws { node.item().set(value) }
+        mutating func encode(_ value: Int) throws { node.item().set(value) }
+        mutating func encode(_ value: Double) throws { node.item().set("\(value)") }
         mutating func encode<T: Encodable>(_ value: T) throws {
-            try CanonicalEncoder.encodeNested(value, into: box.item(), storage: storage)
+            try CanonicalEncoder.encodeNested(value, into: node.item())
         }
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type)
             -> KeyedEncodingContainer<NestedKey>
         {
-            let box = box.item()
-            box.makeKeyed()
-            return KeyedEncodingContainer(Keyed<NestedKey>(box: box, storage: storage))
+            let item = node.item()
+            item.makeKeyed()
+            return KeyedEncodingContainer(Keyed<NestedKey, Node>(node: item))
         }
         mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-            let box = box.item()
-            box.makeUnkeyed()
-            return Unkeyed(box: box, storage: storage)
+            let item = node.item()
+            item.makeUnkeyed()
+            return Unkeyed(node: item)
         }
-        mutating func superEncoder() -> any Encoder { ValueEncoder(box: box.item(), storage: storage) }
+        mutating func superEncoder() -> any Encoder { ValueEncoder(node: node.item()) }
     }
 
-    struct Single: SingleValueEncodingContainer {
-        let box: Box
-        let storage: Storage
+    struct Single<Node: CanonicalTreeNode>: SingleValueEncodingContainer {
+        let node: Node
         var codingPath: [any CodingKey] { [] }
         mutating func encodeNil() throws {}
-        mutating func encode(_ value: Bool) throws { box.set(value) }
-        mutating func encode(_ value: String) throws { box.set(value) }
-        mutating func encode(_ value: Int) throws { box.set(value) }
-        mutating func encode(_ value: Double) throws { box.set("\(value)") }
+        mutating func encode(_ value: Bool) throws { node.set(value) }
+        mutating func encode(_ value: String) throws { node.set(value) }
+        mutating func encode(_ value: Int) throws { node.set(value) }
+        mutating func encode(_ value: Double) throws { node.set("\(value)") }
         mutating func encode<T: Encodable>(_ value: T) throws {
-            try CanonicalEncoder.encodeNested(value, into: box, storage: storage)
+            try CanonicalEncoder.encodeNested(value, into: node)
         }
     }
+}
+
+/// A handle on a node of a tree being encoded (see `CanonicalEncoder`).
+protocol CanonicalTreeNode {
+    func set(_ value: Bool)
+    func set(_ value: Int)
+    func set(_ value: String)
+    /// Makes the node an object (dropping what it held unless it already is one).
+    func makeKeyed()
+    /// Makes the node a list (dropping what it held unless it already is one).
+    func makeUnkeyed()
+    /// A new, empty member of this object, replacing an earlier member with the same key.
+    func member(_ key: String) -> Self
+    /// A new, empty item at the end of this list.
+    func item() -> Self
+    var itemCount: Int { get }
+    /// Notes a reference met while encoding.
+    func addReference(_ ref: EntityRef)
+}
+
+/// A node of the reference tree: a `Box` and the storage of its tree.
+struct BoxNode: CanonicalTreeNode {
+    let box: CanonicalEncoder.Box
+    let storage: CanonicalEncoder.Storage
+
+    func set(_ value: Bool) { box.set(value) }
+    func set(_ value: Int) { box.set(value) }
+    func set(_ value: String) { box.set(value) }
+    func makeKeyed() { box.makeKeyed() }
+    func makeUnkeyed() { box.makeUnkeyed() }
+    func member(_ key: String) -> BoxNode { BoxNode(box: box.member(key), storage: storage) }
+    func item() -> BoxNode { BoxNode(box: box.item(), storage: storage) }
+    var itemCount: Int { box.kind == .unkeyed ? box.children.count : 0 }
+    func addReference(_ ref: EntityRef) { storage.references.append(ref) }
 }

@@ -29,12 +29,15 @@ public enum CanonicalHasher {
         return output
     }
 
-    public static func digest(_ entity: any ClinicalEntity) -> RecordDigest {
+    public static func digest(_ entity: any ClinicalEntity) -> RecordDigest { digest(entity, tree: FlatTree()) }
+
+    /// `digest(_:)` building its tree in `tree`, scratch space reused from record to record.
+    static func digest(_ entity: any ClinicalEntity, tree: FlatTree) -> RecordDigest {
         var output = header(entity)
         let mark = output.count
         var references: [EntityRef] = []
         do {
-            references = try CanonicalEncoder.writeBytes(entity, into: &output).filter { $0 != entity.ref }
+            references = try CanonicalEncoder.writeBytes(entity, into: &output, tree: tree).filter { $0 != entity.ref }
         } catch {
             output.removeSubrange(mark...)
         }
@@ -62,7 +65,8 @@ public enum CanonicalHasher {
 
     /// A digest for every record in a source unit.
     public static func digests(_ record: ClinicalRecord) -> [RecordDigest] {
-        record.entities.map(digest)
+        let tree = FlatTree()
+        return record.entities.map { digest($0, tree: tree) }
     }
 
     /// A roll-up of many digests that does not depend on their order: SHA-256 over the sorted

@@ -52,32 +52,44 @@ public indirect enum CanonicalValue: Hashable, Sendable {
 
     static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                output.append(UInt8(ascii: "\\"))
-                output.append(byte)
-            case 0..<0x20:
-                output += Array("\\u00".utf8)
-                output.append(Array("0123456789abcdef".utf8)[Int(byte >> 4)])
-                output.append(Array("0123456789abcdef".utf8)[Int(byte & 0xF)])
-            default: output.append(byte)
+        var text = text
+        text.withUTF8 { buffer in
+            // runs that need no escape are copied in one go
+            var runStart = 0
+            for index in 0..<buffer.count {
+                let byte = buffer[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[runStart..<index]))
+                runStart = index + 1
+                if byte < 0x20 {
+                    output.append(contentsOf: "\\u00".utf8)
+                    output.append(hexDigits[Int(byte >> 4)])
+                    output.append(hexDigits[Int(byte & 0xF)])
+                } else {
+                    output.append(UInt8(ascii: "\\"))
+                    output.append(byte)
+                }
             }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[runStart...]))
         }
         output.append(UInt8(ascii: "\""))
     }
 
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
     /// Trims and folds white space runs (space, tab, CR, LF) to one space.
     static func normalize(_ text: String) -> String {
         // fast path: nothing to fold (no tab, CR, LF; no leading, trailing or double space)
-        var clean = true
-        var previous: UInt8 = 0x20
-        for byte in text.utf8 {
-            if byte == 0x09 || byte == 0x0A || byte == 0x0D || (byte == 0x20 && previous == 0x20) {
-                clean = false
-                break
+        var copy = text
+        let (clean, previous) = copy.withUTF8 { buffer -> (Bool, UInt8) in
+            var previous: UInt8 = 0x20
+            for byte in buffer {
+                if byte == 0x09 || byte == 0x0A || byte == 0x0D || (byte == 0x20 && previous == 0x20) {
+                    return (false, previous)
+                }
+                previous = byte
             }
-            previous = byte
+            return (true, previous)
         }
         if clean && previous != 0x20 { return text }
         var result = ""

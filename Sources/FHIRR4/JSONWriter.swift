@@ -7,7 +7,7 @@ public struct JSONWriter: Sendable {
 
     public func bytes(_ value: JSON) -> [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(4096)
+        output.reserveCapacity(32_768)  // a typical bundle of one message; regrowing copies it
         write(value, into: &output, depth: 0)
         return output
     }
@@ -67,33 +67,37 @@ public struct JSONWriter: Sendable {
 
     /// Writes a JSON string literal with the minimal escapes RFC 8259 requires.
     public static func writeString(_ text: String, into output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { buffer in
-            // Fast path: most strings need no escaping and are copied in one go.
-            if !buffer.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-                output.append(contentsOf: buffer)
-            } else {
-                writeEscaped(buffer, into: &output)
+            output.append(UInt8(ascii: "\""))
+            // Runs of bytes that need no escape are copied in one go; most strings are one run.
+            var runStart = 0
+            for index in 0..<buffer.count {
+                let byte = buffer[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[runStart..<index])) }
+                writeEscaped(byte, into: &output)
+                runStart = index + 1
             }
+            if runStart < buffer.count { output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[runStart...])) }
+            output.append(UInt8(ascii: "\""))
         }
-        output.append(UInt8(ascii: "\""))
     }
 
-    private static func writeEscaped(_ buffer: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
-        for byte in buffer {
-            switch byte {
-            case UInt8(ascii: "\""): output.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\\"): output.append(contentsOf: [92, 92])
-            case 0x0A: output.append(contentsOf: [92, 110])
-            case 0x0D: output.append(contentsOf: [92, 114])
-            case 0x09: output.append(contentsOf: [92, 116])
-            case 0x08: output.append(contentsOf: [92, 98])
-            case 0x0C: output.append(contentsOf: [92, 102])
-            case 0..<0x20:
-                output.append(contentsOf: [92, 117, 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: output.append(byte)
-            }
+    private static func writeEscaped(_ byte: UInt8, into output: inout [UInt8]) {
+        output.append(92)  // backslash
+        switch byte {
+        case UInt8(ascii: "\""): output.append(34)
+        case UInt8(ascii: "\\"): output.append(92)
+        case 0x0A: output.append(110)
+        case 0x0D: output.append(114)
+        case 0x09: output.append(116)
+        case 0x08: output.append(98)
+        case 0x0C: output.append(102)
+        default:
+            output.append(contentsOf: [117, 48, 48])  // u00
+            output.append(hex[Int(byte >> 4)])
+            output.append(hex[Int(byte & 0xF)])
         }
     }
 }

@@ -108,9 +108,9 @@ private func apply<E: ClinicalEntity>(
     converters: V2Converters, mapping: EntityMapping<E>
 ) {
     for rule in rules {
-        guard let setter = mapping.setters[rule.target] else { continue }
         let field = segment[rule.field]
         if field.isEmpty { continue }
+        guard let setter = mapping.setters[rule.target] else { continue }
         for (repIndex, repetition) in field.repetitions.enumerated() {
             if rule.firstOnly && repIndex > 0 { break }
             if repetition.isEmpty { continue }

@@ -76,6 +76,14 @@ struct CanonicalHashTests {
         #expect(digest(Self.patient()) == Self.pinnedDigest)
     }
 
+    /// Strings are written with JSON's minimal escapes after trimming and folding white space runs.
+    @Test func stringsAreFoldedThenEscaped() {
+        var patient = Patient(ref: EntityRef(.patient, key: "k"))
+        patient.names = [HumanName(family: "  O\"Brien\\x \t\r\n y\u{01}\u{1f}é  ")]
+        let text = String(decoding: CanonicalHasher.canonicalBytes(patient), as: UTF8.self)
+        #expect(text.contains(#"{"family":"O\"Brien\\x y\u0001\u001fé"}"#))
+    }
+
     static let pinnedDigest = "63ffe22a9b60a9f5a1ef1e4ff7e4b07450a6cc384b15d631faa6a0e521e480e8"
 
     @Test func rollupsDoNotDependOnOrder() {

@@ -9,6 +9,14 @@ struct JSONRoundTripTests {
         #expect(try JSONReader.parse(bytes) == value)
     }
 
+    /// The exact escapes RFC 8259 requires and no others, at the start, middle and end of a string.
+    @Test func stringsAreEscapedMinimally() {
+        let text = "\"a\\b\nc\u{01}d\u{1f}\t/é\r\u{08}\u{0C}\""
+        let written = String(decoding: JSONWriter().bytes(.string(text)), as: UTF8.self)
+        #expect(written == #""\"a\\b\nc\u0001d\u001f\t/é\r\b\f\"""#)
+        #expect(String(decoding: JSONWriter().bytes(.string("plain")), as: UTF8.self) == #""plain""#)
+    }
+
     @Test func numbersKeepTheirLexicalForm() throws {
         let parsed = try JSONReader.parse("[0.010, -1, 1e3, 7]")
         #expect(parsed == .array([.number("0.010"), .number("-1"), .number("1e3"), .number("7")]))

@@ -64,7 +64,8 @@ private let ignoreContextFreeError: xmlStructuredErrorFunc = { _, _ in }
 /// `XML_PARSE_NOENT` (entity substitution) nor `XML_PARSE_DTDLOAD` (external subsets), errors
 /// and warnings are not printed (`XML_PARSE_NOERROR`, `XML_PARSE_NOWARNING`) but recorded by line
 /// through a structured handler, and a document type declaration that declares entities is
-/// refused before libxml2 reads it (see `PrologScanner`).
+/// refused before libxml2 reads it (see `PrologScanner`). `XML_PARSE_COMPACT` stores short text
+/// in the nodes themselves (fewer allocations); the tree is only read, never changed.
 final class XMLDocument {
     let pointer: xmlDocPtr
     /// A namespace error (an undeclared prefix such as `xsi:`) that libxml2 recovered from.
@@ -93,7 +94,7 @@ final class XMLDocument {
 
         var options =
             XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
-            | XML_PARSE_NOCDATA.rawValue | XML_PARSE_BIG_LINES.rawValue
+            | XML_PARSE_NOCDATA.rawValue | XML_PARSE_BIG_LINES.rawValue | XML_PARSE_COMPACT.rawValue
         // Without XML_PARSE_HUGE libxml2 caps nesting at 256 and a text node at 10 MB (an embedded
         // PDF can be larger). Entities, which HUGE would also unbound, were refused above.
         if limits.maxDepth > 256 || bytes.count > 10_000_000 { options |= XML_PARSE_HUGE.rawValue }
