@@ -103,7 +103,8 @@ public struct BundleBuilder: Sendable {
         func add(_ ref: EntityRef, _ mapped: (JSONObject?, [Diagnostic])) {
             diagnostics += mapped.1
             if let resource = mapped.0 {
-                entries.append(Entry(key: ResourceKey(ref), resource: Self.stampingRecordKey(resource, ref)))
+                let key = ResourceKey(resourceType: ref.kind.fhirResourceType, id: mapper.references.id(ref))
+                entries.append(Entry(key: key, resource: Self.stampingRecordKey(resource, ref)))
             }
         }
         var survivors: [EntityRef: EntityRef] = [:]

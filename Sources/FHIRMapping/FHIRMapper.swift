@@ -8,15 +8,27 @@ import FHIRR4
 public struct ReferenceScheme: Hashable, Sendable {
     /// The entities emitted alongside (in the same bundle or NDJSON set). `nil` when unknown: no
     /// target is then reported as unresolved.
-    public var present: Set<EntityRef>?
+    public var present: Set<EntityRef>? { presentIDs.map { Set($0.keys) } }
     /// `true`: a target in `present` is referenced by its entry's `fullUrl`, `urn:uuid:<id>`
     /// (transaction and collection bundles). Otherwise, and for targets not present, `Type/id`.
     public var localURN: Bool
+    /// The resource id of every entity present, derived once per bundle: each is needed for the
+    /// resource, every reference to it and its provenance target, and one lookup here answers both
+    /// "present?" and "which id?".
+    let presentIDs: [EntityRef: String]?
 
     public init(present: Set<EntityRef>?, localURN: Bool) {
-        self.present = present
+        presentIDs = present.map { refs in
+            var ids: [EntityRef: String] = [:]
+            ids.reserveCapacity(refs.count)
+            for ref in refs { ids[ref] = ResourceID.derive(resourceType: ref.kind.fhirResourceType, key: ref.key) }
+            return ids
+        }
         self.localURN = localURN
     }
+
+    /// The id of `ref`'s resource: from `presentIDs` when it is present, else derived.
+    func id(_ ref: EntityRef) -> String { presentIDs?[ref] ?? ResourceID.derive(ref) }
 
     /// `Type/id` for every target, with no presence check.
     public static let relative = ReferenceScheme(present: nil, localURN: false)
@@ -50,7 +62,7 @@ public struct FHIRMapper: Sendable {
 
     func start<Entity: ClinicalEntity>(_ entity: Entity) -> (ElementBuilder, MappingContext) {
         (
-            ElementBuilder(resourceType: Entity.kind.fhirResourceType, id: ResourceID.derive(entity.ref)),
+            ElementBuilder(resourceType: Entity.kind.fhirResourceType, id: references.id(entity.ref)),
             context(entity.source)
         )
     }

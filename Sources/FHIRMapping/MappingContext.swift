@@ -452,10 +452,9 @@ struct MappingContext {
     mutating func reference(_ ref: EntityRef?) -> JSON? {
         guard let ref else { return nil }
         let type = ref.kind.fhirResourceType
-        let id = ResourceID.derive(ref)
-        let present = scheme.present.map { $0.contains(ref) }
-        let reference = scheme.reference(type: type, id: id, present: present ?? false)
-        guard present == false else { return reference }
+        let presentID = scheme.presentIDs?[ref]
+        let reference = scheme.reference(type: type, id: presentID ?? ResourceID.derive(ref), present: presentID != nil)
+        guard scheme.presentIDs != nil, presentID == nil else { return reference }
         report("unresolvedReference", system: "http://hl7.org/fhir/resource-types", code: type)
         guard let key = extensionElement(FHIRURL.recordKey, "valueString", .string(ref.key)),
             let object = reference.objectValue

@@ -6,22 +6,28 @@ public struct JSONWriter: Sendable {
     public init(style: Style = .compact) { self.style = style }
 
     public func bytes(_ value: JSON) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(32_768)  // a typical bundle of one message; regrowing copies it
+        var output = ByteBuffer(capacity: 32_768)  // a typical bundle of one message
         write(value, into: &output, depth: 0)
-        return output
+        return output.array()
     }
 
     public func string(_ value: JSON) -> String {
         String(decoding: bytes(value), as: UTF8.self)
     }
 
+    /// Appends `value`'s bytes to `output`, nested `depth` levels deep (for pretty indentation).
     public func write(_ value: JSON, into output: inout [UInt8], depth: Int) {
+        var buffer = ByteBuffer(capacity: 4_096)
+        write(value, into: &buffer, depth: depth)
+        output.append(contentsOf: buffer.array())
+    }
+
+    private func write(_ value: JSON, into output: inout ByteBuffer, depth: Int) {
         switch value {
-        case .null: output.append(contentsOf: "null".utf8)
-        case let .bool(flag): output.append(contentsOf: flag ? "true".utf8 : "false".utf8)
-        case let .number(lexical): output.append(contentsOf: lexical.utf8)
-        case let .string(text): JSONWriter.writeString(text, into: &output)
+        case .null: output.append("null")
+        case let .bool(flag): output.append(flag ? "true" : "false")
+        case let .number(lexical): output.append(lexical)
+        case let .string(text): Self.writeString(text, into: &output)
         case let .array(items):
             output.append(UInt8(ascii: "["))
             if items.isEmpty {
@@ -46,7 +52,7 @@ public struct JSONWriter: Sendable {
                 if !first { output.append(UInt8(ascii: ",")) }
                 first = false
                 newline(&output, depth: depth + 1)
-                JSONWriter.writeString(member.key, into: &output)
+                Self.writeString(member.key, into: &output)
                 output.append(UInt8(ascii: ":"))
                 if style == .pretty { output.append(UInt8(ascii: " ")) }
                 write(member.value, into: &output, depth: depth + 1)
@@ -57,34 +63,38 @@ public struct JSONWriter: Sendable {
     }
 
     @inline(__always)
-    private func newline(_ output: inout [UInt8], depth: Int) {
+    private func newline(_ output: inout ByteBuffer, depth: Int) {
         guard style == .pretty else { return }
         output.append(UInt8(ascii: "\n"))
         for _ in 0..<(depth * 2) { output.append(UInt8(ascii: " ")) }
     }
 
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
-    /// Writes a JSON string literal with the minimal escapes RFC 8259 requires.
+    /// Appends a JSON string literal with the minimal escapes RFC 8259 requires.
     public static func writeString(_ text: String, into output: inout [UInt8]) {
+        var buffer = ByteBuffer(capacity: text.utf8.count + 16)
+        writeString(text, into: &buffer)
+        output.append(contentsOf: buffer.array())
+    }
+
+    private static func writeString(_ text: String, into output: inout ByteBuffer) {
         var text = text
-        text.withUTF8 { buffer in
+        text.withUTF8 { bytes in
             output.append(UInt8(ascii: "\""))
             // Runs of bytes that need no escape are copied in one go; most strings are one run.
             var runStart = 0
-            for index in 0..<buffer.count {
-                let byte = buffer[index]
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[runStart..<index])) }
+                output.append(UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
                 writeEscaped(byte, into: &output)
                 runStart = index + 1
             }
-            if runStart < buffer.count { output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[runStart...])) }
+            output.append(UnsafeBufferPointer(rebasing: bytes[runStart...]))
             output.append(UInt8(ascii: "\""))
         }
     }
 
-    private static func writeEscaped(_ byte: UInt8, into output: inout [UInt8]) {
+    private static func writeEscaped(_ byte: UInt8, into output: inout ByteBuffer) {
         output.append(92)  // backslash
         switch byte {
         case UInt8(ascii: "\""): output.append(34)
@@ -95,9 +105,62 @@ public struct JSONWriter: Sendable {
         case 0x08: output.append(98)
         case 0x0C: output.append(102)
         default:
-            output.append(contentsOf: [117, 48, 48])  // u00
-            output.append(hex[Int(byte >> 4)])
-            output.append(hex[Int(byte & 0xF)])
+            output.append("u00")
+            output.append(hexDigit(byte >> 4))
+            output.append(hexDigit(byte & 0xF))
         }
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 48 + nibble : 87 + nibble }
+}
+
+/// A growable byte buffer for the writer: appending checks only the capacity (no uniqueness check
+/// and no generic sequence path per call, as an `Array` append has). Owned by one `write` call
+/// and freed by `array()`.
+private struct ByteBuffer: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// The bytes written, as an array.
+    consuming func array() -> [UInt8] {
+        Array(UnsafeBufferPointer(start: base, count: count))
+    }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        if count == capacity { grow(to: count + 1) }
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        if count + bytes.count > capacity { grow(to: count + bytes.count) }
+        (base + count).initialize(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { append($0) }
+    }
+
+    private mutating func grow(to needed: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.initialize(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
     }
 }
