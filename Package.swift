@@ -122,6 +122,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
+        // Runs the built CLI for the test targets that test the command line.
+        .target(name: "CLITestSupport", path: "Tests/CLITestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "HL7v2Tests", dependencies: ["HL7v2"], swiftSettings: swiftSettings),
         .testTarget(name: "CCDATests", dependencies: ["CCDA", "ClinicalModel", "Terminology"], swiftSettings: swiftSettings),
         .testTarget(
@@ -152,20 +154,25 @@ let package = Package(
         .testTarget(name: "FHIRMappingTests", dependencies: ["FHIRMapping", "FHIRR4", "ClinicalModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PHISafetyTests",
-            dependencies: ["PHISafety", "Pipeline", "ClinicalModel", "FHIRR4", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "PHISafety", "Pipeline", "ClinicalModel", "FHIRR4", "CLITestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "ChartRenderTests", dependencies: ["ChartRender", "Pipeline", "ClinicalModel", "FHIRMapping", "FHIRR4"],
+            name: "ChartRenderTests",
+            dependencies: ["ChartRender", "Pipeline", "ClinicalModel", "FHIRMapping", "FHIRR4", "CLITestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "RobustnessTests",
             dependencies: [
-                "Pipeline", "HL7v2", "MLLP", "CSVSource", "CCDA", "ClinicalModel",
+                "Pipeline", "HL7v2", "MLLP", "CSVSource", "CCDA", "ClinicalModel", "CLITestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             exclude: ["Regressions"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "EngineTests", dependencies: ["Pipeline", "FHIRR4", "ClinicalModel", "HL7v2", "CanonicalHash"],
+            name: "EngineTests",
+            dependencies: ["Pipeline", "FHIRR4", "ClinicalModel", "HL7v2", "CanonicalHash", "CLITestSupport"],
             swiftSettings: swiftSettings),
     ]
 )

@@ -1,31 +1,13 @@
+import CLITestSupport
 import Foundation
 import Testing
 
 /// `fhirbridge render`: pages written to --out, names without identifiers, counts only on stderr.
 @Suite(.serialized)
 struct RenderCommandTests {
-    static var binary: URL {
-        for candidate in [".build/debug/fhirbridge", ".build/x86_64-unknown-linux-gnu/debug/fhirbridge"] {
-            let url = Support.repoRoot.appendingPathComponent(candidate)
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return Support.repoRoot.appendingPathComponent(".build/debug/fhirbridge")
-    }
-
     static func run(_ arguments: [String]) throws -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = Support.repoRoot
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        let result = try CLIRunner.run(arguments)
+        return (result.status, result.stdoutText, result.stderr)
     }
 
     /// Values from Samples/hl7v2/oru-r01-lab.hl7 that must stay out of file names and terminal output.

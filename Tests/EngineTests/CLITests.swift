@@ -1,36 +1,13 @@
+import CLITestSupport
 import Foundation
 import Testing
 
 /// The command line: exit codes 0/64/65/74, help text, outputs.
 @Suite(.serialized)
 struct CLITests {
-    static var binary: URL {
-        let candidates = [".build/debug/fhirbridge", ".build/x86_64-unknown-linux-gnu/debug/fhirbridge"]
-        for candidate in candidates {
-            let url = Support.repoRoot.appendingPathComponent(candidate)
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return Support.repoRoot.appendingPathComponent(candidates[0])
-    }
-
     static func run(_ arguments: [String], stdin: Data? = nil) throws -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = Support.repoRoot
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        let result = try CLIRunner.run(arguments, stdin: stdin)
+        return (result.status, result.stdoutText, result.stderr)
     }
 
     @Test func convertingASampleExitsZeroAndPrintsABundle() throws {

@@ -1,5 +1,6 @@
 import ClinicalModel
 import FHIRR4
+import CLITestSupport
 import Foundation
 import PHISafety
 import Pipeline
@@ -34,47 +35,15 @@ enum Support {
         return url
     }
 
-    static var binary: URL {
-        let candidates = [".build/debug/fhirbridge", ".build/x86_64-unknown-linux-gnu/debug/fhirbridge"]
-        for candidate in candidates {
-            let url = repoRoot.appendingPathComponent(candidate)
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return repoRoot.appendingPathComponent(candidates[0])
-    }
+    static var binary: URL { CLIRunner.binary ?? repoRoot.appendingPathComponent(".build/debug/fhirbridge") }
 
-    struct Run {
-        var status: Int32
-        var stdout: Data
-        var stderr: String
-    }
+    typealias Run = CLIRunner.Result
 
-    /// Runs the CLI binary with stdout and stderr captured through files (no pipe deadlock).
+    /// Runs the CLI binary (see `CLIRunner`) with `FHIRBRIDGE_HOME` set to the checkout.
     static func run(_ arguments: [String], environment extra: [String: String] = [:], in folder: URL? = nil) throws -> Run {
-        let scratch = try temporaryFolder("run")
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let outURL = scratch.appendingPathComponent("stdout")
-        let errURL = scratch.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = folder ?? repoRoot
-        var environment = ProcessInfo.processInfo.environment
-        environment["FHIRBRIDGE_HOME"] = repoRoot.path
-        environment["FHIRBRIDGE_KEY"] = nil
-        environment["FHIRBRIDGE_AUDIT"] = nil
+        var environment: [String: String?] = ["FHIRBRIDGE_HOME": repoRoot.path]
         for (key, value) in extra { environment[key] = value }
-        process.environment = environment
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, stdout: try Data(contentsOf: outURL),
-            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        return try CLIRunner.run(arguments, environment: environment, in: folder)
     }
 
     /// Every `reference` string in a bundle and every `fullUrl`.

@@ -1,23 +1,12 @@
+import CLITestSupport
 import Foundation
 import Testing
 
 /// The limit options of `fhirbridge convert`: a limit set on the command line is the one applied.
 @Suite struct LimitOptionsCLITests {
     static func run(_ arguments: [String]) throws -> (Int32, String) {
-        let candidates = [".build/debug/fhirbridge", ".build/x86_64-unknown-linux-gnu/debug/fhirbridge"]
-        let binary = candidates.map { Robustness.repoRoot.appendingPathComponent($0) }
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
-        let process = Process()
-        process.executableURL = try #require(binary, "build fhirbridge first (swift build)")
-        process.arguments = arguments
-        process.currentDirectoryURL = Robustness.repoRoot
-        let err = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = err
-        try process.run()
-        let data = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try CLIRunner.run(arguments)
+        return (result.status, result.stderr)
     }
 
     @Test func aFieldLimitFromTheCommandLineFailsTheMessageWithItsPosition() throws {
