@@ -20,11 +20,13 @@ public struct SyntheticMessages: Sendable {
 
     static let families = ["Testpatient", "Sample", "Example", "Synthetic", "Demo", "Placeholder", "Fictional", "Mock"]
     static let givens = ["Alex", "Sam", "Jordan", "Taylor", "Casey", "Robin", "Morgan", "Jamie"]
+    /// LOINC tests (code, display, UCUM unit, range), all in Terminology/'s LOINC subset, so a benchmark
+    /// run normalizes them as it would known codes.
     static let labs: [(String, String, String, String)] = [
-        ("2345-7", "Glucose [Mass/volume] in Serum or Plasma", "mg/dL", "70-99"),
-        ("2160-0", "Creatinine [Mass/volume] in Serum or Plasma", "mg/dL", "0.6-1.3"),
-        ("2951-2", "Sodium [Moles/volume] in Serum or Plasma", "mmol/L", "136-145"),
-        ("2823-3", "Potassium [Moles/volume] in Serum or Plasma", "mmol/L", "3.5-5.1"),
+        ("2339-0", "Glucose [Mass/volume] in Blood", "mg/dL", "70-99"),
+        ("38483-4", "Creatinine [Mass/volume] in Blood", "mg/dL", "0.6-1.3"),
+        ("2947-0", "Sodium [Moles/volume] in Blood", "mmol/L", "136-145"),
+        ("6298-4", "Potassium [Moles/volume] in Blood", "mmol/L", "3.5-5.1"),
         ("718-7", "Hemoglobin [Mass/volume] in Blood", "g/dL", "12.0-17.5"),
         ("6690-2", "Leukocytes [#/volume] in Blood by Automated count", "10*3/uL", "4.5-11.0"),
         ("777-3", "Platelets [#/volume] in Blood by Automated count", "10*3/uL", "150-400"),
