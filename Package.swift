@@ -124,6 +124,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         // Runs the built CLI for the test targets that test the command line.
         .target(name: "CLITestSupport", path: "Tests/CLITestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "ClinicalModelTests", dependencies: ["ClinicalModel"], swiftSettings: swiftSettings),
         .testTarget(name: "HL7v2Tests", dependencies: ["HL7v2"], swiftSettings: swiftSettings),
         .testTarget(name: "CCDATests", dependencies: ["CCDA", "ClinicalModel", "Terminology"], swiftSettings: swiftSettings),
         .testTarget(

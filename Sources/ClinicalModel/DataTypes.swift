@@ -186,6 +186,10 @@ public struct DecimalValue: Hashable, Sendable, Codable, CustomStringConvertible
     /// Parses a decimal in the FHIR/JSON grammar, tolerating a leading `+` and surrounding spaces
     /// as HL7 v2 NM allows; returns `nil` for anything else.
     public init?(parsing text: String) {
+        if Self.isPlain(text) {
+            lexical = text
+            return
+        }
         var text = Substring(text.trimmingSpaces())
         if text.hasPrefix("+") { text = text.dropFirst() }
         if text.hasPrefix(".") { text = "0" + text }
@@ -205,6 +209,29 @@ public struct DecimalValue: Hashable, Sendable, Codable, CustomStringConvertible
 
     public var description: String { lexical }
     public var doubleValue: Double? { Double(lexical) }
+
+    /// Digits with at most one dot between digits and no superfluous leading zero (`120`, `5.25`,
+    /// `0.3`): already in lexical form, which most values are.
+    static func isPlain(_ text: String) -> Bool {
+        var count = 0
+        var dots = 0
+        var first: UInt8 = 0
+        var second: UInt8 = 0
+        var last: UInt8 = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                dots += 1
+            } else if byte < 48 || byte > 57 {
+                return false
+            }
+            if count == 0 { first = byte } else if count == 1 { second = byte }
+            last = byte
+            count += 1
+        }
+        let isDigit = { (byte: UInt8) in byte >= 48 && byte <= 57 }
+        guard count > 0, dots <= 1, isDigit(first), isDigit(last) else { return false }
+        return !(first == 48 && count > 1 && isDigit(second))
+    }
 
     static func isValid(_ text: Substring) -> Bool {
         var bytes = Array(text.utf8)[...]

@@ -2,7 +2,7 @@ import ClinicalModel
 import Dispatch
 import Testing
 
-/// `BoundedMemo` (ClinicalModel): the shared, bounded memo behind the derived-id and terminology caches.
+/// `BoundedMemo`: the shared, bounded memo behind the derived-id and terminology caches.
 @Suite struct BoundedMemoTests {
     @Test func remembersAndStartsAgainWhenFull() {
         let memo = BoundedMemo<String, Int>(capacity: 2)
