@@ -71,8 +71,12 @@ struct AnyEntityMapping {
             }
             for (offset, var entity) in produced.enumerated() {
                 mapping.link(&entity, context)
-                let position = "\(context.record.document.controlID ?? context.record.document.digest ?? "")"
-                    + "|\(segment.id)[\(segment.occurrence)]" + (produced.count > 1 ? "#\(offset + 1)" : "")
+                let document = context.record.document
+                let count = produced.count
+                func position() -> String {
+                    "\(document.controlID ?? document.digest ?? "")" + "|\(segment.id)[\(segment.occurrence)]"
+                        + (count > 1 ? "#\(offset + 1)" : "")
+                }
                 let identity = entity.ref.key.isEmpty ? mapping.identity?(entity, segment, context) : nil
                 if let identity, context.record[keyPath: mapping.records].contains(where: { $0.ref.key == identity }) {
                     context.diagnose(.information, "duplicateRecord", at: location)
@@ -80,7 +84,7 @@ struct AnyEntityMapping {
                 }
                 let business =
                     entity.ref.key.isEmpty ? identity ?? mapping.key(entity, segment, context) : entity.ref.key
-                entity.ref = context.unique(EntityRef(E.kind, key: business ?? ""), position: position)
+                entity.ref = context.unique(EntityRef(E.kind, key: business ?? ""), position: position())
                 if entity.source == nil { entity.source = location }
                 context.record[keyPath: mapping.records].append(entity)
                 mapping.didCreate(&context, entity.ref)

@@ -35,11 +35,12 @@ struct MappingContext {
     }
 
     /// Returns `ref` if unused in this message, else `ref` with a position suffix.
-    mutating func unique(_ ref: EntityRef, position: String) -> EntityRef {
-        var candidate = ref
-        if candidate.key.isEmpty || usedKeys.contains(candidate) {
-            candidate = EntityRef(ref.kind, parts: [ref.key, position])
-        }
+    /// `ref`, or when its key is empty or taken, the key with `position` (and a counter) added.
+    /// `position` is only built when needed.
+    mutating func unique(_ ref: EntityRef, position: @autoclosure () -> String) -> EntityRef {
+        if !ref.key.isEmpty, usedKeys.insert(ref).inserted { return ref }
+        let position = position()
+        var candidate = EntityRef(ref.kind, parts: [ref.key, position])
         var counter = 2
         while usedKeys.contains(candidate) {
             candidate = EntityRef(ref.kind, parts: [ref.key, position, String(counter)])
