@@ -114,68 +114,9 @@ struct CanonicalEncoder {
                 return .list(values)
             }
         }
-
-        // MARK: Bytes (kept for comparison with the flat tree's)
-
-        /// Appends this node's canonical bytes, the same as `finishValue()?.write(into:)`, and returns
-        /// what was written, or `nil` (and nothing appended) when the node is empty in canonical form.
-        func write(into output: inout [UInt8]) -> Shape? {
-            switch kind {
-            case .empty: return nil
-            case .bool:
-                output.append(contentsOf: flag ? "true".utf8 : "false".utf8)
-                return .scalar
-            case .int:
-                output.append(contentsOf: String(number).utf8)
-                return .scalar
-            case .string:
-                let normalized = CanonicalValue.normalize(text)
-                guard !normalized.isEmpty else { return nil }
-                CanonicalValue.writeString(normalized, into: &output)
-                return .scalar
-            case .keyed:
-                let start = output.count
-                output.append(UInt8(ascii: "{"))
-                var wrote = false
-                for index in keys.indices.sorted(by: { keys[$0] < keys[$1] }) where keys[index] != "source" {
-                    let mark = output.count
-                    if wrote { output.append(UInt8(ascii: ",")) }
-                    CanonicalValue.writeString(keys[index], into: &output)
-                    output.append(UInt8(ascii: ":"))
-                    if children[index].write(into: &output) == nil {
-                        output.removeSubrange(mark...)
-                    } else {
-                        wrote = true
-                    }
-                }
-                guard wrote else {
-                    output.removeSubrange(start...)
-                    return nil
-                }
-                output.append(UInt8(ascii: "}"))
-                return .object
-            case .unkeyed:
-                var items: [(shape: Shape, bytes: [UInt8])] = []
-                items.reserveCapacity(children.count)
-                for child in children {
-                    var bytes: [UInt8] = []
-                    if let shape = child.write(into: &bytes) { items.append((shape, bytes)) }
-                }
-                guard let first = items.first?.shape else { return nil }
-                if first != .scalar && items.allSatisfy({ $0.shape == first }) {
-                    items.sort { $0.bytes.lexicographicallyPrecedes($1.bytes) }
-                }
-                output.append(UInt8(ascii: "["))
-                for (index, item) in items.enumerated() {
-                    if index > 0 { output.append(UInt8(ascii: ",")) }
-                    output.append(contentsOf: item.bytes)
-                }
-                output.append(UInt8(ascii: "]"))
-                return .list
-            }
-        }
     }
 
+    /// What a node wrote: a scalar, an object or a list (lists of objects or of lists are sorted).
     enum Shape { case scalar, object, list }
 
     // MARK: - The encoder, over either tree

@@ -14,6 +14,10 @@ struct SystemRegistry: Sendable {
     var oidByURI: [String: String] = [:]
     /// Alternative spelling → canonical URI.
     var canonicalByAlias: [String: String] = [:]
+    /// Canonical URI → the system's name in the registry files.
+    var nameByURI: [String: String] = [:]
+    /// Canonical URI → a shorter name, where the OID registry gives one.
+    var shortNameByURI: [String: String] = [:]
 
     func systemURI(forV2Name name: String) -> String? {
         let key = name.trimmingWhitespace().uppercased()

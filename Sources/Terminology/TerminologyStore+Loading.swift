@@ -132,6 +132,10 @@ extension TerminologyStore {
                 throw TerminologyLoadError(.duplicateID, file: oidRegistryFile, jsonPath: path + ".oid", "listed twice")
             }
             registry.uriByOID[entry.oid] = entry.uri
+            if let name = entry.name, registry.nameByURI[entry.uri] == nil {
+                registry.nameByURI[entry.uri] = name
+                if let short = entry.short { registry.shortNameByURI[entry.uri] = short }
+            }
             if entry.reverse ?? true {
                 if let other = registry.oidByURI[entry.uri] {
                     throw TerminologyLoadError(
@@ -146,6 +150,10 @@ extension TerminologyStore {
                 throw TerminologyLoadError(.invalidContent, file: oidRegistryFile, jsonPath: "$.uriAliases", "not a URI: \(alias)")
             }
             registry.canonicalByAlias[alias] = canonical
+        }
+        // names from the OID registry win; a v2 coding system's title names a system it lacks
+        for system in systems.systems {
+            if let title = system.title, registry.nameByURI[system.uri] == nil { registry.nameByURI[system.uri] = title }
         }
         return registry
     }
@@ -182,6 +190,7 @@ struct OIDRegistryFile: Decodable {
         var oid: String
         var uri: String
         var name: String?
+        var short: String?
         var reverse: Bool?
     }
     var source: TerminologySource

@@ -124,6 +124,19 @@ public struct TerminologyStore: Sendable {
     ///     store.oid(forSystemURI: "http://loinc.org")   // "2.16.840.1.113883.6.1"
     public func oid(forSystemURI uri: String) -> String? { registry.oid(forSystemURI: uri) }
 
+    /// The name of a code system, by its canonical URI, as the registry files give it (the OID
+    /// registry first, then the v2 coding systems' titles), or `nil` for a system they do not list.
+    ///
+    ///     store.systemName(forURI: "http://loinc.org")          // "LOINC"
+    ///     store.systemName(forURI: "http://nucc.org/provider-taxonomy")   // "NUCC Health Care Provider Taxonomy"
+    public func systemName(forURI uri: String) -> String? { registry.nameByURI[uri] }
+
+    /// `systemName(forURI:)`, or the registry's shorter name where it gives one: for displays with
+    /// little room.
+    ///
+    ///     store.systemShortName(forURI: "http://hl7.org/fhir/sid/cvx")   // "CVX"
+    public func systemShortName(forURI uri: String) -> String? { registry.shortNameByURI[uri] ?? registry.nameByURI[uri] }
+
     /// Any spelling of a code system (v2 name, OID, `urn:oid:…`, URI) as its canonical URI.
     ///
     /// Known OIDs and aliases become their URI, unknown OIDs `urn:oid:<oid>`, unknown URIs pass through

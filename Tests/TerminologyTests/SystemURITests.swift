@@ -22,6 +22,26 @@ struct SystemURITests {
         #expect(try Fixtures.store().systemURI(forV2Name: name) == uri)
     }
 
+    /// Names come from the registry files: the OID registry first, then the v2 coding systems' titles.
+    @Test(arguments: [
+        ("http://loinc.org", "LOINC"), ("http://nucc.org/provider-taxonomy", "NUCC Health Care Provider Taxonomy"),
+        ("urn:oid:2.16.840.1.113883.6.238", "CDC Race and Ethnicity"), ("http://hl7.org/fhir/sid/cvx", "CVX (HL7 v2 table 0292)"),
+    ])
+    func systemsHaveRegistryNames(_ uri: String, _ name: String) throws {
+        #expect(try Fixtures.store().systemName(forURI: uri) == name)
+    }
+
+    @Test func shortNamesFallBackToTheName() throws {
+        let store = try Fixtures.store()
+        #expect(store.systemShortName(forURI: "http://hl7.org/fhir/sid/cvx") == "CVX")
+        #expect(store.systemShortName(forURI: "http://loinc.org") == "LOINC")
+    }
+
+    @Test func unlistedSystemsHaveNoName() throws {
+        #expect(try Fixtures.store().systemName(forURI: "http://example.org/local-codes") == nil)
+        #expect(try Fixtures.store().systemShortName(forURI: "http://example.org/local-codes") == nil)
+    }
+
     @Test(arguments: ["L", "99ZZZ", "99Local", "LB", "NOSUCH", "", "HL7", "HL70"])
     func localAndUnknownNamesHaveNoURI(_ name: String) throws {
         #expect(try Fixtures.store().systemURI(forV2Name: name) == nil)
