@@ -15,13 +15,6 @@ public struct JSONWriter: Sendable {
         String(decoding: bytes(value), as: UTF8.self)
     }
 
-    /// Appends `value`'s bytes to `output`, nested `depth` levels deep (for pretty indentation).
-    public func write(_ value: JSON, into output: inout [UInt8], depth: Int) {
-        var buffer = ByteBuffer(capacity: 4_096)
-        write(value, into: &buffer, depth: depth)
-        output.append(contentsOf: buffer.array())
-    }
-
     private func write(_ value: JSON, into output: inout ByteBuffer, depth: Int) {
         switch value {
         case .null: output.append("null")
@@ -70,12 +63,6 @@ public struct JSONWriter: Sendable {
     }
 
     /// Appends a JSON string literal with the minimal escapes RFC 8259 requires.
-    public static func writeString(_ text: String, into output: inout [UInt8]) {
-        var buffer = ByteBuffer(capacity: text.utf8.count + 16)
-        writeString(text, into: &buffer)
-        output.append(contentsOf: buffer.array())
-    }
-
     private static func writeString(_ text: String, into output: inout ByteBuffer) {
         var text = text
         text.withUTF8 { bytes in
