@@ -199,8 +199,12 @@ extension String {
     /// The FHIR `uri` grammar (`\S*`) for a non-empty value: no whitespace at all.
     var isValidFHIRURI: Bool {
         guard !isEmpty else { return false }
-        if utf8.allSatisfy({ $0 < 0x80 }) { return !utf8.contains { $0 == 0x20 || (0x09...0x0D).contains($0) } }
-        return !unicodeScalars.contains { $0.isFHIRWhitespace }
+        // one pass over the bytes; a non-ASCII byte sends the rest to the Unicode check
+        for byte in utf8 {
+            if byte >= 0x80 { return !unicodeScalars.contains { $0.isFHIRWhitespace } }
+            if byte == 0x20 || (0x09...0x0D).contains(byte) { return false }
+        }
+        return true
     }
 }
 

@@ -70,7 +70,7 @@ extension FHIRMapper {
         guard !targets.isEmpty else { return ([], []) }
         var context = context(.input(name: document.inputName, offset: nil))
         var resource = ElementBuilder(resourceType: "Provenance", id: Self.provenanceID(document))
-        var seen = Set<ResourceKey>()
+        var seen = Set<ResourceKey>(minimumCapacity: targets.count)
         resource.set("target", targets.filter { seen.insert($0).inserted }.map { reference($0) })
         let recordedWritten = setRecorded(document.recorded, into: &resource, context: &context)
         resource.set(

@@ -69,7 +69,15 @@ public struct JSONObject: Hashable, Sendable, Sequence {
     public func hash(into hasher: inout Hasher) { hasher.combine(members) }
 
     public init(_ pairs: KeyValuePairs<String, JSON>) {
-        for (key, value) in pairs { self[key] = value }
+        members.reserveCapacity(pairs.count)
+        for (key, value) in pairs {
+            // a repeated key replaces the earlier value, as the subscript does
+            if let index = members.firstIndex(where: { $0.key == key }) {
+                members[index].value = value
+            } else {
+                members.append(Member(key: key, value: value))
+            }
+        }
     }
 
     public subscript(key: String) -> JSON? {

@@ -30,68 +30,107 @@ struct EntityMapping<E: ClinicalEntity> {
 
 /// Type-erased view used by the mapper and by load-time checks.
 struct AnyEntityMapping {
+    /// One segment map bound to its entity kind, run once per segment.
+    typealias Runner = (HL7Segment, inout MappingContext, V2Converters) -> Void
+
     let kind: EntityKind
     let paths: [String: Set<String>]
     let converterNames: Set<String>
-    let run: (HL7Segment, [ResolvedFieldRule], [String], SegmentEntityMap.Mode, inout MappingContext, V2Converters) -> Void
+    /// Binds a segment map's checked rules, named converters and mode: setters and converters are
+    /// looked up here, once at load, not for every segment.
+    let bind: ([ResolvedFieldRule], [String], SegmentEntityMap.Mode) -> Runner
 
     init<E: ClinicalEntity>(_ mapping: EntityMapping<E>) {
         kind = E.kind
         paths = mapping.setters.mapValues(\.accepts)
         converterNames = Set(mapping.converters.keys).union(mapping.multiConverters.keys)
-        run = { segment, rules, converterNames, mode, context, converters in
-            let location = segment.location()
-            var extending: EntityRef?
-            if mode == .extend, let open = context.extendable, open.kind == E.kind {
-                extending = open
-                context.extendable = nil
-            }
-            if mode == .augment || extending != nil {
-                guard let ref = extending ?? mapping.current(context),
-                    let index = context.record[keyPath: mapping.records].firstIndex(where: { $0.ref == ref })
-                else {
-                    context.diagnose(.warning, "segmentWithoutContext", at: location)
-                    return
-                }
-                var entity = context.record[keyPath: mapping.records][index]
-                apply(rules, to: &entity, segment: segment, context: &context, converters: converters, mapping: mapping)
-                for name in converterNames { mapping.converters[name]?(&entity, segment, &context, converters) }
-                context.record[keyPath: mapping.records][index] = entity
-                return
-            }
-            var produced: [E] = []
-            let multi = converterNames.compactMap { mapping.multiConverters[$0] }
-            if !multi.isEmpty {
-                for converter in multi { produced += converter(segment, &context, converters) }
-            } else {
-                var entity = mapping.make(EntityRef(E.kind, key: ""), location)
-                apply(rules, to: &entity, segment: segment, context: &context, converters: converters, mapping: mapping)
-                for name in converterNames { mapping.converters[name]?(&entity, segment, &context, converters) }
-                produced = [entity]
-            }
-            for (offset, var entity) in produced.enumerated() {
-                mapping.link(&entity, context)
-                let document = context.record.document
-                let count = produced.count
-                func position() -> String {
-                    "\(document.controlID ?? document.digest ?? "")" + "|\(segment.id)[\(segment.occurrence)]"
-                        + (count > 1 ? "#\(offset + 1)" : "")
-                }
-                let identity = entity.ref.key.isEmpty ? mapping.identity?(entity, segment, context) : nil
-                if let identity, context.record[keyPath: mapping.records].contains(where: { $0.ref.key == identity }) {
-                    context.diagnose(.information, "duplicateRecord", at: location)
-                    continue
-                }
-                let business =
-                    entity.ref.key.isEmpty ? identity ?? mapping.key(entity, segment, context) : entity.ref.key
-                entity.ref = context.unique(EntityRef(E.kind, key: business ?? ""), position: position())
-                if entity.source == nil { entity.source = location }
-                context.record[keyPath: mapping.records].append(entity)
-                mapping.didCreate(&context, entity.ref)
-                context.lastCreated = entity.ref
-                context.extendable = mode == .create ? entity.ref : nil
+        bind = { rules, names, mode in
+            let bound = BoundRules(
+                rules: rules.compactMap { rule in mapping.setters[rule.target].map { (rule, $0) } },
+                converters: names.compactMap { mapping.converters[$0] },
+                multiConverters: names.compactMap { mapping.multiConverters[$0] })
+            return { segment, context, converters in
+                bound.run(segment, mode: mode, mapping: mapping, context: &context, converters: converters)
             }
         }
+    }
+}
+
+/// A segment map's rules with their setters, and its converters, for entities of one kind.
+private struct BoundRules<E: ClinicalEntity> {
+    let rules: [(ResolvedFieldRule, Setter<E>)]
+    let converters: [EntityMapping<E>.Converter]
+    let multiConverters: [EntityMapping<E>.MultiConverter]
+
+    func run(
+        _ segment: HL7Segment, mode: SegmentEntityMap.Mode, mapping: EntityMapping<E>, context: inout MappingContext,
+        converters v2: V2Converters
+    ) {
+        let location = segment.location()
+        var extending: EntityRef?
+        if mode == .extend, let open = context.extendable, open.kind == E.kind {
+            extending = open
+            context.extendable = nil
+        }
+        if mode == .augment || extending != nil {
+            guard let ref = extending ?? mapping.current(context),
+                let index = context.record[keyPath: mapping.records].firstIndex(where: { $0.ref == ref })
+            else {
+                context.diagnose(.warning, "segmentWithoutContext", at: location)
+                return
+            }
+            var entity = context.record[keyPath: mapping.records][index]
+            fill(&entity, segment, &context, v2)
+            context.record[keyPath: mapping.records][index] = entity
+            return
+        }
+        var produced: [E] = []
+        if !multiConverters.isEmpty {
+            for converter in multiConverters { produced += converter(segment, &context, v2) }
+        } else {
+            var entity = mapping.make(EntityRef(E.kind, key: ""), location)
+            fill(&entity, segment, &context, v2)
+            produced = [entity]
+        }
+        for (offset, var entity) in produced.enumerated() {
+            mapping.link(&entity, context)
+            let document = context.record.document
+            let count = produced.count
+            func position() -> String {
+                "\(document.controlID ?? document.digest ?? "")" + "|\(segment.id)[\(segment.occurrence)]"
+                    + (count > 1 ? "#\(offset + 1)" : "")
+            }
+            let identity = entity.ref.key.isEmpty ? mapping.identity?(entity, segment, context) : nil
+            if let identity, context.record[keyPath: mapping.records].contains(where: { $0.ref.key == identity }) {
+                context.diagnose(.information, "duplicateRecord", at: location)
+                continue
+            }
+            let business =
+                entity.ref.key.isEmpty ? identity ?? mapping.key(entity, segment, context) : entity.ref.key
+            entity.ref = context.unique(EntityRef(E.kind, key: business ?? ""), position: position())
+            if entity.source == nil { entity.source = location }
+            context.record[keyPath: mapping.records].append(entity)
+            mapping.didCreate(&context, entity.ref)
+            context.lastCreated = entity.ref
+            context.extendable = mode == .create ? entity.ref : nil
+        }
+    }
+
+    /// Applies the field rules, then the converters, to one entity.
+    private func fill(_ entity: inout E, _ segment: HL7Segment, _ context: inout MappingContext, _ v2: V2Converters) {
+        for (rule, setter) in rules {
+            let field = segment[rule.field]
+            if field.isEmpty { continue }
+            for (repIndex, repetition) in field.repetitions.enumerated() {
+                if rule.firstOnly && repIndex > 0 { break }
+                if repetition.isEmpty { continue }
+                let location = segment.location(field: rule.field, repetition: repIndex + 1, component: rule.component)
+                for value in v2.values(repetition, rule: rule, context: &context, location: location) {
+                    setter.apply(&entity, value)
+                }
+            }
+        }
+        for converter in converters { converter(&entity, segment, &context, v2) }
     }
 }
 
@@ -105,23 +144,4 @@ struct ResolvedFieldRule {
     let conceptMap: String?
     let use: String?
     let firstOnly: Bool
-}
-
-private func apply<E: ClinicalEntity>(
-    _ rules: [ResolvedFieldRule], to entity: inout E, segment: HL7Segment, context: inout MappingContext,
-    converters: V2Converters, mapping: EntityMapping<E>
-) {
-    for rule in rules {
-        let field = segment[rule.field]
-        if field.isEmpty { continue }
-        guard let setter = mapping.setters[rule.target] else { continue }
-        for (repIndex, repetition) in field.repetitions.enumerated() {
-            if rule.firstOnly && repIndex > 0 { break }
-            if repetition.isEmpty { continue }
-            let location = segment.location(field: rule.field, repetition: repIndex + 1, component: rule.component)
-            let values = converters.values(
-                repetition, rule: rule, context: &context, location: location)
-            for value in values { setter.apply(&entity, value) }
-        }
-    }
 }

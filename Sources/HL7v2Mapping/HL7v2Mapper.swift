@@ -9,18 +9,12 @@ import Terminology
 /// segment's map names the fields, data types, tables and concept maps. Logic that data cannot
 /// express lives in named converters (see `Registry`).
 public struct HL7v2Mapper: @unchecked Sendable {
-    struct CompiledEntityMap {
-        let entity: AnyEntityMapping
-        let rules: [ResolvedFieldRule]
-        let converters: [String]
-        let mode: SegmentEntityMap.Mode
-    }
 
     public let spec: HL7v2MappingSpec
     let terminology: TerminologyStore
     let converters: V2Converters
-    /// segment id -> entity name -> compiled map
-    let compiled: [String: [String: CompiledEntityMap]]
+    /// segment id -> entity name -> the segment map bound to its entity kind
+    let compiled: [String: [String: AnyEntityMapping.Runner]]
     /// segment id -> entity name -> fields its rules and converters read (for the unused-data trace)
     let fieldsRead: [String: [String: Set<Int>]]
 
@@ -33,7 +27,7 @@ public struct HL7v2Mapper: @unchecked Sendable {
         self.terminology = terminology
         self.converters = V2Converters(terminology: terminology, defaultZone: defaultZone)
         let registry = Registry.all()
-        var compiled: [String: [String: CompiledEntityMap]] = [:]
+        var compiled: [String: [String: AnyEntityMapping.Runner]] = [:]
         var fields: [String: [String: Set<Int>]] = [:]
         for map in spec.segmentMaps.values.sorted(by: { $0.segment < $1.segment }) {
             for produce in map.produces {
@@ -71,8 +65,7 @@ public struct HL7v2Mapper: @unchecked Sendable {
                 for name in produce.converters { read.formUnion(Registry.converterFields[name] ?? []) }
                 if Registry.setIDSegments.contains(map.segment) { read.insert(1) }
                 fields[map.segment, default: [:]][produce.entity] = read
-                compiled[map.segment, default: [:]][produce.entity] = CompiledEntityMap(
-                    entity: entity, rules: rules, converters: produce.converters, mode: produce.mode)
+                compiled[map.segment, default: [:]][produce.entity] = entity.bind(rules, produce.converters, produce.mode)
             }
         }
         self.compiled = compiled
@@ -141,8 +134,8 @@ public struct HL7v2Mapper: @unchecked Sendable {
                     attachNote(segment, context: &context)
                     continue
                 }
-                guard let map = compiled[segment.id]?[role] else { continue }
-                map.entity.run(segment, map.rules, map.converters, map.mode, &context, converters)
+                guard let run = compiled[segment.id]?[role] else { continue }
+                run(segment, &context, converters)
             }
         }
         if traceUnused { reportUnusedFields(header, read: Self.headerFieldsRead, context: &context) }

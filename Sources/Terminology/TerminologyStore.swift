@@ -1,4 +1,5 @@
 import Foundation
+import ClinicalModel
 
 /// The code systems and concept maps in `Terminology/`, loaded once and read from any thread.
 ///
@@ -22,6 +23,21 @@ public struct TerminologyStore: Sendable {
     public let localConceptMaps: [LocalConceptMap]
     /// Source system (as written, and as canonical URI) → maps from it.
     let localMapsBySystem: [String: [LocalConceptMap]]
+    /// `normalizeSystem` and `maps(forTable:target:)` results: every message asks about the same few
+    /// systems and tables, and each answer costs trimming, case folding and scans.
+    private let memos = Memos()
+
+    private final class Memos: Sendable {
+        /// Raw system → URI (`nil` for a local system). Keys come from input data, so bounded.
+        let systems = BoundedMemo<String, String?>(capacity: 4096)
+        /// Table and target as written → the maps `translate` tries, in order.
+        let tableMaps = BoundedMemo<TableTarget, [ConceptMap]>(capacity: 1024)
+    }
+
+    private struct TableTarget: Hashable {
+        var table: String
+        var target: String?
+    }
 
     init(
         directory: URL?, maps: [ConceptMap], registry: SystemRegistry, sources: [String: TerminologySource],
@@ -91,6 +107,12 @@ public struct TerminologyStore: Sendable {
     }
 
     func maps(forTable table: String, target: String?) -> [ConceptMap] {
+        memos.tableMaps.value(for: TableTarget(table: table, target: target)) {
+            chooseMaps(forTable: table, target: target)
+        }
+    }
+
+    private func chooseMaps(forTable table: String, target: String?) -> [ConceptMap] {
         let maps = conceptMaps(forTable: table)
         guard let target = target?.trimmingWhitespace(), !target.isEmpty else { return Array(maps.prefix(1)) }
         if let map = mapsByID[target] { return maps.contains { $0.id == map.id } ? [map] : [] }
@@ -145,5 +167,8 @@ public struct TerminologyStore: Sendable {
     ///     store.normalizeSystem("SCT")                                  // "http://snomed.info/sct"
     ///     store.normalizeSystem("http://hl7.org/fhir/v2/0203")          // "http://terminology.hl7.org/CodeSystem/v2-0203"
     ///     store.normalizeSystem("L")                                    // nil
-    public func normalizeSystem(_ raw: String?) -> String? { registry.normalizeSystem(raw) }
+    public func normalizeSystem(_ raw: String?) -> String? {
+        guard let raw else { return nil }
+        return memos.systems.value(for: raw) { registry.normalizeSystem(raw) }
+    }
 }

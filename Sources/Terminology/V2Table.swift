@@ -13,6 +13,8 @@ public enum V2Table {
     /// Accepts `0001`, `1`, `HL70001`, `HL7-0001`, `HL7_0001`, `HL0001`, `v2-0001`, the THO URI and the
     /// legacy FHIR DSTU2 URI `http://hl7.org/fhir/v2/0001`. Case-insensitive; surrounding whitespace is ignored.
     public static func normalize(_ raw: String) -> String? {
+        // the usual spelling, four digits, needs no trimming or case folding
+        if raw.utf8.count == 4, raw.utf8.allSatisfy({ (0x30...0x39).contains($0) }) { return raw }
         let text = raw.trimmingWhitespace()
         let lower = text.lowercased()
         for prefix in [systemPrefix.lowercased(), "http://hl7.org/fhir/v2/"] where lower.hasPrefix(prefix) {
