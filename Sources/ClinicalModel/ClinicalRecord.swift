@@ -57,31 +57,49 @@ public struct ClinicalRecord: Hashable, Sendable, Codable {
 
     public init(document: SourceDocument) { self.document = document }
 
+    /// Passes the list of each kind to `visitor`, in `EntityKind` order: the one place that lists them.
+    @inlinable public mutating func visitLists<Visitor: EntityListVisitor>(_ visitor: inout Visitor) {
+        visitor.visit(&patients)
+        visitor.visit(&relatedPersons)
+        visitor.visit(&practitioners)
+        visitor.visit(&organizations)
+        visitor.visit(&locations)
+        visitor.visit(&encounters)
+        visitor.visit(&conditions)
+        visitor.visit(&allergies)
+        visitor.visit(&procedures)
+        visitor.visit(&immunizations)
+        visitor.visit(&medications)
+        visitor.visit(&serviceRequests)
+        visitor.visit(&specimens)
+        visitor.visit(&observations)
+        visitor.visit(&diagnosticReports)
+        visitor.visit(&documents)
+        visitor.visit(&appointments)
+        visitor.visit(&coverages)
+        visitor.visit(&carePlans)
+        visitor.visit(&imagingStudies)
+        visitor.visit(&patientLinks)
+    }
+
+    /// Passes every field of every record to `visitor` by role, record by record in `EntityKind` order
+    /// (see `EntityFieldVisitor`). The source document is not visited.
+    @inlinable public mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor) {
+        visitLists(&visitor)
+    }
+
     /// Every record of every kind, in `EntityKind` order.
     public var entities: [any ClinicalEntity] {
-        var all: [any ClinicalEntity] = []
-        all += patients as [any ClinicalEntity]
-        all += relatedPersons as [any ClinicalEntity]
-        all += practitioners as [any ClinicalEntity]
-        all += organizations as [any ClinicalEntity]
-        all += locations as [any ClinicalEntity]
-        all += encounters as [any ClinicalEntity]
-        all += conditions as [any ClinicalEntity]
-        all += allergies as [any ClinicalEntity]
-        all += procedures as [any ClinicalEntity]
-        all += immunizations as [any ClinicalEntity]
-        all += medications as [any ClinicalEntity]
-        all += serviceRequests as [any ClinicalEntity]
-        all += specimens as [any ClinicalEntity]
-        all += observations as [any ClinicalEntity]
-        all += diagnosticReports as [any ClinicalEntity]
-        all += documents as [any ClinicalEntity]
-        all += appointments as [any ClinicalEntity]
-        all += coverages as [any ClinicalEntity]
-        all += carePlans as [any ClinicalEntity]
-        all += imagingStudies as [any ClinicalEntity]
-        all += patientLinks as [any ClinicalEntity]
-        return all
+        struct Collector: EntityListVisitor {
+            var all: [any ClinicalEntity] = []
+            mutating func visit<Entity: ClinicalEntity>(_ entities: inout [Entity]) {
+                all += entities as [any ClinicalEntity]
+            }
+        }
+        var collector = Collector()
+        var copy = self
+        copy.visitLists(&collector)
+        return collector.all
     }
 
     /// Number of records of each kind (zero counts left out).
@@ -98,28 +116,15 @@ public struct ClinicalRecord: Hashable, Sendable, Codable {
 extension ClinicalRecord {
     /// The same record holding only the records whose references are in `refs` (delta runs).
     public func keeping(_ refs: Set<EntityRef>) -> ClinicalRecord {
+        struct Filter: EntityListVisitor {
+            let refs: Set<EntityRef>
+            mutating func visit<Entity: ClinicalEntity>(_ entities: inout [Entity]) {
+                entities.removeAll { !refs.contains($0.ref) }
+            }
+        }
+        var filter = Filter(refs: refs)
         var copy = self
-        copy.patients.removeAll { !refs.contains($0.ref) }
-        copy.relatedPersons.removeAll { !refs.contains($0.ref) }
-        copy.practitioners.removeAll { !refs.contains($0.ref) }
-        copy.organizations.removeAll { !refs.contains($0.ref) }
-        copy.locations.removeAll { !refs.contains($0.ref) }
-        copy.encounters.removeAll { !refs.contains($0.ref) }
-        copy.conditions.removeAll { !refs.contains($0.ref) }
-        copy.allergies.removeAll { !refs.contains($0.ref) }
-        copy.procedures.removeAll { !refs.contains($0.ref) }
-        copy.immunizations.removeAll { !refs.contains($0.ref) }
-        copy.medications.removeAll { !refs.contains($0.ref) }
-        copy.serviceRequests.removeAll { !refs.contains($0.ref) }
-        copy.specimens.removeAll { !refs.contains($0.ref) }
-        copy.observations.removeAll { !refs.contains($0.ref) }
-        copy.diagnosticReports.removeAll { !refs.contains($0.ref) }
-        copy.documents.removeAll { !refs.contains($0.ref) }
-        copy.appointments.removeAll { !refs.contains($0.ref) }
-        copy.coverages.removeAll { !refs.contains($0.ref) }
-        copy.carePlans.removeAll { !refs.contains($0.ref) }
-        copy.imagingStudies.removeAll { !refs.contains($0.ref) }
-        copy.patientLinks.removeAll { !refs.contains($0.ref) }
+        copy.visitLists(&filter)
         return copy
     }
 }

@@ -1,6 +1,7 @@
 // The canonical clinical model. One struct per kind of record; every field is optional or a
 // collection because sources are partial. Codes stay as the source gave them until
-// `Terminology` normalizes them; nothing here knows HL7 v2, CSV or C-CDA.
+// `Terminology` normalizes them; nothing here knows HL7 v2, CSV or C-CDA. Each kind's fields are
+// listed by role in `Entities+Fields.swift`: a new field needs a line there too.
 
 public struct Patient: ClinicalEntity {
     public static let kind = EntityKind.patient

@@ -40,11 +40,15 @@ public struct EntityRef: Hashable, Sendable, Codable, Comparable, CustomStringCo
     public var description: String { "\(kind.rawValue) reference" }
 }
 
-/// Every canonical record has a reference to itself and the location it was read from.
+/// Every canonical record has a reference to itself and the location it was read from, and knows the
+/// role of each of its fields.
 public protocol ClinicalEntity: Hashable, Sendable, Codable {
     static var kind: EntityKind { get }
     var ref: EntityRef { get set }
     /// Where the record was read (segment, CSV row, XML element). Not part of equality for
     /// reconciliation: see `CanonicalHash`.
     var source: SourceLocation? { get set }
+    /// Hands every field to `visitor` by role: `visitor.record(_:at:)` first, then the identifiers,
+    /// then the rest in declaration order (see `EntityFieldVisitor`).
+    mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor)
 }

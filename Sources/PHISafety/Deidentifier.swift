@@ -82,239 +82,104 @@ public struct Deidentifier: Sendable {
     public func apply(_ record: ClinicalRecord) -> ClinicalRecord {
         let patientKey = record.patients.first?.ref.key ?? record.relatedPersons.first?.patient.key
             ?? record.document.digest ?? record.document.inputName
-        let offset = dayOffset(patientKey: patientKey)
-        let date: (ClinicalDateTime?) -> ClinicalDateTime? = { $0.map { shift($0, days: offset) } }
-        func period(_ value: Period?) -> Period? {
-            value.map { Period(start: date($0.start), end: date($0.end)) }
-        }
-        func identifiers(_ list: [Identifier]) -> [Identifier] {
-            list.map { identifier in
-                var copy = identifier
-                copy.value = "ID-" + pseudonym(identifier.value, purpose: "identifier", length: 24)
-                copy.assigner = nil
-                copy.period = period(identifier.period)
-                return copy
-            }
-        }
-        func names(_ list: [HumanName], owner: EntityRef) -> [HumanName] {
-            guard !list.isEmpty else { return [] }
-            let token = pseudonym(owner.kind.rawValue + "|" + owner.key, purpose: "name", length: 10)
-            return [HumanName(use: "anonymous", family: "Anon-" + token.uppercased(), given: ["P" + token.prefix(4)])]
-        }
-        func addresses(_ list: [Address]) -> [Address] { list.compactMap { address($0, date: period) } }
-        func notes(_: [Annotation]) -> [Annotation] { [] }
-        func value(_ value: ObservationValue?) -> (ObservationValue?, masked: Bool) {
-            switch value {
-            case .string?: return (nil, true)
-            case let .dateTime(moment)?: return (date(moment).map(ObservationValue.dateTime), false)
-            case let .period(span)?: return (period(span).map(ObservationValue.period), false)
-            default: return (value, false)
-            }
-        }
+        let referenceYear = Calendar(identifier: .gregorian).dateComponents(
+            in: TimeZone(identifier: "UTC") ?? .current, from: referenceDate
+        ).year ?? 2000
+        var pass = Pass(deidentifier: self, offset: dayOffset(patientKey: patientKey), referenceYear: referenceYear)
 
         var copy = record.rewritingReferences { pseudonym($0) }
         var document = copy.document
         document.inputName = pseudonymStem(document.inputName)
         document.controlID = document.controlID.map { "MSG-" + pseudonym($0, purpose: "control id", length: 24) }
         document.digest = document.digest.map { pseudonym($0, purpose: "unit digest", length: 64) }
-        document.recorded = date(document.recorded)
+        pass.date(&document.recorded)
         copy.document = document
-
-        let referenceYear = Calendar(identifier: .gregorian).dateComponents(
-            in: TimeZone(identifier: "UTC") ?? .current, from: referenceDate
-        ).year ?? 2000
-        copy.patients = copy.patients.map { original in
-            var entity = original
-            entity.identifiers = identifiers(entity.identifiers)
-            entity.names = names(entity.names, owner: entity.ref)
-            entity.telecom = []
-            if let birth = entity.birthDate, isOver89(birth, referenceYear: referenceYear) {
-                entity.birthDate = ClinicalDateTime(fhir: String(referenceYear - 90))
-            } else {
-                entity.birthDate = date(entity.birthDate)
-            }
-            entity.deceasedAt = date(entity.deceasedAt)
-            entity.addresses = addresses(entity.addresses)
-            entity.mothersMaidenName = nil
-            entity.birthPlace = nil
-            entity.lastUpdated = date(entity.lastUpdated)
-            return entity
-        }
-        copy.relatedPersons = copy.relatedPersons.map { original in
-            var entity = original
-            entity.names = names(entity.names, owner: entity.ref)
-            entity.telecom = []
-            entity.addresses = addresses(entity.addresses)
-            entity.birthDate = entity.birthDate.map { ClinicalDateTime(fhir: String($0.fhir.prefix(4))) }
-            entity.period = period(entity.period)
-            entity.identifiers = identifiers(entity.identifiers)
-            return entity
-        }
-        copy.practitioners = copy.practitioners.map { original in
-            var entity = original
-            entity.identifiers = identifiers(entity.identifiers)
-            entity.names = names(entity.names, owner: entity.ref)
-            entity.telecom = []
-            entity.addresses = addresses(entity.addresses)
-            return entity
-        }
-        copy.organizations = copy.organizations.map { original in
-            var entity = original
-            entity.identifiers = identifiers(entity.identifiers)
-            entity.telecom = []
-            entity.addresses = addresses(entity.addresses)
-            return entity
-        }
-        copy.locations = copy.locations.map { original in
-            var entity = original
-            entity.identifiers = identifiers(entity.identifiers)
-            entity.address = entity.address.flatMap { address($0, date: period) }
-            entity.description = nil
-            return entity
-        }
-        copy.encounters = copy.encounters.map { original in
-            var entity = original
-            entity.identifiers = identifiers(entity.identifiers)
-            entity.period = period(entity.period)
-            entity.participants = entity.participants.map { var p = $0; p.period = period(p.period); return p }
-            return entity
-        }
-        copy.conditions = copy.conditions.map { original in
-            var entity = original
-            entity.identifiers = identifiers(entity.identifiers)
-            entity.onset = date(entity.onset)
-            entity.abatement = date(entity.abatement)
-            entity.recordedDate = date(entity.recordedDate)
-            entity.note = notes(entity.note)
-            return entity
-        }
-        copy.allergies = copy.allergies.map { original in
-            var entity = original
-            entity.identifiers = identifiers(entity.identifiers)
-            entity.onset = date(entity.onset)
-            entity.recordedDate = date(entity.recordedDate)
-            entity.reactions = entity.reactions.map {
-                var reaction = $0
-                reaction.onset = date(reaction.onset)
-                reaction.description = nil
-                return reaction
-            }
-            return entity
-        }
-        copy.procedures = copy.procedures.map { original in
-            var entity = original
-            entity.identifiers = identifiers(entity.identifiers)
-            entity.performed = period(entity.performed)
-            entity.performers = entity.performers.map { var p = $0; p.period = period(p.period); return p }
-            entity.note = notes(entity.note)
-            return entity
-        }
-        copy.immunizations = copy.immunizations.map { original in
-            var entity = original
-            entity.identifiers = identifiers(entity.identifiers)
-            entity.occurrence = date(entity.occurrence)
-            entity.recorded = date(entity.recorded)
-            entity.expirationDate = date(entity.expirationDate)
-            entity.lotNumber = entity.lotNumber.map { "LOT-" + pseudonym($0, purpose: "lot number", length: 12) }
-            entity.performers = entity.performers.map { var p = $0; p.period = period(p.period); return p }
-            entity.note = notes(entity.note)
-            return entity
-        }
-        copy.medications = copy.medications.map { original in
-            var entity = original
-            entity.identifiers = identifiers(entity.identifiers)
-            entity.authoredOn = date(entity.authoredOn)
-            entity.period = period(entity.period)
-            entity.note = notes(entity.note)
-            return entity
-        }
-        copy.serviceRequests = copy.serviceRequests.map { original in
-            var entity = original
-            entity.identifiers = identifiers(entity.identifiers)
-            entity.authoredOn = date(entity.authoredOn)
-            entity.occurrence = date(entity.occurrence)
-            entity.note = notes(entity.note)
-            return entity
-        }
-        copy.specimens = copy.specimens.map { original in
-            var entity = original
-            entity.identifiers = identifiers(entity.identifiers)
-            entity.collected = period(entity.collected)
-            entity.received = date(entity.received)
-            return entity
-        }
-        copy.observations = copy.observations.map { original in
-            var entity = original
-            entity.identifiers = identifiers(entity.identifiers)
-            let (newValue, masked) = value(entity.value)
-            entity.value = newValue
-            if masked { entity.dataAbsentReason = "masked" }
-            entity.effective = date(entity.effective)
-            entity.issued = date(entity.issued)
-            entity.components = entity.components.map { component in
-                var copy = component
-                let (newValue, masked) = value(component.value)
-                copy.value = newValue
-                if masked { copy.dataAbsentReason = "masked" }
-                copy.referenceRange = copy.referenceRange.map { var range = $0; range.text = nil; return range }
-                return copy
-            }
-            entity.referenceRange = entity.referenceRange.map { var range = $0; range.text = nil; return range }
-            entity.note = notes(entity.note)
-            return entity
-        }
-        copy.diagnosticReports = copy.diagnosticReports.map { original in
-            var entity = original
-            entity.identifiers = identifiers(entity.identifiers)
-            entity.effective = period(entity.effective)
-            entity.issued = date(entity.issued)
-            entity.conclusion = nil
-            return entity
-        }
-        copy.documents = copy.documents.map { original in
-            var entity = original
-            entity.identifiers = identifiers(entity.identifiers)
-            entity.date = date(entity.date)
-            entity.text = nil
-            entity.title = nil
-            return entity
-        }
-        copy.appointments = copy.appointments.map { original in
-            var entity = original
-            entity.identifiers = identifiers(entity.identifiers)
-            entity.start = date(entity.start)
-            entity.end = date(entity.end)
-            entity.description = nil
-            return entity
-        }
-        copy.coverages = copy.coverages.map { original in
-            var entity = original
-            entity.identifiers = identifiers(entity.identifiers)
-            entity.subscriberId = entity.subscriberId.map { "ID-" + pseudonym($0, purpose: "identifier", length: 24) }
-            entity.groupNumber = entity.groupNumber.map { "ID-" + pseudonym($0, purpose: "identifier", length: 24) }
-            entity.period = period(entity.period)
-            return entity
-        }
-        copy.carePlans = copy.carePlans.map { original in
-            var entity = original
-            entity.identifiers = identifiers(entity.identifiers)
-            entity.period = period(entity.period)
-            entity.note = notes(entity.note)
-            return entity
-        }
-        copy.imagingStudies = copy.imagingStudies.map { original in
-            var entity = original
-            entity.identifiers = identifiers(entity.identifiers)
-            entity.started = date(entity.started)
-            entity.description = nil
-            return entity
-        }
-        copy.patientLinks = copy.patientLinks.map { original in
-            var entity = original
-            entity.mergedIdentifiers = identifiers(entity.mergedIdentifiers)
-            return entity
-        }
+        copy.visitFields(&pass)
         return copy
+    }
+
+    /// What Safe Harbor does to each role of `EntityFieldVisitor`, over a record whose references
+    /// are already pseudonymised. Coded values, references and fields without a role are kept.
+    struct Pass: EntityFieldVisitor {
+        let deidentifier: Deidentifier
+        /// Days every date of the unit moves by.
+        let offset: Int
+        let referenceYear: Int
+        /// The record being visited, set by `record(_:at:)` before its fields: names are keyed on its
+        /// (pseudonymised) reference, and birth dates depend on its kind.
+        var owner = EntityRef(.patient, key: "")
+
+        mutating func record(_ ref: inout EntityRef, at _: SourceLocation?) { owner = ref }
+
+        func shifted(_ value: ClinicalDateTime?) -> ClinicalDateTime? {
+            value.map { deidentifier.shift($0, days: offset) }
+        }
+
+        func shifted(_ value: Period?) -> Period? {
+            value.map { Period(start: shifted($0.start), end: shifted($0.end)) }
+        }
+
+        func date(_ date: inout ClinicalDateTime?) { date = shifted(date) }
+        func period(_ period: inout Period?) { period = shifted(period) }
+
+        /// A patient's birth date showing an age over 89 becomes the year that makes the patient 90; a
+        /// related person's is reduced to its year.
+        func birthDate(_ date: inout ClinicalDateTime?) {
+            guard let birth = date else { return }
+            if owner.kind == .relatedPerson {
+                date = ClinicalDateTime(fhir: String(birth.fhir.prefix(4)))
+            } else if deidentifier.isOver89(birth, referenceYear: referenceYear) {
+                date = ClinicalDateTime(fhir: String(referenceYear - 90))
+            } else {
+                date = shifted(birth)
+            }
+        }
+
+        /// `ID-` and 24 hex digits of the keyed pseudonym of an identifier value.
+        func pseudonymousID(_ value: String) -> String {
+            "ID-" + deidentifier.pseudonym(value, purpose: "identifier", length: 24)
+        }
+
+        func identifiers(_ identifiers: inout [Identifier]) {
+            for index in identifiers.indices {
+                identifiers[index].value = pseudonymousID(identifiers[index].value)
+                identifiers[index].assigner = nil
+                period(&identifiers[index].period)
+            }
+        }
+
+        func identifierValue(_ value: inout String?) { value = value.map(pseudonymousID) }
+
+        func lotNumber(_ value: inout String?) {
+            value = value.map { "LOT-" + deidentifier.pseudonym($0, purpose: "lot number", length: 12) }
+        }
+
+        /// One keyed pseudonym name for the record, or none.
+        func names(_ names: inout [HumanName]) {
+            guard !names.isEmpty else { return }
+            let token = deidentifier.pseudonym(owner.kind.rawValue + "|" + owner.key, purpose: "name", length: 10)
+            names = [HumanName(use: "anonymous", family: "Anon-" + token.uppercased(), given: ["P" + token.prefix(4)])]
+        }
+
+        func relativeName(_ name: inout HumanName?) { name = nil }
+        func telecom(_ telecom: inout [ContactPoint]) { telecom = [] }
+        func addresses(_ addresses: inout [Address]) { addresses = addresses.compactMap(reduced) }
+        func address(_ address: inout Address?) { address = address.flatMap(reduced) }
+        func reduced(_ address: Address) -> Address? { deidentifier.address(address, date: shifted) }
+        func notes(_ notes: inout [Annotation]) { notes = [] }
+        func freeText(_ text: inout String?) { text = nil }
+
+        /// A string result is removed with `dataAbsentReason` `masked`; dates in results are shifted.
+        func value(_ value: inout ObservationValue?, absentReason: inout String?) {
+            switch value {
+            case .string?:
+                value = nil
+                absentReason = "masked"
+            case let .dateTime(moment)?: value = shifted(moment).map(ObservationValue.dateTime)
+            case let .period(span)?: value = shifted(span).map(ObservationValue.period)
+            default: break
+            }
+        }
     }
 
     // MARK: - Parts

@@ -54,7 +54,7 @@ public struct RecordNormalizer: Sendable {
     public func normalize(_ record: ClinicalRecord) -> (ClinicalRecord, [Diagnostic]) {
         var pass = Pass(normalizer: self)
         var record = record
-        pass.walk(&record)
+        record.visitFields(&pass)
         return (record, pass.diagnostics)
     }
 
@@ -90,8 +90,10 @@ public struct RecordNormalizer: Sendable {
 private let unitSystemNames: Set<String> = ["UCUM", "ISO+", "ISO", "ANS+", "ISO2955", "ANSI"]
 
 extension RecordNormalizer {
-    /// One walk over a record; collects diagnostics at the current entity's location.
-    struct Pass {
+    /// One walk over a record (the coded roles of `EntityFieldVisitor`); collects diagnostics at the
+    /// current entity's location. Concepts in lists and optionals, participants' roles and reference
+    /// ranges' quantities reach `concept(_:)` and `quantity(_:)` through the visitor's defaults.
+    struct Pass: EntityFieldVisitor {
         let normalizer: RecordNormalizer
         var diagnostics: [Diagnostic] = []
         var location: SourceLocation?
@@ -100,6 +102,8 @@ extension RecordNormalizer {
 
         var store: TerminologyStore { normalizer.store }
         var options: Options { normalizer.options }
+
+        mutating func record(_: inout EntityRef, at source: SourceLocation?) { location = source }
 
         mutating func report(_ kind: String, _ severity: Diagnostic.Severity, system: String?, code: String?) {
             diagnostics.append(Diagnostic(severity, kind, at: location, system: system, code: code))
@@ -202,20 +206,14 @@ extension RecordNormalizer {
             if options.addTranslations { addTranslations(&concept) }
         }
 
-        mutating func concept(_ concept: inout Concept?) {
-            guard var value = concept else { return }
-            self.concept(&value)
-            concept = value
-        }
-
-        mutating func concepts(_ concepts: inout [Concept]) {
-            for index in concepts.indices { concept(&concepts[index]) }
-        }
-
         mutating func coding(_ coding: inout Coding?) {
             guard var value = coding else { return }
             self.coding(&value)
             coding = value
+        }
+
+        mutating func codings(_ codings: inout [Coding]) {
+            for index in codings.indices { coding(&codings[index]) }
         }
 
         /// Appends codings that maps say are equivalent or equal and that the concept lacks.
@@ -291,14 +289,7 @@ extension RecordNormalizer {
             quantity = value
         }
 
-        mutating func ranges(_ ranges: inout [ReferenceRange]) {
-            for index in ranges.indices {
-                quantity(&ranges[index].low)
-                quantity(&ranges[index].high)
-            }
-        }
-
-        mutating func value(_ value: inout ObservationValue?) {
+        mutating func value(_ value: inout ObservationValue?, absentReason _: inout String?) {
             guard let current = value else { return }
             switch current {
             case var .quantity(q):
@@ -322,10 +313,6 @@ extension RecordNormalizer {
 
         mutating func identifiers(_ identifiers: inout [Identifier]) {
             for index in identifiers.indices { concept(&identifiers[index].type) }
-        }
-
-        mutating func participants(_ participants: inout [Participant]) {
-            for index in participants.indices { concept(&participants[index].role) }
         }
     }
 }
