@@ -32,7 +32,7 @@ public enum CanonicalHasher {
     public static func digest(_ entity: any ClinicalEntity) -> RecordDigest { digest(entity, tree: FlatTree()) }
 
     /// `digest(_:)` building its tree in `tree`, scratch space reused from record to record.
-    static func digest(_ entity: any ClinicalEntity, tree: FlatTree) -> RecordDigest {
+    static func digest<Entity: ClinicalEntity>(_ entity: Entity, tree: FlatTree) -> RecordDigest {
         var output = header(entity)
         let mark = output.count
         var references: [EntityRef] = []
@@ -45,12 +45,12 @@ public enum CanonicalHasher {
     }
 
     /// The version line and the kind line that start every record's canonical bytes.
-    static func header(_ entity: any ClinicalEntity) -> [UInt8] {
+    static func header<Entity: ClinicalEntity>(_ entity: Entity) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(1024)
         output.append(contentsOf: CanonicalForm.version.utf8)
         output.append(0x0A)
-        output.append(contentsOf: type(of: entity).kind.rawValue.utf8)
+        output.append(contentsOf: Entity.kind.rawValue.utf8)
         output.append(0x0A)
         return output
     }
@@ -65,8 +65,18 @@ public enum CanonicalHasher {
 
     /// A digest for every record in a source unit.
     public static func digests(_ record: ClinicalRecord) -> [RecordDigest] {
-        let tree = FlatTree()
-        return record.entities.map { digest($0, tree: tree) }
+        // list by list, so that no record is copied into an `any ClinicalEntity` box
+        struct Digester: EntityListVisitor {
+            let tree = FlatTree()
+            var digests: [RecordDigest] = []
+            mutating func visit<Entity: ClinicalEntity>(_ entities: inout [Entity]) {
+                for entity in entities { digests.append(CanonicalHasher.digest(entity, tree: tree)) }
+            }
+        }
+        var digester = Digester()
+        var copy = record
+        copy.visitLists(&digester)
+        return digester.digests
     }
 
     /// A roll-up of many digests that does not depend on their order: SHA-256 over the sorted

@@ -104,13 +104,32 @@ public struct ClinicalRecord: Hashable, Sendable, Codable {
 
     /// Number of records of each kind (zero counts left out).
     public var counts: [EntityKind: Int] {
-        var counts: [EntityKind: Int] = [:]
-        for entity in entities { counts[type(of: entity).kind, default: 0] += 1 }
-        return counts
+        struct Counter: EntityListVisitor {
+            var counts: [EntityKind: Int] = [:]
+            mutating func visit<Entity: ClinicalEntity>(_ entities: inout [Entity]) {
+                if !entities.isEmpty { counts[Entity.kind, default: 0] += entities.count }
+            }
+        }
+        var counter = Counter()
+        var copy = self
+        copy.visitLists(&counter)
+        return counter.counts
     }
 
-    /// The references of every record to itself.
-    public var allRefs: Set<EntityRef> { Set(entities.map(\.ref)) }
+    /// The references of every record to itself. Read list by list: boxing every record as
+    /// `any ClinicalEntity` (as `entities` does) would copy each one.
+    public var allRefs: Set<EntityRef> {
+        struct Collector: EntityListVisitor {
+            var refs = Set<EntityRef>()
+            mutating func visit<Entity: ClinicalEntity>(_ entities: inout [Entity]) {
+                for entity in entities { refs.insert(entity.ref) }
+            }
+        }
+        var collector = Collector()
+        var copy = self
+        copy.visitLists(&collector)
+        return collector.refs
+    }
 }
 
 extension ClinicalRecord {
