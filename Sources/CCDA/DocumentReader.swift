@@ -98,12 +98,16 @@ final class DocumentReader {
         (record.document.controlID ?? record.document.digest ?? inputName) + "|" + node.xpath
     }
 
-    /// `ref` if unused in this document, else `ref` with a position suffix.
-    private func unique(_ ref: EntityRef, position: String) -> EntityRef {
+    /// `ref` if unused in this document, else `ref` with a position suffix (`position` is only
+    /// worked out then: an XPath walks the element's ancestors and their earlier siblings).
+    private func unique(_ ref: EntityRef, position: @autoclosure () -> String) -> EntityRef {
         var candidate = ref
-        if candidate.key.isEmpty || usedKeys.contains(candidate) {
-            candidate = EntityRef(ref.kind, parts: [ref.key, position])
+        guard candidate.key.isEmpty || usedKeys.contains(candidate) else {
+            usedKeys.insert(candidate)
+            return candidate
         }
+        let position = position()
+        candidate = EntityRef(ref.kind, parts: [ref.key, position])
         var counter = 2
         while usedKeys.contains(candidate) {
             candidate = EntityRef(ref.kind, parts: [ref.key, position, String(counter)])

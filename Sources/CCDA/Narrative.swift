@@ -54,7 +54,7 @@ enum NarrativeText {
                     if name == "br" {
                         endLine()
                     } else if name == "td" || name == "th" {
-                        if !line.collapsingXMLSpace().isEmpty { line += " | " }
+                        if line.hasNonXMLSpace { line += " | " }
                         walk(current)
                     } else if blocks.contains(name) {
                         endLine()

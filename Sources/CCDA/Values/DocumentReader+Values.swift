@@ -96,7 +96,8 @@ extension DocumentReader {
 
     /// One CD/CE/CV/CO without its translations, or `nil` when it has no code.
     func coding(_ node: XMLNode) -> Coding? {
-        guard node.nullFlavor == nil || node.value("code") != nil, let code = node.value("code") else { return nil }
+        // a code is read even beside a nullFlavor
+        guard let code = node.value("code") else { return nil }
         return Coding(
             system: codeSystem(node.value("codeSystem")), code: code, display: node.value("displayName"),
             version: node.value("codeSystemVersion"))

@@ -298,18 +298,41 @@ extension String {
 
     /// Collapses runs of XML whitespace (and no-break spaces) to one space and trims the ends.
     func collapsingXMLSpace() -> String {
-        var result = ""
-        result.reserveCapacity(utf8.count)
-        var pendingSpace = false
-        for scalar in unicodeScalars {
-            if scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r" || scalar == "\u{A0}" {
-                pendingSpace = !result.isEmpty
-            } else {
-                if pendingSpace { result.unicodeScalars.append(" ") }
-                pendingSpace = false
-                result.unicodeScalars.append(scalar)
+        // Over the UTF-8 bytes: the spaces are ASCII, and U+00A0 is the pair C2 A0 (an A0 byte on
+        // its own is the continuation of another character, such as à = C3 A0).
+        var source = self
+        return source.withUTF8 { bytes in
+            var result: [UInt8] = []
+            result.reserveCapacity(bytes.count)
+            var pendingSpace = false
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                let width = byte == 0xC2 && index + 1 < bytes.count && bytes[index + 1] == 0xA0 ? 2 : 1
+                if width == 2 || byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
+                    pendingSpace = !result.isEmpty
+                } else {
+                    if pendingSpace { result.append(0x20) }
+                    pendingSpace = false
+                    result.append(byte)
+                }
+                index += width
             }
+            return String(decoding: result, as: UTF8.self)
         }
-        return result
+    }
+
+    /// Whether the text holds anything but XML whitespace and no-break spaces: whether
+    /// `collapsingXMLSpace()` would be non-empty, without building it.
+    var hasNonXMLSpace: Bool {
+        var previous: UInt8 = 0
+        for byte in utf8 {
+            defer { previous = byte }
+            if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0xC2 { continue }
+            if byte == 0xA0 && previous == 0xC2 { continue }
+            return true
+        }
+        // a lone C2 at the end cannot occur in valid UTF-8
+        return false
     }
 }
