@@ -39,6 +39,13 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    @Option(
+        help: """
+            Write the HL7 v2 messages this run would measure to this file (one message per line, segments \
+            ended by CR) and stop: the same input for other converters (Tools/bench-peers.sh).
+            """)
+    var saveCorpus: String?
+
     @Flag(
         help: """
             Time the stages by the thread's CPU clock instead of the wall clock: the time on one core, \
@@ -49,6 +56,7 @@ struct Bench: ParsableCommand {
     func validate() throws {
         guard format == "hl7v2" || format == "ccda" else { throw ValidationError("--format must be hl7v2 or ccda.") }
         if format == "ccda" && input == nil { throw ValidationError("--format ccda needs --input FOLDER.") }
+        if saveCorpus != nil && format != "hl7v2" { throw ValidationError("--save-corpus writes HL7 v2 messages only.") }
         guard messages > 0, jobs > 0 else { throw ValidationError("--messages and --jobs must be positive.") }
     }
 
@@ -81,6 +89,10 @@ struct Bench: ParsableCommand {
         let engine = try Convert.loadEngine(home: home, configure: { _ in })
         let corpus = try loadCorpus()
         let source = Source(format: format, corpus: corpus)
+        if let saveCorpus {
+            try save(source, to: saveCorpus)
+            return
+        }
         // stage by stage, one core
         var stages = Stages()
         for index in 0..<messages { measure(source.unit(index, worker: 0), engine: engine, into: &stages) }
@@ -115,6 +127,29 @@ struct Bench: ParsableCommand {
         }
         guard !units.isEmpty else { throw ValidationError("no \(format) units under the --input path") }
         return units
+    }
+
+    /// Writes the `--messages` units, each followed by a newline, streaming (one unit in memory).
+    func save(_ source: Source, to path: String) throws {
+        func failed() -> ExitCode {
+            FileHandle.standardError.write(Data("error: cannot write the --save-corpus file\n".utf8))
+            return Exit.ioError
+        }
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
+        else { throw failed() }
+        defer { try? handle.close() }
+        do {
+            for index in 0..<messages {
+                var bytes = source.unit(index, worker: 0)
+                // one message per line: a trailing segment terminator stays, the newline follows it
+                while let last = bytes.last, last == 0x0A { bytes.removeLast() }
+                bytes.append(0x0A)
+                try handle.write(contentsOf: bytes)
+            }
+        } catch {
+            throw failed()
+        }
     }
 
     struct Source: Sendable {
@@ -203,6 +238,7 @@ struct Bench: ParsableCommand {
             object.append("format", .string(format))
             object.append("units", .int(stages.units))
             object.append("inputMegabytes", .number(String(format: "%.3f", megabytes)))
+            object.append("outputMegabytes", .number(String(format: "%.3f", Double(stages.outputBytes) / 1_048_576)))
             for (name, seconds) in rows {
                 object.append(
                     name,

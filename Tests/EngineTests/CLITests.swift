@@ -1,4 +1,5 @@
 import CLITestSupport
+import FHIRR4
 import Foundation
 import Testing
 
@@ -71,6 +72,40 @@ struct CLITests {
         let (status, out, err) = try Self.run(["validate-mappings"])
         #expect(status == 0, "\(err)")
         #expect(out.hasPrefix("ok:"))
+    }
+
+    /// The synthetic corpus written for peers is what `bench` measures: reading it back gives the
+    /// same messages, all converted, and the same output size as generating them.
+    @Test func benchSavesItsCorpusAndReadsItBack() throws {
+        let folder = try Support.temporaryFolder("cli-bench")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let corpus = folder.appendingPathComponent("synthetic.hl7")
+        let (saved, _, saveError) = try Self.run(["bench", "--messages", "12", "--save-corpus", corpus.path])
+        #expect(saved == 0, "\(saveError)")
+        // split the bytes: as Characters, a message's closing CR and the newline are one "\r\n"
+        let lines = try Data(contentsOf: corpus).split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
+        #expect(lines.count == 12)
+        #expect(lines.allSatisfy { $0.hasPrefix("MSH|^~\\&|SYNTH_APP|") && $0.contains("\rPID|1||MRN") })
+
+        func measure(_ extra: [String]) throws -> JSON {
+            let (status, out, err) = try Self.run(["bench", "--messages", "12", "--json"] + extra)
+            #expect(status == 0, "\(err)")
+            return try JSONReader.parse(Array(out.utf8))
+        }
+        let generated = try measure([])
+        let read = try measure(["--input", corpus.path])
+        for report in [generated, read] {
+            #expect(report["units"]?.numberLexical == "12")
+            #expect(report["failures"]?.numberLexical == "0")
+        }
+        #expect(read["inputMegabytes"] == generated["inputMegabytes"])
+        #expect(read["outputMegabytes"] == generated["outputMegabytes"])
+        #expect(Double(read["outputMegabytes"]?.numberLexical ?? "") ?? 0 > 0.1)
+    }
+
+    @Test func benchWritesNoCorpusForCCDA() throws {
+        let (status, _, _) = try Self.run(["bench", "--format", "ccda", "--input", "Samples", "--save-corpus", "/tmp/x"])
+        #expect(status == 64)
     }
 
     @Test func helpListsTheCommands() throws {
