@@ -83,7 +83,7 @@ public struct ChartBook: Sendable {
                 case let organization as Organization: directory.organizations[organization.ref] = organization
                 case let location as Location: directory.locations[location.ref] = location
                 default:
-                    guard let owner = Self.patientRef(of: entity) ?? soleOwner else {
+                    guard let owner = entity.subject ?? soleOwner else {
                         if !(entity is PatientLink) { unattributed += 1 }
                         continue
                     }
@@ -123,31 +123,6 @@ public struct ChartBook: Sendable {
         self.charts = charts.values.sorted { $0.id < $1.id }
         self.directory = directory
         self.unattributed = unattributed
-    }
-
-    /// The patient a record belongs to, when it says.
-    static func patientRef(of entity: any ClinicalEntity) -> EntityRef? {
-        switch entity {
-        case let patient as Patient: patient.ref
-        case let person as RelatedPerson: person.patient
-        case let link as PatientLink: link.survivor
-        case let encounter as Encounter: encounter.patient
-        case let condition as Condition: condition.patient
-        case let allergy as Allergy: allergy.patient
-        case let procedure as Procedure: procedure.patient
-        case let immunization as Immunization: immunization.patient
-        case let medication as Medication: medication.patient
-        case let request as ServiceRequest: request.patient
-        case let specimen as Specimen: specimen.patient
-        case let observation as Observation: observation.patient
-        case let report as DiagnosticReport: report.patient
-        case let note as DocumentNote: note.patient
-        case let appointment as Appointment: appointment.patient
-        case let coverage as Coverage: coverage.patient
-        case let plan as CarePlan: plan.patient
-        case let study as ImagingStudy: study.patient
-        default: nil
-        }
     }
 
     /// A page id from the record key alone: the first 32 hex digits of a SHA-256, so file names

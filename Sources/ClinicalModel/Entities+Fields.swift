@@ -1,9 +1,13 @@
 // The fields of every record kind and part, by role: the one list that normalization,
-// de-identification and reference rewriting walk (see `EntityFieldVisitor`). A new field in
-// `Entities.swift` or `DataTypes.swift` needs a line here. Coded fields keep their order, since
-// normalization diagnostics follow it; RecordNormalizerTests sets every coded field and checks each.
+// de-identification and reference rewriting walk (see `EntityFieldVisitor`), with each kind's subject
+// and clinical date (see `ClinicalEntity`). A new field in `Entities.swift` or `DataTypes.swift` needs
+// a line here. Coded fields keep their order, since normalization diagnostics follow it;
+// RecordNormalizerTests sets every coded field and checks each.
 
 extension Patient {
+    public var subject: EntityRef? { ref }
+    public var clinicalDate: ClinicalDateTime? { nil }
+
     @inlinable public mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor) {
         visitor.record(&ref, at: source)
         visitor.identifiers(&identifiers)
@@ -27,6 +31,9 @@ extension Patient {
 }
 
 extension RelatedPerson {
+    public var subject: EntityRef? { patient }
+    public var clinicalDate: ClinicalDateTime? { nil }
+
     /// Identifiers come first, as in every kind (normalization diagnostics follow this order).
     @inlinable public mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor) {
         visitor.record(&ref, at: source)
@@ -43,6 +50,9 @@ extension RelatedPerson {
 }
 
 extension Practitioner {
+    public var subject: EntityRef? { nil }
+    public var clinicalDate: ClinicalDateTime? { nil }
+
     @inlinable public mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor) {
         visitor.record(&ref, at: source)
         visitor.identifiers(&identifiers)
@@ -54,6 +64,9 @@ extension Practitioner {
 }
 
 extension Organization {
+    public var subject: EntityRef? { nil }
+    public var clinicalDate: ClinicalDateTime? { nil }
+
     @inlinable public mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor) {
         visitor.record(&ref, at: source)
         visitor.identifiers(&identifiers)
@@ -64,6 +77,9 @@ extension Organization {
 }
 
 extension Location {
+    public var subject: EntityRef? { nil }
+    public var clinicalDate: ClinicalDateTime? { nil }
+
     @inlinable public mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor) {
         visitor.record(&ref, at: source)
         visitor.identifiers(&identifiers)
@@ -76,6 +92,9 @@ extension Location {
 }
 
 extension Encounter {
+    public var subject: EntityRef? { patient }
+    public var clinicalDate: ClinicalDateTime? { period?.start ?? period?.end }
+
     @inlinable public mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor) {
         visitor.record(&ref, at: source)
         visitor.identifiers(&identifiers)
@@ -101,6 +120,9 @@ extension Encounter {
 }
 
 extension Condition {
+    public var subject: EntityRef? { patient }
+    public var clinicalDate: ClinicalDateTime? { onset ?? recordedDate }
+
     @inlinable public mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor) {
         visitor.record(&ref, at: source)
         visitor.identifiers(&identifiers)
@@ -118,6 +140,9 @@ extension Condition {
 }
 
 extension Allergy {
+    public var subject: EntityRef? { patient }
+    public var clinicalDate: ClinicalDateTime? { onset ?? recordedDate }
+
     @inlinable public mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor) {
         visitor.record(&ref, at: source)
         visitor.identifiers(&identifiers)
@@ -130,6 +155,9 @@ extension Allergy {
 }
 
 extension Procedure {
+    public var subject: EntityRef? { patient }
+    public var clinicalDate: ClinicalDateTime? { performed?.start ?? performed?.end }
+
     @inlinable public mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor) {
         visitor.record(&ref, at: source)
         visitor.identifiers(&identifiers)
@@ -146,6 +174,9 @@ extension Procedure {
 }
 
 extension Immunization {
+    public var subject: EntityRef? { patient }
+    public var clinicalDate: ClinicalDateTime? { occurrence ?? recorded }
+
     @inlinable public mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor) {
         visitor.record(&ref, at: source)
         visitor.identifiers(&identifiers)
@@ -170,6 +201,9 @@ extension Immunization {
 }
 
 extension Medication {
+    public var subject: EntityRef? { patient }
+    public var clinicalDate: ClinicalDateTime? { authoredOn ?? period?.start }
+
     @inlinable public mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor) {
         visitor.record(&ref, at: source)
         visitor.identifiers(&identifiers)
@@ -188,6 +222,9 @@ extension Medication {
 }
 
 extension ServiceRequest {
+    public var subject: EntityRef? { patient }
+    public var clinicalDate: ClinicalDateTime? { authoredOn ?? occurrence }
+
     @inlinable public mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor) {
         visitor.record(&ref, at: source)
         visitor.identifiers(&identifiers)
@@ -204,6 +241,9 @@ extension ServiceRequest {
 }
 
 extension Specimen {
+    public var subject: EntityRef? { patient }
+    public var clinicalDate: ClinicalDateTime? { collected?.start ?? received }
+
     @inlinable public mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor) {
         visitor.record(&ref, at: source)
         visitor.identifiers(&identifiers)
@@ -218,6 +258,9 @@ extension Specimen {
 }
 
 extension Observation {
+    public var subject: EntityRef? { patient }
+    public var clinicalDate: ClinicalDateTime? { effective ?? issued }
+
     @inlinable public mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor) {
         visitor.record(&ref, at: source)
         visitor.identifiers(&identifiers)
@@ -241,6 +284,9 @@ extension Observation {
 }
 
 extension DiagnosticReport {
+    public var subject: EntityRef? { patient }
+    public var clinicalDate: ClinicalDateTime? { effective?.start ?? issued }
+
     @inlinable public mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor) {
         visitor.record(&ref, at: source)
         visitor.identifiers(&identifiers)
@@ -259,6 +305,9 @@ extension DiagnosticReport {
 }
 
 extension DocumentNote {
+    public var subject: EntityRef? { patient }
+    public var clinicalDate: ClinicalDateTime? { date }
+
     @inlinable public mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor) {
         visitor.record(&ref, at: source)
         visitor.identifiers(&identifiers)
@@ -273,6 +322,9 @@ extension DocumentNote {
 }
 
 extension Appointment {
+    public var subject: EntityRef? { patient }
+    public var clinicalDate: ClinicalDateTime? { start }
+
     @inlinable public mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor) {
         visitor.record(&ref, at: source)
         visitor.identifiers(&identifiers)
@@ -289,6 +341,9 @@ extension Appointment {
 }
 
 extension Coverage {
+    public var subject: EntityRef? { patient }
+    public var clinicalDate: ClinicalDateTime? { nil }
+
     @inlinable public mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor) {
         visitor.record(&ref, at: source)
         visitor.identifiers(&identifiers)
@@ -303,6 +358,9 @@ extension Coverage {
 }
 
 extension PatientLink {
+    public var subject: EntityRef? { survivor }
+    public var clinicalDate: ClinicalDateTime? { nil }
+
     @inlinable public mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor) {
         visitor.record(&ref, at: source)
         visitor.identifiers(&mergedIdentifiers)
@@ -312,6 +370,9 @@ extension PatientLink {
 }
 
 extension CarePlan {
+    public var subject: EntityRef? { patient }
+    public var clinicalDate: ClinicalDateTime? { period?.start ?? period?.end }
+
     @inlinable public mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor) {
         visitor.record(&ref, at: source)
         visitor.identifiers(&identifiers)
@@ -326,6 +387,9 @@ extension CarePlan {
 }
 
 extension ImagingStudy {
+    public var subject: EntityRef? { patient }
+    public var clinicalDate: ClinicalDateTime? { started }
+
     @inlinable public mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor) {
         visitor.record(&ref, at: source)
         visitor.identifiers(&identifiers)

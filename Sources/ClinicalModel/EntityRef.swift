@@ -48,6 +48,14 @@ public protocol ClinicalEntity: Hashable, Sendable, Codable {
     /// Where the record was read (segment, CSV row, XML element). Not part of equality for
     /// reconciliation: see `CanonicalHash`.
     var source: SourceLocation? { get set }
+    /// The patient the record is about: a patient itself, a link's surviving patient, else the
+    /// record's `patient`; `nil` for practitioners, organizations and locations (charts group records
+    /// by it).
+    var subject: EntityRef? { get }
+    /// When the record happened in clinical time, else when it was recorded; `nil` for records that
+    /// are not events: people, organizations, locations, coverage and patient links (date filters
+    /// compare it and keep records without one).
+    var clinicalDate: ClinicalDateTime? { get }
     /// Hands every field to `visitor` by role: `visitor.record(_:at:)` first, then the identifiers,
     /// then the rest in declaration order (see `EntityFieldVisitor`).
     mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor)

@@ -53,21 +53,15 @@ public struct RecordFilter: Sendable, Hashable {
     public func apply(_ record: ClinicalRecord) -> ClinicalRecord {
         guard !isEmpty else { return record }
         var copy = record
-        // 1. dates
-        copy.encounters.removeAll { !inRange($0.period?.start ?? $0.period?.end) }
-        copy.conditions.removeAll { !inRange($0.onset ?? $0.recordedDate) }
-        copy.allergies.removeAll { !inRange($0.onset ?? $0.recordedDate) }
-        copy.procedures.removeAll { !inRange($0.performed?.start ?? $0.performed?.end) }
-        copy.immunizations.removeAll { !inRange($0.occurrence ?? $0.recorded) }
-        copy.medications.removeAll { !inRange($0.authoredOn ?? $0.period?.start) }
-        copy.serviceRequests.removeAll { !inRange($0.authoredOn ?? $0.occurrence) }
-        copy.specimens.removeAll { !inRange($0.collected?.start ?? $0.received) }
-        copy.observations.removeAll { !inRange($0.effective ?? $0.issued) }
-        copy.diagnosticReports.removeAll { !inRange($0.effective?.start ?? $0.issued) }
-        copy.documents.removeAll { !inRange($0.date) }
-        copy.appointments.removeAll { !inRange($0.start) }
-        copy.carePlans.removeAll { !inRange($0.period?.start ?? $0.period?.end) }
-        copy.imagingStudies.removeAll { !inRange($0.started) }
+        // 1. dates (each kind's `clinicalDate`; kinds without one are never dropped by date)
+        struct DateFilter: EntityListVisitor {
+            let filter: RecordFilter
+            mutating func visit<Entity: ClinicalEntity>(_ entities: inout [Entity]) {
+                entities.removeAll { !filter.inRange($0.clinicalDate) }
+            }
+        }
+        var dates = DateFilter(filter: self)
+        copy.visitLists(&dates)
         // 2. types (patients referenced by kept records stay)
         var referencedPatients = Set<EntityRef>()
         if let kinds {

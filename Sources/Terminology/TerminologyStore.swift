@@ -1,5 +1,5 @@
-import Foundation
 import ClinicalModel
+import Foundation
 
 /// The code systems and concept maps in `Terminology/`, loaded once and read from any thread.
 ///

@@ -129,7 +129,8 @@ struct Bench: ParsableCommand {
         return units
     }
 
-    /// Writes the `--messages` units, each followed by a newline, streaming (one unit in memory).
+    /// Writes the `--messages` units one per line, streaming (one unit in memory). Segments end with
+    /// CR: a message read with LF or CR LF segment endings is written with CR.
     func save(_ source: Source, to path: String) throws {
         func failed() -> ExitCode {
             FileHandle.standardError.write(Data("error: cannot write the --save-corpus file\n".utf8))
@@ -141,11 +142,18 @@ struct Bench: ParsableCommand {
         defer { try? handle.close() }
         do {
             for index in 0..<messages {
-                var bytes = source.unit(index, worker: 0)
-                // one message per line: a trailing segment terminator stays, the newline follows it
-                while let last = bytes.last, last == 0x0A { bytes.removeLast() }
-                bytes.append(0x0A)
-                try handle.write(contentsOf: bytes)
+                var line: [UInt8] = []
+                var previous: UInt8 = 0
+                for byte in source.unit(index, worker: 0) {
+                    defer { previous = byte }
+                    if byte != 0x0A {
+                        line.append(byte)
+                    } else if previous != 0x0D {
+                        line.append(0x0D)
+                    }
+                }
+                line.append(0x0A)
+                try handle.write(contentsOf: line)
             }
         } catch {
             throw failed()

@@ -103,6 +103,29 @@ struct CLITests {
         #expect(Double(read["outputMegabytes"]?.numberLexical ?? "") ?? 0 > 0.1)
     }
 
+    @Test func benchCorpusLinesEndSegmentsWithCR() throws {
+        let folder = try Support.temporaryFolder("cli-bench-lf")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // a message whose segments end with LF, one with CR LF
+        let sample = try String(contentsOf: Support.samples.appendingPathComponent("adt-a01-basic.hl7"), encoding: .utf8)
+        let segments = sample.split(whereSeparator: { $0 == "\r" || $0 == "\n" || $0 == "\r\n" })
+        let input = folder.appendingPathComponent("mixed.hl7")
+        let text =
+            segments.joined(separator: "\n") + "\n"
+            + segments.joined(separator: "\r\n").replacingOccurrences(of: "SAMPLE-ADT-0001", with: "SAMPLE-ADT-0002")
+            + "\r\n"
+        try text.write(to: input, atomically: true, encoding: .utf8)
+        let corpus = folder.appendingPathComponent("corpus.hl7")
+        let (status, _, err) = try Self.run(
+            ["bench", "--input", input.path, "--messages", "2", "--save-corpus", corpus.path])
+        #expect(status == 0, "\(err)")
+        let lines = try Data(contentsOf: corpus).split(separator: 0x0A, omittingEmptySubsequences: false)
+        #expect(lines.count == 3 && lines[2].isEmpty)
+        for line in lines.prefix(2) {
+            #expect(line.split(separator: 0x0D).count == segments.count)
+        }
+    }
+
     @Test func benchWritesNoCorpusForCCDA() throws {
         let (status, _, _) = try Self.run(["bench", "--format", "ccda", "--input", "Samples", "--save-corpus", "/tmp/x"])
         #expect(status == 64)

@@ -51,6 +51,42 @@ struct MinimumNecessaryTests {
         #expect(before.allergies.count == record.allergies.count, "an allergy dated 2020 stays")
     }
 
+    /// Over a Synthea patient's whole history (and an ADT message for next of kin): a range after
+    /// every date drops every dated clinical event, of whatever kind, and keeps the people,
+    /// organizations, locations, coverage and links, which are never dropped by date.
+    @Test func aRangeAfterEverythingKeepsOnlyWhatIsNotAnEvent() throws {
+        let folder = Support.corpus.appendingPathComponent("synthea/ccda")
+        let file = try #require(
+            FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".xml") }.sorted().first)
+        let bytes = Array(try Data(contentsOf: folder.appendingPathComponent(file)))
+        var records = Support.engine.convert(bytes, inputName: "synthea.xml").compactMap(\.record)
+        records.append(try Self.record())
+        let present = Set(records.flatMap { $0.counts.keys })
+        let events: Set<EntityKind> = [
+            .encounter, .condition, .allergy, .procedure, .immunization, .medication, .serviceRequest, .specimen,
+            .observation, .diagnosticReport, .document, .appointment, .carePlan, .imagingStudy,
+        ]
+        #expect(present.contains(.relatedPerson) && present.contains(.practitioner))
+        let filter = try RecordFilter(types: nil, since: "2999-01-01", until: nil)
+        var droppedKinds = Set<EntityKind>()
+        for record in records {
+            let kept = filter.apply(record)
+            // events are kept only when they carry no date at all
+            let undated = record.entities.filter { events.contains(type(of: $0).kind) && $0.clinicalDate == nil }
+            #expect(kept.entities.filter { events.contains(type(of: $0).kind) }.map(\.ref) == undated.map(\.ref))
+            for (kind, count) in record.counts where !events.contains(kind) { #expect(kept.counts[kind] == count) }
+            for (kind, count) in record.counts where events.contains(kind) && kept.counts[kind, default: 0] < count {
+                droppedKinds.insert(kind)
+            }
+        }
+        // what Synthea and the ADT message date (independent of `clinicalDate`): all of it goes
+        let dated: Set<EntityKind> = [
+            .encounter, .condition, .allergy, .procedure, .immunization, .medication, .observation,
+            .diagnosticReport,
+        ]
+        #expect(dated.isSubset(of: droppedKinds), "kept: \(dated.subtracting(droppedKinds).map(\.rawValue).sorted())")
+    }
+
     @Test func unknownTypesAndBadDatesAreRefused() {
         #expect(throws: RecordFilterError.self) { try RecordFilter(types: ["Patients"], since: nil, until: nil) }
         #expect(throws: RecordFilterError.self) { try RecordFilter(types: nil, since: "15/03/2024", until: nil) }
