@@ -94,7 +94,7 @@ public struct BundleBuilder: Sendable {
             for entry in entries { merged[entry.key] = entry }
             for diagnostic in found where seen.insert(diagnostic).inserted { diagnostics.append(diagnostic) }
         }
-        return (merged.values.sorted { $0.key < $1.key }, diagnostics)
+        return (ResourceKey.sorted(merged.values, by: \.key), diagnostics)
     }
 
     private func emit(_ record: ClinicalRecord, mapper: FHIRMapper) -> ([Entry], [Diagnostic]) {

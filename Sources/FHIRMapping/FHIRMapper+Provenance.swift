@@ -18,11 +18,19 @@ public struct ResourceKey: Hashable, Sendable, Comparable, CustomStringConvertib
     /// The order of entries in bundles and NDJSON: `resourceTypeOrder`, then id.
     public static func < (lhs: ResourceKey, rhs: ResourceKey) -> Bool {
         if lhs.resourceType != rhs.resourceType {
-            let left = rankByType[lhs.resourceType] ?? resourceTypeOrder.count
-            let right = rankByType[rhs.resourceType] ?? resourceTypeOrder.count
-            return (left, lhs.resourceType) < (right, rhs.resourceType)
+            return (rank(lhs.resourceType), lhs.resourceType) < (rank(rhs.resourceType), rhs.resourceType)
         }
         return lhs.id < rhs.id
+    }
+
+    /// A type's position in `resourceTypeOrder` (unknown types last).
+    static func rank(_ resourceType: String) -> Int { rankByType[resourceType] ?? resourceTypeOrder.count }
+
+    /// `items` in `<` order of their keys, each type's rank looked up once rather than per comparison.
+    static func sorted<Item>(_ items: some Sequence<Item>, by key: (Item) -> ResourceKey) -> [Item] {
+        items.map { (rank: rank(key($0).resourceType), key: key($0), item: $0) }
+            .sorted { ($0.rank, $0.key.resourceType, $0.key.id) < ($1.rank, $1.key.resourceType, $1.key.id) }
+            .map(\.item)
     }
 
     /// Each type's position in `resourceTypeOrder`.

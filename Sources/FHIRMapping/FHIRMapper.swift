@@ -8,33 +8,47 @@ import FHIRR4
 public struct ReferenceScheme: Hashable, Sendable {
     /// The entities emitted alongside (in the same bundle or NDJSON set). `nil` when unknown: no
     /// target is then reported as unresolved.
-    public var present: Set<EntityRef>? { presentIDs.map { Set($0.keys) } }
+    public var present: Set<EntityRef>? { presentTargets.map { Set($0.keys) } }
     /// `true`: a target in `present` is referenced by its entry's `fullUrl`, `urn:uuid:<id>`
     /// (transaction and collection bundles). Otherwise, and for targets not present, `Type/id`.
-    public var localURN: Bool
-    /// The resource id of every entity present, derived once per bundle: each is needed for the
-    /// resource, every reference to it and its provenance target, and one lookup here answers both
-    /// "present?" and "which id?".
-    let presentIDs: [EntityRef: String]?
+    public let localURN: Bool
+    /// The resource id and the reference of every entity present, made once per bundle: each is
+    /// needed for the resource, every reference to it and its provenance target, and one lookup here
+    /// answers "present?", "which id?" and "which reference?".
+    let presentTargets: [EntityRef: Target]?
 
-    public init(present: Set<EntityRef>?, localURN: Bool) {
-        presentIDs = present.map { refs in
-            var ids: [EntityRef: String] = [:]
-            ids.reserveCapacity(refs.count)
-            for ref in refs { ids[ref] = ResourceID.derive(resourceType: ref.kind.fhirResourceType, key: ref.key) }
-            return ids
-        }
-        self.localURN = localURN
+    struct Target: Hashable, Sendable {
+        let id: String
+        let reference: JSON
     }
 
-    /// The id of `ref`'s resource: from `presentIDs` when it is present, else derived.
-    func id(_ ref: EntityRef) -> String { presentIDs?[ref] ?? ResourceID.derive(ref) }
+    public init(present: Set<EntityRef>?, localURN: Bool) {
+        self.localURN = localURN
+        presentTargets = present.map { refs in
+            var targets: [EntityRef: Target] = [:]
+            targets.reserveCapacity(refs.count)
+            for ref in refs {
+                let type = ref.kind.fhirResourceType
+                let id = ResourceID.derive(resourceType: type, key: ref.key)
+                targets[ref] = Target(
+                    id: id, reference: Self.reference(type: type, id: id, present: true, localURN: localURN))
+            }
+            return targets
+        }
+    }
+
+    /// The id of `ref`'s resource: from `presentTargets` when it is present, else derived.
+    func id(_ ref: EntityRef) -> String { presentTargets?[ref]?.id ?? ResourceID.derive(ref) }
 
     /// `Type/id` for every target, with no presence check.
     public static let relative = ReferenceScheme(present: nil, localURN: false)
 
     /// `{"reference": "urn:uuid:<id>"}` or `{"reference": "Type/id"}`.
     func reference(type: String, id: String, present: Bool) -> JSON {
+        Self.reference(type: type, id: id, present: present, localURN: localURN)
+    }
+
+    private static func reference(type: String, id: String, present: Bool, localURN: Bool) -> JSON {
         let text = present && localURN ? "urn:uuid:" + id : type + "/" + id
         return .object(JSONObject(["reference": .string(text)]))
     }

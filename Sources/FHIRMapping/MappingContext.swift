@@ -451,10 +451,10 @@ struct MappingContext {
     /// the key in the fhirbridge `record-key` extension: the reverse mapping reads it back.
     mutating func reference(_ ref: EntityRef?) -> JSON? {
         guard let ref else { return nil }
+        if let target = scheme.presentTargets?[ref] { return target.reference }
         let type = ref.kind.fhirResourceType
-        let presentID = scheme.presentIDs?[ref]
-        let reference = scheme.reference(type: type, id: presentID ?? ResourceID.derive(ref), present: presentID != nil)
-        guard scheme.presentIDs != nil, presentID == nil else { return reference }
+        let reference = scheme.reference(type: type, id: ResourceID.derive(ref), present: false)
+        guard scheme.presentTargets != nil else { return reference }
         report("unresolvedReference", system: "http://hl7.org/fhir/resource-types", code: type)
         guard let key = extensionElement(FHIRURL.recordKey, "valueString", .string(ref.key)),
             let object = reference.objectValue

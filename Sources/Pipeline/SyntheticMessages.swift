@@ -1,5 +1,5 @@
 /// A deterministic generator of realistic, entirely synthetic HL7 v2.5.1 messages (ADT^A01 and
-/// ORU^R01, about 2.5 KB each) for benchmarks and property tests. Same seed, same bytes.
+/// ORU^R01, about 1.7 KB each on average) for benchmarks and property tests. Same seed, same bytes.
 public struct SyntheticMessages: Sendable {
     /// SplitMix64: small, fast, and the same on every platform.
     public struct Generator: Sendable {

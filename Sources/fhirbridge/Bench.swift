@@ -12,7 +12,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure throughput per stage (parse, canonical, normalize, emit, hash) and peak memory.",
         discussion: """
-            HL7 v2: generates deterministic synthetic ADT^A01/ORU^R01 messages (about 2.5 KB each), or reads \
+            HL7 v2: generates deterministic synthetic ADT^A01/ORU^R01 messages (about 1.7 KB each), or reads \
             an HL7 v2 folder (--input), repeated to --messages. C-CDA: --format ccda --input FOLDER reads the \
             documents once and converts them repeatedly to --messages documents (parse+canonical is one \
             stage there: the reader walks the libxml2 tree as it builds the records). Reports units/s and MB/s \
