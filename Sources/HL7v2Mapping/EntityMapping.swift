@@ -121,8 +121,10 @@ private struct BoundRules<E: ClinicalEntity> {
         for (rule, setter) in rules {
             let field = segment[rule.field]
             if field.isEmpty { continue }
-            for (repIndex, repetition) in field.repetitions.enumerated() {
-                if rule.firstOnly && repIndex > 0 { break }
+            // counted, then read one by one: most fields have one repetition, and no array is built
+            let count = rule.firstOnly ? 1 : field.repetitionCount
+            for repIndex in 0..<count {
+                let repetition = repIndex == 0 ? field.first : field.repetition(repIndex + 1)
                 if repetition.isEmpty { continue }
                 let location = segment.location(field: rule.field, repetition: repIndex + 1, component: rule.component)
                 for value in v2.values(repetition, rule: rule, context: &context, location: location) {
