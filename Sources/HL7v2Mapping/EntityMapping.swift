@@ -84,36 +84,44 @@ private struct BoundRules<E: ClinicalEntity> {
             context.record[keyPath: mapping.records][index] = entity
             return
         }
-        var produced: [E] = []
-        if !multiConverters.isEmpty {
-            for converter in multiConverters { produced += converter(segment, &context, v2) }
-        } else {
+        if multiConverters.isEmpty {
+            // the usual case, one record per segment: built and kept in place, never in a list
             var entity = mapping.make(EntityRef(E.kind, key: ""), location)
             fill(&entity, segment, &context, v2)
-            produced = [entity]
+            keep(&entity, number: nil, segment, location, mode: mode, mapping: mapping, context: &context)
+            return
         }
-        for (offset, var entity) in produced.enumerated() {
-            mapping.link(&entity, context)
-            let document = context.record.document
-            let count = produced.count
-            func position() -> String {
-                "\(document.controlID ?? document.digest ?? "")" + "|\(segment.id)[\(segment.occurrence)]"
-                    + (count > 1 ? "#\(offset + 1)" : "")
-            }
-            let identity = entity.ref.key.isEmpty ? mapping.identity?(entity, segment, context) : nil
-            if let identity, context.record[keyPath: mapping.records].contains(where: { $0.ref.key == identity }) {
-                context.diagnose(.information, "duplicateRecord", at: location)
-                continue
-            }
-            let business =
-                entity.ref.key.isEmpty ? identity ?? mapping.key(entity, segment, context) : entity.ref.key
-            entity.ref = context.unique(EntityRef(E.kind, key: business ?? ""), position: position())
-            if entity.source == nil { entity.source = location }
-            context.record[keyPath: mapping.records].append(entity)
-            mapping.didCreate(&context, entity.ref)
-            context.lastCreated = entity.ref
-            context.extendable = mode == .create ? entity.ref : nil
+        var produced: [E] = []
+        for converter in multiConverters { produced += converter(segment, &context, v2) }
+        for index in produced.indices {
+            let number = produced.count > 1 ? index + 1 : nil
+            keep(&produced[index], number: number, segment, location, mode: mode, mapping: mapping, context: &context)
         }
+    }
+
+    /// Links, keys and appends one record made from `segment`; `number` tells apart several
+    /// records from one segment in the position key. A record whose identity is already in the
+    /// message is reported as `duplicateRecord` and dropped.
+    private func keep(
+        _ entity: inout E, number: Int?, _ segment: HL7Segment, _ location: SourceLocation,
+        mode: SegmentEntityMap.Mode, mapping: EntityMapping<E>, context: inout MappingContext
+    ) {
+        mapping.link(&entity, context)
+        let identity = entity.ref.key.isEmpty ? mapping.identity?(entity, segment, context) : nil
+        if let identity, context.record[keyPath: mapping.records].contains(where: { $0.ref.key == identity }) {
+            context.diagnose(.information, "duplicateRecord", at: location)
+            return
+        }
+        let business = entity.ref.key.isEmpty ? identity ?? mapping.key(entity, segment, context) : entity.ref.key
+        let unit = context.record.document.controlID ?? context.record.document.digest ?? ""
+        entity.ref = context.unique(
+            EntityRef(E.kind, key: business ?? ""),
+            position: unit + "|\(segment.id)[\(segment.occurrence)]" + (number.map { "#\($0)" } ?? ""))
+        if entity.source == nil { entity.source = location }
+        context.record[keyPath: mapping.records].append(entity)
+        mapping.didCreate(&context, entity.ref)
+        context.lastCreated = entity.ref
+        context.extendable = mode == .create ? entity.ref : nil
     }
 
     /// Applies the field rules, then the converters, to one entity.
@@ -127,7 +135,7 @@ private struct BoundRules<E: ClinicalEntity> {
                 let repetition = repIndex == 0 ? field.first : field.repetition(repIndex + 1)
                 if repetition.isEmpty { continue }
                 let location = segment.location(field: rule.field, repetition: repIndex + 1, component: rule.component)
-                for value in v2.values(repetition, rule: rule, context: &context, location: location) {
+                if let value = v2.value(repetition, rule: rule, context: &context, location: location) {
                     setter.apply(&entity, value)
                 }
             }

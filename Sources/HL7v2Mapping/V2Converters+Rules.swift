@@ -3,8 +3,8 @@ import HL7v2
 
 extension V2Converters {
     /// Converts one repetition as a field rule says (data type, table, concept map, use).
-    func values(_ full: HL7Repetition, rule: ResolvedFieldRule, context: inout MappingContext, location: SourceLocation)
-        -> [FieldValue]
+    func value(_ full: HL7Repetition, rule: ResolvedFieldRule, context: inout MappingContext, location: SourceLocation)
+        -> FieldValue?
     {
         let rep = full
         var value: FieldValue?
@@ -64,7 +64,7 @@ extension V2Converters {
             if start != nil || end != nil { value = .period(Period(start: start, end: end)) }
         }
         }
-        guard var converted = value else { return [] }
+        guard var converted = value else { return nil }
         if let mapID = rule.conceptMap { converted = translate(converted, mapID: mapID, context: &context, location: location) }
         if rule.use != nil, case var .name(name) = converted, name.use == nil {
             name.use = rule.use
@@ -74,7 +74,7 @@ extension V2Converters {
             address.use = rule.use
             converted = .address(address)
         }
-        return [converted]
+        return converted
     }
 
     /// Translates the first coding through a concept map. A coded element keeps the source coding
@@ -110,6 +110,8 @@ extension HL7Repetition {
     /// All components' text joined by the component separator's meaning: for ST/TX/FT only the
     /// first component is data, but some senders split free text on `^`; keep it all, joined with `^`.
     func joinedText() -> String? {
+        // one component (most text): its value, without building the list
+        if componentCount <= 1 { return value }
         let parts = components.map { $0.value ?? "" }
         guard parts.contains(where: { !$0.isEmpty }) else { return nil }
         var trimmed = parts
