@@ -100,11 +100,13 @@ public struct BundleBuilder: Sendable {
     private func emit(_ record: ClinicalRecord, mapper: FHIRMapper) -> ([Entry], [Diagnostic]) {
         var entries: [Entry] = []
         var diagnostics: [Diagnostic] = []
-        func add(_ ref: EntityRef, _ mapped: (JSONObject?, [Diagnostic])) {
+        func add(_ ref: EntityRef, _ mapped: consuming (JSONObject?, [Diagnostic])) {
             diagnostics += mapped.1
-            if let resource = mapped.0 {
+            if var resource = mapped.0 {
+                mapped.0 = nil  // the resource is held once, so stamping it does not copy it
                 let key = ResourceKey(resourceType: ref.kind.fhirResourceType, id: mapper.references.id(ref))
-                entries.append(Entry(key: key, resource: Self.stampingRecordKey(resource, ref)))
+                Self.stampRecordKey(&resource, ref)
+                entries.append(Entry(key: key, resource: resource))
             }
         }
         var survivors: [EntityRef: EntityRef] = [:]
@@ -147,13 +149,13 @@ public struct BundleBuilder: Sendable {
         return (entries, diagnostics)
     }
 
-    /// The resource with its entity's business key in the fhirbridge `record-key` extension (last in
+    /// Puts the entity's business key in the resource's fhirbridge `record-key` extension (last in
     /// `extension`): the id is a hash of the key, and the reverse mapping needs the key itself. An
     /// empty key is left out; the reverse mapping recognises its id.
-    static func stampingRecordKey(_ resource: JSONObject, _ ref: EntityRef) -> JSONObject {
-        guard ref.key.hasContent else { return resource }
+    static func stampRecordKey(_ resource: inout JSONObject, _ ref: EntityRef) {
+        guard ref.key.hasContent else { return }
         let key = JSONObject(["url": .string(FHIRURL.recordKey), "valueString": .string(ref.key)])
-        return resource.addingExtensions([.object(key)])
+        resource.appendExtensions([.object(key)])
     }
 
     // MARK: - Requests

@@ -84,7 +84,7 @@ struct ElementBuilder {
 
     /// Appends extensions to `extension`, creating it where FHIR puts it (see `JSONObject.addingExtensions`).
     mutating func addExtensions(_ extensions: [JSON?]) {
-        object = object.addingExtensions(extensions.compactMap { $0.flatMap(JSON.pruned) })
+        object.appendExtensions(extensions.compactMap { $0.flatMap(JSON.pruned) })
     }
 }
 
@@ -96,24 +96,22 @@ extension JSONObject {
     private static let leadingResourceMembers = ["resourceType", "id", "meta", "implicitRules", "language", "text", "contained"]
 
     func addingExtensions(_ extensions: [JSON]) -> JSONObject {
-        guard !extensions.isEmpty else { return self }
+        var copy = self
+        copy.appendExtensions(extensions)
+        return copy
+    }
+
+    /// `addingExtensions` in place: a new `extension` array is inserted among the members, so an
+    /// object held once (a resource being built) is not copied.
+    mutating func appendExtensions(_ extensions: [JSON]) {
+        guard !extensions.isEmpty else { return }
         if let existing = self["extension"]?.arrayValue {
-            var copy = self
-            copy["extension"] = .array(existing + extensions)
-            return copy
+            self["extension"] = .array(existing + extensions)
+            return
         }
         let leading = self["resourceType"] == nil ? [] : Self.leadingResourceMembers
-        var result = JSONObject(reservingCapacity: members.count + 1)
-        var inserted = false
-        for member in members {
-            if !inserted && !leading.contains(member.key) {
-                result.append("extension", .array(extensions))
-                inserted = true
-            }
-            result.append(member.key, member.value)
-        }
-        if !inserted { result.append("extension", .array(extensions)) }
-        return result
+        let index = members.firstIndex { !leading.contains($0.key) } ?? members.count
+        insert("extension", .array(extensions), at: index)
     }
 }
 

@@ -98,6 +98,12 @@ public struct JSONObject: Hashable, Sendable, Sequence {
         members.append(Member(key: key, value: value))
     }
 
+    /// Inserts a member at `index` (0...count) without checking for an existing key.
+    public mutating func insert(_ key: String, _ value: JSON, at index: Int) {
+        isKnownPruned = false
+        members.insert(Member(key: key, value: value), at: index)
+    }
+
     public var keys: [String] { members.map(\.key) }
     public var isEmpty: Bool { members.isEmpty }
     public var count: Int { members.count }
