@@ -27,7 +27,8 @@ final class DocumentReader {
 
     /// Index of every record in its kind's array, by reference.
     private var positions: [EntityRef: Int] = [:]
-    private var usedKeys: Set<EntityRef> = []
+    /// Keys already used in this document (see `UnitKeys`).
+    private var keys = UnitKeys()
     /// Observations by what was observed, when, and the value: the same result listed in two
     /// sections (Results and Vital Signs) is one record.
     private var observationClaims: [String: [ObservationClaim]] = [:]
@@ -98,25 +99,6 @@ final class DocumentReader {
         (record.document.controlID ?? record.document.digest ?? inputName) + "|" + node.xpath
     }
 
-    /// `ref` if unused in this document, else `ref` with a position suffix (`position` is only
-    /// worked out then: an XPath walks the element's ancestors and their earlier siblings).
-    private func unique(_ ref: EntityRef, position: @autoclosure () -> String) -> EntityRef {
-        var candidate = ref
-        guard candidate.key.isEmpty || usedKeys.contains(candidate) else {
-            usedKeys.insert(candidate)
-            return candidate
-        }
-        let position = position()
-        candidate = EntityRef(ref.kind, parts: [ref.key, position])
-        var counter = 2
-        while usedKeys.contains(candidate) {
-            candidate = EntityRef(ref.kind, parts: [ref.key, position, String(counter)])
-            counter += 1
-        }
-        usedKeys.insert(candidate)
-        return candidate
-    }
-
     // MARK: Adding records
 
     /// Appends `entity` under its business key (or the element's position when `key` is `nil`).
@@ -136,7 +118,8 @@ final class DocumentReader {
             return base
         }
         var entity = entity
-        entity.ref = unique(base, position: node.xpath)
+        // the XPath (ancestors and their earlier siblings) is only built when the key clashes
+        entity.ref = keys.unique(base, position: node.xpath)
         if entity.source == nil { entity.source = node.location }
         positions[entity.ref] = record[keyPath: path].count
         record[keyPath: path].append(entity)
@@ -164,7 +147,7 @@ final class DocumentReader {
         }
         var entity = entity
         entity.ref = ref
-        usedKeys.insert(ref)
+        keys.take(ref)
         positions[ref] = record[keyPath: path].count
         record[keyPath: path].append(entity)
         return ref

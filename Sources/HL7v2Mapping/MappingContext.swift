@@ -22,8 +22,8 @@ struct MappingContext {
     private var practitionerIndex: [String: Int] = [:]
     private var organizationIndex: [String: Int] = [:]
     private var locationIndex: [String: Int] = [:]
-    /// Keys already used per kind in this message, to keep keys unique.
-    private var usedKeys: Set<EntityRef> = []
+    /// Keys already used in this message, to keep keys unique.
+    private var keys = UnitKeys()
 
     init(record: ClinicalRecord) { self.record = record }
 
@@ -34,20 +34,10 @@ struct MappingContext {
         diagnostics.append(Diagnostic(severity, kind, at: location, system: system, code: code))
     }
 
-    /// Returns `ref` if unused in this message, else `ref` with a position suffix.
-    /// `ref`, or when its key is empty or taken, the key with `position` (and a counter) added.
-    /// `position` is only built when needed.
+    /// `ref`, or when its key is empty or taken in this message, the key with `position` added (see
+    /// `UnitKeys`).
     mutating func unique(_ ref: EntityRef, position: @autoclosure () -> String) -> EntityRef {
-        if !ref.key.isEmpty, usedKeys.insert(ref).inserted { return ref }
-        let position = position()
-        var candidate = EntityRef(ref.kind, parts: [ref.key, position])
-        var counter = 2
-        while usedKeys.contains(candidate) {
-            candidate = EntityRef(ref.kind, parts: [ref.key, position, String(counter)])
-            counter += 1
-        }
-        usedKeys.insert(candidate)
-        return candidate
+        keys.unique(ref, position: position())
     }
 
     mutating func upsertPractitioner(_ practitioner: Practitioner) {
