@@ -58,7 +58,7 @@ def fhirbridge_bench(binary, home, arguments):
     return json.loads(out)
 
 
-def fhirbridge_resources(binary, home, arguments, units):
+def fhirbridge_resources(binary, home, arguments):
     """Mean resources per unit in fhirbridge's own bundles (one bundle per unit with --out)."""
     with tempfile.TemporaryDirectory() as folder:
         subprocess.run(
@@ -67,7 +67,7 @@ def fhirbridge_resources(binary, home, arguments, units):
         )
         bundles = [json.loads(path.read_bytes()) for path in Path(folder).glob("*.json")]
     counts = [len(b.get("entry", [])) for b in bundles]
-    return (sum(counts) / len(counts)) if counts else None, len(bundles)
+    return (sum(counts) / len(counts)) if counts else None
 
 
 def main():
@@ -129,7 +129,7 @@ def main():
     row("HL7 v2 -> FHIR R4", "hl7v2-fhir-bridge 0.1.0", handled, tried, seconds, size, resources,
         "radiology feed: numeric OBX and ADT visits without an authority are left out")
 
-    own_resources, _ = fhirbridge_resources(args.fhirbridge, args.home, [args.hl7], len(lines))
+    own_resources = fhirbridge_resources(args.fhirbridge, args.home, [args.hl7])
     convert_seconds = float(own["convert (1 core)"]["seconds"])
     row("HL7 v2 -> FHIR R4", "fhirbridge", own["units"] - own["failures"], own["units"], convert_seconds,
         float(own["outputMegabytes"]) * 1_048_576 / max(own["units"], 1), own_resources,
@@ -154,7 +154,7 @@ def main():
     repeats = len(documents) * 20
     own_ccda = fhirbridge_bench(
         args.fhirbridge, args.home, ["--format", "ccda", "--input", args.ccda, "--messages", str(repeats)])
-    own_ccda_resources, _ = fhirbridge_resources(args.fhirbridge, args.home, [args.ccda], len(documents))
+    own_ccda_resources = fhirbridge_resources(args.fhirbridge, args.home, [args.ccda])
     row("C-CDA -> FHIR R4", "fhirbridge", own_ccda["units"] - own_ccda["failures"], own_ccda["units"],
         float(own_ccda["convert (1 core)"]["seconds"]),
         float(own_ccda["outputMegabytes"]) * 1_048_576 / max(own_ccda["units"], 1), own_ccda_resources, "")

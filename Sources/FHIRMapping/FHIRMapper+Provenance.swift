@@ -17,10 +17,14 @@ public struct ResourceKey: Hashable, Sendable, Comparable, CustomStringConvertib
 
     /// The order of entries in bundles and NDJSON: `resourceTypeOrder`, then id.
     public static func < (lhs: ResourceKey, rhs: ResourceKey) -> Bool {
-        if lhs.resourceType != rhs.resourceType {
-            return (rank(lhs.resourceType), lhs.resourceType) < (rank(rhs.resourceType), rhs.resourceType)
-        }
-        return lhs.id < rhs.id
+        // same type (the usual case in a sort): no rank to look up
+        lhs.resourceType == rhs.resourceType
+            ? lhs.id < rhs.id : precedes(lhs, rank(lhs.resourceType), rhs, rank(rhs.resourceType))
+    }
+
+    /// The order itself, given each key's `rank`: by rank, then type name (unknown types), then id.
+    private static func precedes(_ lhs: ResourceKey, _ lhsRank: Int, _ rhs: ResourceKey, _ rhsRank: Int) -> Bool {
+        (lhsRank, lhs.resourceType, lhs.id) < (rhsRank, rhs.resourceType, rhs.id)
     }
 
     /// A type's position in `resourceTypeOrder` (unknown types last).
@@ -29,7 +33,7 @@ public struct ResourceKey: Hashable, Sendable, Comparable, CustomStringConvertib
     /// `items` in `<` order of their keys, each type's rank looked up once rather than per comparison.
     static func sorted<Item>(_ items: some Sequence<Item>, by key: (Item) -> ResourceKey) -> [Item] {
         items.map { (rank: rank(key($0).resourceType), key: key($0), item: $0) }
-            .sorted { ($0.rank, $0.key.resourceType, $0.key.id) < ($1.rank, $1.key.resourceType, $1.key.id) }
+            .sorted { precedes($0.key, $0.rank, $1.key, $1.rank) }
             .map(\.item)
     }
 

@@ -70,14 +70,7 @@ public struct JSONObject: Hashable, Sendable, Sequence {
 
     public init(_ pairs: KeyValuePairs<String, JSON>) {
         members.reserveCapacity(pairs.count)
-        for (key, value) in pairs {
-            // a repeated key replaces the earlier value, as the subscript does
-            if let index = members.firstIndex(where: { $0.key == key }) {
-                members[index].value = value
-            } else {
-                members.append(Member(key: key, value: value))
-            }
-        }
+        for (key, value) in pairs { self[key] = value }
     }
 
     public subscript(key: String) -> JSON? {

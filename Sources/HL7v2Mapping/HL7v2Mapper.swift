@@ -9,7 +9,6 @@ import Terminology
 /// segment's map names the fields, data types, tables and concept maps. Logic that data cannot
 /// express lives in named converters (see `Registry`).
 public struct HL7v2Mapper: @unchecked Sendable {
-
     public let spec: HL7v2MappingSpec
     let terminology: TerminologyStore
     let converters: V2Converters

@@ -66,14 +66,14 @@ extension Registry {
         return mapping
     }
 
-    /// OBX-2 value type, OBX-5 value (repeating), OBX-6 units, OBX-7 reference range
-    /// (HL7 v2.5.1 §7.4.2). Several OBX-5 repetitions of a coded or numeric type become components
-    /// with the observation's code; text repetitions are lines of one string.
     /// OBX-2 value types whose OBX-5 is kept as text.
     private static let textValueTypes: Set<String> = [
         "ST", "TX", "FT", "TM", "NA", "ED", "RP", "XPN", "XAD", "XCN", "XON", "XTN", "CX", "CF",
     ]
 
+    /// OBX-2 value type, OBX-5 value (repeating), OBX-6 units, OBX-7 reference range
+    /// (HL7 v2.5.1 §7.4.2). Several OBX-5 repetitions of a coded or numeric type become components
+    /// with the observation's code; text repetitions are lines of one string.
     static func observationValue(
         _ observation: inout Observation, _ segment: HL7Segment, _ context: inout MappingContext,
         _ converters: V2Converters
