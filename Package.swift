@@ -42,7 +42,7 @@ let package = Package(
         // Typed loading and validation of Mappings/.
         .target(
             name: "MappingSpec",
-            dependencies: ["ClinicalModel", .product(name: "Yams", package: "Yams")],
+            dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
         // HL7 v2 message -> canonical clinical records, driven by Mappings/hl7v2.
         .target(
@@ -66,7 +66,7 @@ let package = Package(
         // Canonical clinical records -> FHIR R4 resources and bundles, derived ids.
         .target(
             name: "FHIRMapping",
-            dependencies: ["ClinicalModel", "FHIRR4", "Terminology", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["ClinicalModel", "FHIRR4", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
         // PHI safety: a log handler that prints no patient data, the hash-chained audit trail,
         // AES-256-GCM encryption at rest, Safe Harbor de-identification, minimum-necessary filters.
@@ -100,10 +100,9 @@ let package = Package(
         .target(
             name: "EngineServer",
             dependencies: [
-                "Pipeline", "MLLP", "ClinicalModel", "FHIRR4", "PHISafety",
+                "Pipeline", "MLLP", "HL7v2", "ClinicalModel", "FHIRR4", "PHISafety",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -115,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "fhirbridge",
             dependencies: [
-                "Pipeline", "EngineServer", "ClinicalModel", "FHIRR4", "FHIRMapping", "HL7v2", "CSVSource", "MappingSpec",
+                "Pipeline", "EngineServer", "ClinicalModel", "FHIRR4", "FHIRMapping", "HL7v2", "CCDA", "CSVSource", "MappingSpec",
                 "Terminology", "PHISafety", "ChartRender", "CanonicalHash",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -125,8 +124,10 @@ let package = Package(
         // Runs the built CLI for the test targets that test the command line.
         .target(name: "CLITestSupport", path: "Tests/CLITestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "ClinicalModelTests", dependencies: ["ClinicalModel"], swiftSettings: swiftSettings),
-        .testTarget(name: "HL7v2Tests", dependencies: ["HL7v2"], swiftSettings: swiftSettings),
-        .testTarget(name: "CCDATests", dependencies: ["CCDA", "ClinicalModel", "Terminology"], swiftSettings: swiftSettings),
+        .testTarget(name: "HL7v2Tests", dependencies: ["HL7v2", "ClinicalModel"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CCDATests", dependencies: ["CCDA", "ClinicalModel", "MappingSpec", "Terminology"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CSVSourceTests", dependencies: ["CSVSource", "ClinicalModel", "Terminology", "MappingSpec"],
             swiftSettings: swiftSettings),
@@ -134,12 +135,16 @@ let package = Package(
             name: "CanonicalHashTests", dependencies: ["CanonicalHash", "ClinicalModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MLLPTests",
-            dependencies: ["MLLP", "HL7v2", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")],
+            dependencies: [
+                "MLLP", "HL7v2", "ClinicalModel", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "EngineServerTests",
             dependencies: [
                 "EngineServer", "Pipeline", "MLLP", "FHIRR4", "PHISafety",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -151,8 +156,12 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "FHIRR4Tests", dependencies: ["FHIRR4"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "TerminologyTests", dependencies: ["Terminology"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
-        .testTarget(name: "FHIRMappingTests", dependencies: ["FHIRMapping", "FHIRR4", "ClinicalModel"], swiftSettings: swiftSettings),
+            name: "TerminologyTests", dependencies: ["Terminology", "ClinicalModel"], exclude: ["Fixtures"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FHIRMappingTests",
+            dependencies: ["FHIRMapping", "FHIRR4", "ClinicalModel", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "PHISafetyTests",
             dependencies: [
@@ -173,7 +182,7 @@ let package = Package(
             exclude: ["Regressions"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Pipeline", "FHIRR4", "ClinicalModel", "HL7v2", "CanonicalHash", "CLITestSupport"],
+            dependencies: ["Pipeline", "FHIRR4", "FHIRMapping", "ClinicalModel", "HL7v2", "CanonicalHash", "CLITestSupport"],
             swiftSettings: swiftSettings),
     ]
 )
