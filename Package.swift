@@ -121,15 +121,16 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
-        // Runs the built CLI for the test targets that test the command line.
-        .target(name: "CLITestSupport", path: "Tests/CLITestSupport", swiftSettings: swiftSettings),
+        // What every test target shares: the repository root, the test corpus (FHIRBRIDGE_CORPUS, else
+        // ../shared/corpus) with the trait that skips corpus tests without one, and the CLI runner.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "ClinicalModelTests", dependencies: ["ClinicalModel"], swiftSettings: swiftSettings),
-        .testTarget(name: "HL7v2Tests", dependencies: ["HL7v2", "ClinicalModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "HL7v2Tests", dependencies: ["HL7v2", "ClinicalModel", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "CCDATests", dependencies: ["CCDA", "ClinicalModel", "MappingSpec", "Terminology"],
+            name: "CCDATests", dependencies: ["CCDA", "ClinicalModel", "MappingSpec", "Terminology", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "CSVSourceTests", dependencies: ["CSVSource", "ClinicalModel", "Terminology", "MappingSpec"],
+            name: "CSVSourceTests", dependencies: ["CSVSource", "ClinicalModel", "Terminology", "MappingSpec", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CanonicalHashTests", dependencies: ["CanonicalHash", "ClinicalModel"], swiftSettings: swiftSettings),
@@ -143,7 +144,7 @@ let package = Package(
         .testTarget(
             name: "EngineServerTests",
             dependencies: [
-                "EngineServer", "Pipeline", "MLLP", "FHIRR4", "PHISafety",
+                "EngineServer", "Pipeline", "MLLP", "FHIRR4", "PHISafety", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -156,33 +157,35 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "FHIRR4Tests", dependencies: ["FHIRR4"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "TerminologyTests", dependencies: ["Terminology", "ClinicalModel"], exclude: ["Fixtures"],
+            name: "TerminologyTests", dependencies: ["Terminology", "ClinicalModel", "TestSupport"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "FHIRMappingTests",
-            dependencies: ["FHIRMapping", "FHIRR4", "ClinicalModel", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "FHIRMapping", "FHIRR4", "ClinicalModel", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PHISafetyTests",
             dependencies: [
-                "PHISafety", "Pipeline", "ClinicalModel", "FHIRR4", "CLITestSupport",
+                "PHISafety", "Pipeline", "ClinicalModel", "FHIRR4", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ChartRenderTests",
-            dependencies: ["ChartRender", "Pipeline", "ClinicalModel", "FHIRMapping", "FHIRR4", "CLITestSupport"],
+            dependencies: ["ChartRender", "Pipeline", "ClinicalModel", "FHIRMapping", "FHIRR4", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "RobustnessTests",
             dependencies: [
-                "Pipeline", "HL7v2", "MLLP", "CSVSource", "CCDA", "ClinicalModel", "CLITestSupport",
+                "Pipeline", "HL7v2", "MLLP", "CSVSource", "CCDA", "ClinicalModel", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             exclude: ["Regressions"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Pipeline", "FHIRR4", "FHIRMapping", "ClinicalModel", "HL7v2", "CanonicalHash", "CLITestSupport"],
+            dependencies: ["Pipeline", "FHIRR4", "FHIRMapping", "ClinicalModel", "HL7v2", "CanonicalHash", "TestSupport"],
             swiftSettings: swiftSettings),
     ]
 )

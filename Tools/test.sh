@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: sets up the validator, checks Package.swift against the imports and the
 # mapping data, runs swift test (arguments go to swift test).
+# The corpus suites read the shared test corpus at FHIRBRIDGE_CORPUS, else ../shared/corpus beside the
+# checkout; without one they are reported as skipped (with FHIRBRIDGE_CORPUS or CI set they fail).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Tools/setup.sh
@@ -8,4 +10,11 @@ export FHIRBRIDGE_PYTHON="$PWD/.venv/bin/python"
 bash Tools/check-deps.sh
 swift build
 swift run fhirbridge validate-mappings
+corpus="${FHIRBRIDGE_CORPUS:-../shared/corpus}"
+note=""
+if [ ! -d "$corpus" ]; then
+    note="note: no test corpus at $corpus, so the corpus suites are skipped; set FHIRBRIDGE_CORPUS to run them"
+    echo "$note" >&2
+fi
 swift test "$@"
+if [ -n "$note" ]; then echo "$note" >&2; fi

@@ -7,14 +7,10 @@ import Foundation
 ///     result.status       // 0
 ///     result.stdoutText   // the bundle
 public enum CLIRunner {
-    /// The checkout's root folder.
-    public static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
     /// The debug binary `swift build` (and `swift test`) leaves, or `nil` when it is not built.
     public static var binary: URL? {
         [".build/debug/fhirbridge", ".build/x86_64-unknown-linux-gnu/debug/fhirbridge", ".build/aarch64-unknown-linux-gnu/debug/fhirbridge"]
-            .map { repoRoot.appendingPathComponent($0) }
+            .map { Repository.url($0) }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
@@ -52,7 +48,7 @@ public enum CLIRunner {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
-        process.currentDirectoryURL = folder ?? repoRoot
+        process.currentDirectoryURL = folder ?? Repository.root
         var variables = ProcessInfo.processInfo.environment
         variables["FHIRBRIDGE_KEY"] = nil
         variables["FHIRBRIDGE_AUDIT"] = nil
