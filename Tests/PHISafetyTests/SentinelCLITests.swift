@@ -183,7 +183,7 @@ struct SentinelCLITests {
         let errURL = workspace.root.appendingPathComponent("serve.stderr")
         FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let process = Process()
-        process.executableURL = Support.binary
+        process.executableURL = try CLIRunner.locateBinary()
         process.arguments = ["serve", "--http-port", "0", "--mllp-port", "0", "--log-level", "trace"]
         var environment = ProcessInfo.processInfo.environment
         environment["FHIRBRIDGE_HOME"] = Repository.root.path

@@ -33,8 +33,6 @@ enum Support {
         return url
     }
 
-    static var binary: URL { CLIRunner.binary ?? Repository.url(".build/debug/fhirbridge") }
-
     typealias Run = CLIRunner.Result
 
     /// Runs the CLI binary (see `CLIRunner`) with `FHIRBRIDGE_HOME` set to the checkout.
