@@ -8,8 +8,10 @@ cd "$(dirname "$0")/.."
 bash Tools/setup.sh
 export FHIRBRIDGE_PYTHON="$PWD/.venv/bin/python"
 bash Tools/check-deps.sh
-swift build
-swift run fhirbridge validate-mappings
+# One build of everything with the tests, as `swift test` builds it (a plain `swift build` compiles
+# every module a second time, without testing enabled); it includes the fhirbridge binary.
+swift build --build-tests
+swift run --skip-build fhirbridge validate-mappings
 corpus="${FHIRBRIDGE_CORPUS:-../shared/corpus}"
 note=""
 if [ ! -d "$corpus" ]; then
