@@ -42,7 +42,7 @@ let package = Package(
         // Typed loading and validation of Mappings/.
         .target(
             name: "MappingSpec",
-            dependencies: ["ClinicalModel", .product(name: "Yams", package: "Yams")],
+            dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
         // HL7 v2 message -> canonical clinical records, driven by Mappings/hl7v2.
         .target(
@@ -66,7 +66,7 @@ let package = Package(
         // Canonical clinical records -> FHIR R4 resources and bundles, derived ids.
         .target(
             name: "FHIRMapping",
-            dependencies: ["ClinicalModel", "FHIRR4", "Terminology", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["ClinicalModel", "FHIRR4", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
         // PHI safety: a log handler that prints no patient data, the hash-chained audit trail,
         // AES-256-GCM encryption at rest, Safe Harbor de-identification, minimum-necessary filters.
@@ -100,10 +100,9 @@ let package = Package(
         .target(
             name: "EngineServer",
             dependencies: [
-                "Pipeline", "MLLP", "ClinicalModel", "FHIRR4", "PHISafety",
+                "Pipeline", "MLLP", "HL7v2", "ClinicalModel", "FHIRR4", "PHISafety",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -115,31 +114,38 @@ let package = Package(
         .executableTarget(
             name: "fhirbridge",
             dependencies: [
-                "Pipeline", "EngineServer", "ClinicalModel", "FHIRR4", "FHIRMapping", "HL7v2", "CSVSource", "MappingSpec",
+                "Pipeline", "EngineServer", "ClinicalModel", "FHIRR4", "FHIRMapping", "HL7v2", "CCDA", "CSVSource", "MappingSpec",
                 "Terminology", "PHISafety", "ChartRender", "CanonicalHash",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
-        // Runs the built CLI for the test targets that test the command line.
-        .target(name: "CLITestSupport", path: "Tests/CLITestSupport", swiftSettings: swiftSettings),
+        // What every test target shares: the repository root, the test corpus (FHIRBRIDGE_CORPUS, else
+        // ../shared/corpus) with the trait that skips corpus tests without one, and the CLI runner.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "ClinicalModelTests", dependencies: ["ClinicalModel"], swiftSettings: swiftSettings),
-        .testTarget(name: "HL7v2Tests", dependencies: ["HL7v2"], swiftSettings: swiftSettings),
-        .testTarget(name: "CCDATests", dependencies: ["CCDA", "ClinicalModel", "Terminology"], swiftSettings: swiftSettings),
+        .testTarget(name: "HL7v2Tests", dependencies: ["HL7v2", "ClinicalModel", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "CSVSourceTests", dependencies: ["CSVSource", "ClinicalModel", "Terminology", "MappingSpec"],
+            name: "CCDATests", dependencies: ["CCDA", "ClinicalModel", "MappingSpec", "Terminology", "TestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CSVSourceTests", dependencies: ["CSVSource", "ClinicalModel", "Terminology", "MappingSpec", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CanonicalHashTests", dependencies: ["CanonicalHash", "ClinicalModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MLLPTests",
-            dependencies: ["MLLP", "HL7v2", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")],
+            dependencies: [
+                "MLLP", "HL7v2", "ClinicalModel", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "EngineServerTests",
             dependencies: [
-                "EngineServer", "Pipeline", "MLLP", "FHIRR4", "PHISafety",
+                "EngineServer", "Pipeline", "MLLP", "FHIRR4", "PHISafety", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -151,29 +157,35 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "FHIRR4Tests", dependencies: ["FHIRR4"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "TerminologyTests", dependencies: ["Terminology"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
-        .testTarget(name: "FHIRMappingTests", dependencies: ["FHIRMapping", "FHIRR4", "ClinicalModel"], swiftSettings: swiftSettings),
+            name: "TerminologyTests", dependencies: ["Terminology", "ClinicalModel", "TestSupport"], exclude: ["Fixtures"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FHIRMappingTests",
+            dependencies: [
+                "FHIRMapping", "FHIRR4", "ClinicalModel", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "PHISafetyTests",
             dependencies: [
-                "PHISafety", "Pipeline", "ClinicalModel", "FHIRR4", "CLITestSupport",
+                "PHISafety", "Pipeline", "ClinicalModel", "FHIRR4", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ChartRenderTests",
-            dependencies: ["ChartRender", "Pipeline", "ClinicalModel", "FHIRMapping", "FHIRR4", "CLITestSupport"],
+            dependencies: ["ChartRender", "Pipeline", "ClinicalModel", "FHIRMapping", "FHIRR4", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "RobustnessTests",
             dependencies: [
-                "Pipeline", "HL7v2", "MLLP", "CSVSource", "CCDA", "ClinicalModel", "CLITestSupport",
+                "Pipeline", "HL7v2", "MLLP", "CSVSource", "CCDA", "ClinicalModel", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             exclude: ["Regressions"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Pipeline", "FHIRR4", "ClinicalModel", "HL7v2", "CanonicalHash", "CLITestSupport"],
+            dependencies: ["Pipeline", "FHIRR4", "FHIRMapping", "ClinicalModel", "HL7v2", "CanonicalHash", "TestSupport"],
             swiftSettings: swiftSettings),
     ]
 )

@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
-SHARED="${FHIRBRIDGE_SHARED_CORPUS:-$ROOT/../shared/corpus}"
+SHARED="${FHIRBRIDGE_CORPUS:-${FHIRBRIDGE_SHARED_CORPUS:-$ROOT/../shared/corpus}}"
 WORK="${FUZZ_WORK:-$ROOT/.build/fuzz-work}"
 # Release (optimised) code runs ~50 times faster under the sanitizer than debug code; address
 # sanitizer and libFuzzer coverage are applied to every Swift module, ours and the dependencies.

@@ -1,11 +1,12 @@
 import CCDA
 import ClinicalModel
 import Foundation
+import TestSupport
 import Testing
 
 /// Every corpus document converts into one record with a patient and positioned diagnostics;
 /// every section-level fragment converts once wrapped, and never crashes the reader as it is.
-@Suite(.enabled(if: Fixtures.corpusAvailable, "needs ../shared/corpus"))
+@Suite(.needsCorpus)
 struct CorpusConversionTests {
     @Test func corpusHoldsTheDocumentsTheIssueNames() {
         #expect(Corpus.fhirConverter.count == 22)

@@ -1,21 +1,19 @@
 import CCDA
 import ClinicalModel
 import Foundation
+import TestSupport
 import Terminology
 import Testing
 
-/// Paths, the shared reader and corpus helpers for the C-CDA tests. The repository root comes
-/// from `#filePath`; the corpus is read in place from `../shared/corpus`.
+/// Paths, the shared reader and corpus helpers for the C-CDA tests (the checkout and the corpus:
+/// `TestSupport`).
 enum Fixtures {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static let corpus = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
-    static let samples = repositoryRoot.appendingPathComponent("Samples/ccda")
-    static let mappings = repositoryRoot.appendingPathComponent("Mappings")
+    static let samples = Repository.url("Samples/ccda")
+    static let mappings = Repository.url("Mappings")
 
     static let terminology: TerminologyStore = {
         do {
-            return try TerminologyStore.load(from: repositoryRoot.appendingPathComponent("Terminology"))
+            return try TerminologyStore.load(from: Repository.url("Terminology"))
         } catch {
             fatalError("Terminology failed to load: \(error)")
         }
@@ -50,21 +48,16 @@ enum Fixtures {
         }
         return result.sorted { $0.path < $1.path }
     }
-
-    static var corpusAvailable: Bool { FileManager.default.fileExists(atPath: corpus.path) }
 }
 
 /// The corpus documents the issue names, and the section-level fragments beside them.
 enum Corpus {
-    static let fhirConverter = Fixtures.files(
-        under: Fixtures.corpus.appendingPathComponent("fhir-converter/ccda"), extensions: ["ccda"])
-    static let synthea = Fixtures.files(
-        under: Fixtures.corpus.appendingPathComponent("synthea/ccda"), extensions: ["xml"])
+    static let fhirConverter = Fixtures.files(under: TestCorpus.url("fhir-converter/ccda"), extensions: ["ccda"])
+    static let synthea = Fixtures.files(under: TestCorpus.url("synthea/ccda"), extensions: ["xml"])
     /// Every file of ccda-examples whose root is `ClinicalDocument` (Documents/ plus two elsewhere).
     static let examplesWhole = examples.filter { isWholeDocument($0) }
     static let examplesFragments = examples.filter { !isWholeDocument($0) }
-    static let examples = Fixtures.files(
-        under: Fixtures.corpus.appendingPathComponent("ccda-examples"), extensions: ["xml"])
+    static let examples = Fixtures.files(under: TestCorpus.url("ccda-examples"), extensions: ["xml"])
 
     static func isWholeDocument(_ url: URL) -> Bool {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return false }

@@ -1,13 +1,14 @@
 import CCDA
 import ClinicalModel
 import Foundation
+import TestSupport
 import Testing
 
 /// The Synthea C-CDA documents give, per patient, as many records of each kind as the CSV export
 /// of the same patients has rows (`synthea/MANIFEST.md`, the reconciliation ground truth).
 /// Observations count as the manifest says: one per FHIR Observation, or one per component.
 /// Care plans are not compared: Synthea's C-CDA plan section is narrative only (no entries).
-@Suite(.enabled(if: Fixtures.corpusAvailable, "needs ../shared/corpus"))
+@Suite(.needsCorpus)
 struct SyntheaCountTests {
     struct Expected: Sendable, CustomTestStringConvertible {
         var id: String
@@ -17,7 +18,7 @@ struct SyntheaCountTests {
 
     /// The "Patients and CSV row counts" table of MANIFEST.md, by column name.
     static let expected: [Expected] = {
-        let url = Fixtures.corpus.appendingPathComponent("synthea/MANIFEST.md")
+        let url = TestCorpus.url("synthea/MANIFEST.md")
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
         var header: [String]?
         var rows: [Expected] = []

@@ -1,6 +1,7 @@
 @testable import CSVSource
 import ClinicalModel
 import Foundation
+import TestSupport
 import Testing
 
 /// The index pass keeps runs of rows per patient: bounded by patients for exports written patient by
@@ -17,8 +18,7 @@ struct PatientIndexTests {
         return session
     }
 
-    @Test func syntheaHasOneRunPerPatientAndFile() throws {
-        try Fixtures.requireCorpus()
+    @Test(.needsCorpus) func syntheaHasOneRunPerPatientAndFile() throws {
         let session = try Self.indexedSession(Fixtures.syntheaCSV, profile: try Fixtures.profile("synthea-csv-2"))
         #expect(session.patients.count == 16)
         for patient in session.patients {

@@ -1,19 +1,18 @@
 import ClinicalModel
 import CSVSource
 import Foundation
+import TestSupport
 import Testing
 
-/// `../shared/corpus/synthea/csv` through the bundled 2.x profile, checked against `MANIFEST.md`.
-@Suite("Synthea 2.x corpus")
+/// The corpus's `synthea/csv` through the bundled 2.x profile, checked against `MANIFEST.md`.
+@Suite("Synthea 2.x corpus", .needsCorpus)
 struct SyntheaCorpusTests {
     static func read() throws -> (records: [ClinicalRecord], diagnostics: [Diagnostic], errors: [SourceError]) {
-        try Fixtures.requireCorpus()
         let reader = CSVSourceReader(profile: try Fixtures.profile("synthea-csv-2"), terminology: try Fixtures.store())
         return try reader.read(folder: Fixtures.syntheaCSV)
     }
 
     @Test func detectsTheTwoXProfile() throws {
-        try Fixtures.requireCorpus()
         let detected = CSVSourceReader.detectProfile(folder: Fixtures.syntheaCSV, candidates: try Fixtures.profiles())
         #expect(detected?.name == "synthea-csv-2")
     }

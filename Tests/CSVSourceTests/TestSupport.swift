@@ -1,20 +1,20 @@
 import ClinicalModel
 import CSVSource
 import Foundation
+import TestSupport
 import Terminology
 import Testing
 
-/// Paths, the terminology and the bundled profiles shared by the CSV tests. The root comes from `#filePath`.
+/// Paths, the terminology and the bundled profiles shared by the CSV tests (the checkout and the
+/// corpus: `TestSupport`).
 enum Fixtures {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let mappings = repositoryRoot.appendingPathComponent("Mappings")
-    static let samples = repositoryRoot.appendingPathComponent("Samples/csv")
-    static let synthea = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus/synthea")
-    static let syntheaCSV = synthea.appendingPathComponent("csv")
+    static let mappings = Repository.url("Mappings")
+    static let samples = Repository.url("Samples/csv")
+    static let synthea = TestCorpus.url("synthea")
+    static let syntheaCSV = TestCorpus.url("synthea/csv")
 
     static let loadedStore: Result<TerminologyStore, any Error> = Result {
-        try TerminologyStore.load(from: repositoryRoot.appendingPathComponent("Terminology"))
+        try TerminologyStore.load(from: Repository.url("Terminology"))
     }
 
     static func store() throws -> TerminologyStore { try loadedStore.get() }
@@ -28,13 +28,6 @@ enum Fixtures {
 
     static func labProfile() throws -> CSVProfile {
         try CSVProfile.load(samples.appendingPathComponent("lab-results.profile.yaml"))
-    }
-
-    static func requireCorpus() throws {
-        guard FileManager.default.fileExists(atPath: syntheaCSV.path) else {
-            Issue.record("corpus not found at \(syntheaCSV.path): tests need ../shared/corpus beside the checkout")
-            throw CancellationError()
-        }
     }
 
     /// A fresh folder under the temporary directory; the caller removes it.

@@ -1,19 +1,25 @@
 import ChartRender
 import ClinicalModel
 import Foundation
+import TestSupport
 import Testing
 
 /// Charts in a real browser: headless Chromium loads sample charts from disk, takes a screenshot
 /// and dumps the DOM. Runs when `chromium` is on PATH or `FHIRBRIDGE_CHROMIUM` names it; with `CI`
 /// set, a missing Chromium fails instead of skipping (Tools/setup.sh installs it).
-@Suite(.serialized, .enabled(if: Browser.executable != nil || Browser.isCI))
+@Suite(
+    .serialized,
+    .enabled(
+        if: Browser.executable != nil || Browser.isCI,
+        "needs Chromium: put chromium on PATH (Tools/setup.sh installs it as root) or set FHIRBRIDGE_CHROMIUM"))
 struct BrowserTests {
     /// Sample inputs charted in the browser, and the C-CDA corpus documents when present.
     static func inputs() -> [URL] {
         var urls = ["hl7v2/oru-r01-lab.hl7", "hl7v2/adt-a01-basic.hl7", "hl7v2/vxu-v04-immunization.hl7", "ccda/ccd-all-sections.xml"]
             .map { Support.samples.appendingPathComponent($0) }
-        let synthea = Support.corpus.appendingPathComponent("synthea/ccda")
-        if let names = try? FileManager.default.contentsOfDirectory(atPath: synthea.path) {
+        if let synthea = TestCorpus.optional("synthea/ccda"),
+            let names = try? FileManager.default.contentsOfDirectory(atPath: synthea.path)
+        {
             urls += names.filter { $0.hasSuffix(".xml") }.sorted().prefix(2).map { synthea.appendingPathComponent($0) }
         }
         return urls

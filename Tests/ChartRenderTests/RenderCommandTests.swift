@@ -1,5 +1,5 @@
-import CLITestSupport
 import Foundation
+import TestSupport
 import Testing
 
 /// `fhirbridge render`: pages written to --out, names without identifiers, counts only on stderr.

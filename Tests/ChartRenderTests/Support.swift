@@ -4,18 +4,16 @@ import FHIRMapping
 import FHIRR4
 import Foundation
 import Pipeline
+import TestSupport
 import Testing
 
 /// Paths, a shared engine and record builders for the chart tests.
 enum Support {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let samples = repoRoot.appendingPathComponent("Samples")
-    static let corpus = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+    static let samples = Repository.url("Samples")
 
     static let engine: Engine = {
         do {
-            return try Engine(configuration: EngineConfiguration(home: repoRoot))
+            return try Engine(configuration: EngineConfiguration(home: Repository.root))
         } catch {
             fatalError("engine failed to load: \(error)")
         }

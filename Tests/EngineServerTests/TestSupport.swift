@@ -7,17 +7,14 @@ import NIOPosix
 import NIOSSL
 import Pipeline
 import ServiceLifecycle
+import TestSupport
 import Testing
-
-/// The repository root (Terminology/, Mappings/, Samples/), from this file's path.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
 
 enum TestEngine {
     /// One engine for every test (loading Terminology/ and Mappings/ once).
     static let shared: Engine = {
         do {
-            return try Engine(configuration: EngineConfiguration(home: repositoryRoot))
+            return try Engine(configuration: EngineConfiguration(home: Repository.root))
         } catch {
             fatalError("cannot load the engine: \(error)")
         }
@@ -25,7 +22,7 @@ enum TestEngine {
 }
 
 func sample(_ name: String) throws -> [UInt8] {
-    Array(try Data(contentsOf: repositoryRoot.appendingPathComponent("Samples/hl7v2/\(name)")))
+    Array(try Data(contentsOf: Repository.url("Samples/hl7v2/\(name)")))
 }
 
 /// A synthetic ADT^A01 whose patient fields all hold the sentinel; `segmentID` replaces `PID` (an

@@ -1,6 +1,6 @@
-import CLITestSupport
 import FHIRR4
 import Foundation
+import TestSupport
 import Testing
 
 /// The command line: exit codes 0/64/65/74, help text, outputs.

@@ -3,6 +3,7 @@ import ClinicalModel
 import FHIRMapping
 import Foundation
 import Pipeline
+import TestSupport
 import Testing
 
 /// The hashing path writes canonical bytes straight from the encoded tree; the reference path builds
@@ -33,13 +34,12 @@ struct CanonicalBytesTests {
         #expect(Self.mismatches(readBack) == [])
     }
 
-    @Test func directBytesEqualTheReferenceFormForTheCorpus() throws {
-        try Support.requireCorpus()
-        var records = try Self.records(Support.corpus.appendingPathComponent("fhir-converter/hl7v2"))
-        records += try Self.records(Support.corpus.appendingPathComponent("hl7v2-public"))
-        records += try Self.records(Support.corpus.appendingPathComponent("fhir-converter/ccda"), extensions: ["ccda"])
-        records += try Self.records(Support.corpus.appendingPathComponent("synthea/ccda"), extensions: ["xml"])
-        for source in try Support.engine.sources([Support.corpus.appendingPathComponent("synthea/csv").path]) {
+    @Test(.needsCorpus) func directBytesEqualTheReferenceFormForTheCorpus() throws {
+        var records = try Self.records(TestCorpus.url("fhir-converter/hl7v2"))
+        records += try Self.records(TestCorpus.url("hl7v2-public"))
+        records += try Self.records(TestCorpus.url("fhir-converter/ccda"), extensions: ["ccda"])
+        records += try Self.records(TestCorpus.url("synthea/ccda"), extensions: ["xml"])
+        for source in try Support.engine.sources([TestCorpus.url("synthea/csv").path]) {
             records += try Support.engine.convert(source).units.compactMap(\.record)
         }
         #expect(records.count > 300)

@@ -2,11 +2,12 @@ import ClinicalModel
 import FHIRR4
 import Foundation
 import Pipeline
+import TestSupport
 import Testing
 
 /// Every public HL7 v2 sample converts, or fails with a positioned error when it is malformed; and
 /// every emitted bundle passes an independent FHIR R4 validator (fhirkit-rs).
-@Suite(.serialized)
+@Suite(.serialized, .needsCorpus)
 struct CorpusConversionTests {
     /// Inputs that are malformed on purpose (see the corpus MANIFEST): they must fail with a
     /// positioned error, and nothing else may fail.
@@ -43,10 +44,9 @@ struct CorpusConversionTests {
     }
 
     @Test func allFHIRConverterSamplesConvertAndValidate() throws {
-        try Support.requireCorpus()
         let output = try Support.temporaryFolder("fhir-converter")
         defer { try? FileManager.default.removeItem(at: output) }
-        let (units, failures) = try convertFolder(Support.corpus.appendingPathComponent("fhir-converter/hl7v2"), writeTo: output)
+        let (units, failures) = try convertFolder(TestCorpus.url("fhir-converter/hl7v2"), writeTo: output)
         #expect(units == 139)
         #expect(failures.isEmpty, "failed: \(failures)")
         let (status, report) = try Support.validate(folder: output)
@@ -54,10 +54,9 @@ struct CorpusConversionTests {
     }
 
     @Test func allPublicSamplesConvertOrFailWithPositions() throws {
-        try Support.requireCorpus()
         let output = try Support.temporaryFolder("hl7v2-public")
         defer { try? FileManager.default.removeItem(at: output) }
-        let (units, failures) = try convertFolder(Support.corpus.appendingPathComponent("hl7v2-public"), writeTo: output)
+        let (units, failures) = try convertFolder(TestCorpus.url("hl7v2-public"), writeTo: output)
         #expect(units >= 176)
         #expect(Set(failures).isSubset(of: Self.malformed), "unexpected failures: \(Set(failures).subtracting(Self.malformed))")
         let (status, report) = try Support.validate(folder: output)

@@ -1,10 +1,12 @@
 import FHIRR4
 import Foundation
 import Pipeline
+import TestSupport
 import Testing
 
 /// Patient, Encounter and Observation counts equal Microsoft FHIR-Converter's expected bundles for
 /// the first set of message types.
+@Suite(.needsCorpus)
 struct ExpectedCountTests {
     static let templates = [
         "ADT_A01", "ADT_A02", "ADT_A03", "ADT_A04", "ADT_A05", "ADT_A08", "ADT_A11", "ADT_A13", "ADT_A28",
@@ -24,7 +26,7 @@ struct ExpectedCountTests {
     ]
 
     static var cases: [String] {
-        let base = Support.corpus.appendingPathComponent("fhir-converter/expected/hl7v2")
+        let base = TestCorpus.url("fhir-converter/expected/hl7v2")
         return templates.flatMap { template in
             Support.files(under: base.appendingPathComponent(template), extensions: ["json"]).map {
                 "\(template)/\($0.lastPathComponent)"
@@ -32,11 +34,17 @@ struct ExpectedCountTests {
         }
     }
 
+    /// The cases come from the corpus: all of them, so none is dropped without notice.
+    @Test func everyTemplateHasItsExpectedBundles() {
+        #expect(Self.cases.count == 48)
+        for template in Self.templates { #expect(Self.cases.contains { $0.hasPrefix(template + "/") }, "\(template)") }
+    }
+
     @Test(arguments: cases)
     func countsMatchExpectedBundle(_ path: String) throws {
-        let expectedURL = Support.corpus.appendingPathComponent("fhir-converter/expected/hl7v2/\(path)")
+        let expectedURL = TestCorpus.url("fhir-converter/expected/hl7v2/\(path)")
         let inputName = expectedURL.lastPathComponent.replacingOccurrences(of: "-expected.json", with: ".hl7")
-        let inputURL = Support.corpus.appendingPathComponent("fhir-converter/hl7v2/\(inputName)")
+        let inputURL = TestCorpus.url("fhir-converter/hl7v2/\(inputName)")
         let expected = OutputWriter.resourceCounts(try JSONReader.parse(Array(try Data(contentsOf: expectedURL))))
         let units = try Support.convert(inputURL)
         let records = units.compactMap(\.record)

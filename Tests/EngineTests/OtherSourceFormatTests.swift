@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// C-CDA documents and CSV exports go through the same engine and CLI: every corpus document and
@@ -17,20 +18,17 @@ struct OtherSourceFormatTests {
         #expect(valid == 0, "\(report.suffix(3000))")
     }
 
-    @Test func fhirConverterCCDADocumentsConvertAndValidate() throws {
-        try Support.requireCorpus()
-        try Self.convertAndValidate([Support.corpus.appendingPathComponent("fhir-converter/ccda").path], expectUnits: 22)
+    @Test(.needsCorpus) func fhirConverterCCDADocumentsConvertAndValidate() throws {
+        try Self.convertAndValidate([TestCorpus.url("fhir-converter/ccda").path], expectUnits: 22)
     }
 
-    @Test func hl7CCDAExampleDocumentsConvertAndValidate() throws {
-        try Support.requireCorpus()
-        try Self.convertAndValidate([Support.corpus.appendingPathComponent("ccda-examples/Documents").path], expectUnits: 12)
+    @Test(.needsCorpus) func hl7CCDAExampleDocumentsConvertAndValidate() throws {
+        try Self.convertAndValidate([TestCorpus.url("ccda-examples/Documents").path], expectUnits: 12)
     }
 
-    @Test func syntheaCCDAAndCSVConvertAndValidate() throws {
-        try Support.requireCorpus()
-        try Self.convertAndValidate([Support.corpus.appendingPathComponent("synthea/ccda").path], expectUnits: 16)
-        try Self.convertAndValidate([Support.corpus.appendingPathComponent("synthea/csv").path], expectUnits: 16)
+    @Test(.needsCorpus) func syntheaCCDAAndCSVConvertAndValidate() throws {
+        try Self.convertAndValidate([TestCorpus.url("synthea/ccda").path], expectUnits: 16)
+        try Self.convertAndValidate([TestCorpus.url("synthea/csv").path], expectUnits: 16)
     }
 
     @Test func theGenericLabLayoutConvertsWithItsProfile() throws {

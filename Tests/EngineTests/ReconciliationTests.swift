@@ -3,6 +3,7 @@ import FHIRMapping
 import FHIRR4
 import Foundation
 import Pipeline
+import TestSupport
 import Testing
 
 /// Lossless reconciliation: every sample reconciles with zero differences against its own output,
@@ -23,10 +24,9 @@ struct ReconciliationTests {
         #expect(try Self.check(folder: Support.samples) == [])
     }
 
-    @Test func everyHL7v2CorpusMessageReconcilesWithItsOwnOutput() throws {
-        try Support.requireCorpus()
-        let problems = try Self.check(folder: Support.corpus.appendingPathComponent("fhir-converter/hl7v2"))
-            + Self.check(folder: Support.corpus.appendingPathComponent("hl7v2-public"))
+    @Test(.needsCorpus) func everyHL7v2CorpusMessageReconcilesWithItsOwnOutput() throws {
+        let problems = try Self.check(folder: TestCorpus.url("fhir-converter/hl7v2"))
+            + Self.check(folder: TestCorpus.url("hl7v2-public"))
         // ADT04-23 (a Coverage with IN1-4 empty) was lost until a payor-less Coverage got an absent payor.
         #expect(problems == [], "\(problems.prefix(20).joined(separator: "\n"))")
     }
@@ -45,12 +45,11 @@ struct ReconciliationTests {
         return problems
     }
 
-    @Test func everyCCDACorpusDocumentReconcilesWithItsOwnOutput() throws {
-        try Support.requireCorpus()
+    @Test(.needsCorpus) func everyCCDACorpusDocumentReconcilesWithItsOwnOutput() throws {
         var problems: [String] = []
         var documents = 0
         for folder in ["fhir-converter/ccda", "ccda-examples", "synthea/ccda"] {
-            for url in Support.files(under: Support.corpus.appendingPathComponent(folder), extensions: ["xml", "XML", "ccda"]) {
+            for url in Support.files(under: TestCorpus.url(folder), extensions: ["xml", "XML", "ccda"]) {
                 let units = try Support.convert(url)
                 documents += units.filter { $0.record != nil }.count
                 problems += try Self.check(units: units, name: url.lastPathComponent)
@@ -60,9 +59,8 @@ struct ReconciliationTests {
         #expect(problems == [], "\(problems.prefix(20).joined(separator: "\n"))")
     }
 
-    @Test func everySyntheaCSVPatientReconcilesWithItsOwnOutput() throws {
-        try Support.requireCorpus()
-        let folder = Support.corpus.appendingPathComponent("synthea/csv")
+    @Test(.needsCorpus) func everySyntheaCSVPatientReconcilesWithItsOwnOutput() throws {
+        let folder = TestCorpus.url("synthea/csv")
         var problems: [String] = []
         var patients = 0
         for source in try Support.engine.sources([folder.path]) {

@@ -1,6 +1,7 @@
 import ClinicalModel
 import Foundation
 import Pipeline
+import TestSupport
 import Testing
 
 /// Issue 4: the same Synthea patients exported as CSV and as C-CDA agree, patient by patient, on the
@@ -58,13 +59,12 @@ struct SourceAgreementTests {
         return result
     }
 
-    @Test func csvAndCCDAAgreeOnCodesAndDatesPerPatient() throws {
-        try Support.requireCorpus()
-        let csvFolder = Support.corpus.appendingPathComponent("synthea/csv")
+    @Test(.needsCorpus) func csvAndCCDAAgreeOnCodesAndDatesPerPatient() throws {
+        let csvFolder = TestCorpus.url("synthea/csv")
         var csvUnits: [UnitResult] = []
         for source in try Support.engine.sources([csvFolder.path]) { csvUnits += try Support.engine.convert(source).units }
         var ccdaUnits: [UnitResult] = []
-        for url in Support.files(under: Support.corpus.appendingPathComponent("synthea/ccda"), extensions: ["xml"]) {
+        for url in Support.files(under: TestCorpus.url("synthea/ccda"), extensions: ["xml"]) {
             ccdaUnits += try Support.convert(url)
         }
         let csv = Self.facts(csvUnits)

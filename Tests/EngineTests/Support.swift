@@ -2,18 +2,16 @@ import ClinicalModel
 import FHIRR4
 import Foundation
 import Pipeline
+import TestSupport
 import Testing
 
-/// Paths and a shared engine for the end-to-end tests.
+/// Paths and a shared engine for the end-to-end tests (the checkout and the corpus: `TestSupport`).
 enum Support {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let corpus = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
-    static let samples = repoRoot.appendingPathComponent("Samples/hl7v2")
+    static let samples = Repository.url("Samples/hl7v2")
 
     static let engine: Engine = {
         do {
-            return try Engine(configuration: EngineConfiguration(home: repoRoot))
+            return try Engine(configuration: EngineConfiguration(home: Repository.root))
         } catch {
             fatalError("engine failed to load: \(error)")
         }
@@ -35,13 +33,6 @@ enum Support {
         return result.sorted { $0.path < $1.path }
     }
 
-    static func requireCorpus() throws {
-        guard FileManager.default.fileExists(atPath: corpus.path) else {
-            Issue.record("corpus not found at \(corpus.path): tests need ../shared/corpus beside the checkout")
-            throw CancellationError()
-        }
-    }
-
     /// Converts one file as the CLI does (format detected from content); returns its units.
     static func convert(_ url: URL) throws -> [UnitResult] {
         engine.convert(Array(try Data(contentsOf: url)), inputName: url.lastPathComponent)
@@ -59,7 +50,7 @@ enum Support {
         {
             return python
         }
-        let local = repoRoot.appendingPathComponent(".venv/bin/python").path
+        let local = Repository.url(".venv/bin/python").path
         return FileManager.default.isExecutableFile(atPath: local) ? local : nil
     }
 
@@ -71,7 +62,7 @@ enum Support {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [repoRoot.appendingPathComponent("Tools/validate_fhir.py").path, folder.path]
+        process.arguments = [Repository.url("Tools/validate_fhir.py").path, folder.path]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

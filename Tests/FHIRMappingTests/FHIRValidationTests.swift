@@ -2,22 +2,20 @@ import ClinicalModel
 import FHIRMapping
 import FHIRR4
 import Foundation
+import TestSupport
 import Testing
 
 /// Independent validation of everything the emitter writes, with fhirkit-rs (shared ORACLES.md) run
 /// through Tools/validate_fhir.py. The Python comes from `FHIRBRIDGE_PYTHON`, else the repository's
 /// `.venv`; without either the test fails (CI installs it: `Tools/setup.sh`).
 @Suite(.serialized) struct FHIRValidationTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
     static var python: String? {
         if let path = ProcessInfo.processInfo.environment["FHIRBRIDGE_PYTHON"], !path.isEmpty,
             FileManager.default.isExecutableFile(atPath: path)
         {
             return path
         }
-        let venv = root.appendingPathComponent(".venv/bin/python").path
+        let venv = Repository.url(".venv/bin/python").path
         return FileManager.default.isExecutableFile(atPath: venv) ? venv : nil
     }
 
@@ -75,7 +73,7 @@ import Testing
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [Self.root.appendingPathComponent("Tools/validate_fhir.py").path, directory.path]
+        process.arguments = [Repository.url("Tools/validate_fhir.py").path, directory.path]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

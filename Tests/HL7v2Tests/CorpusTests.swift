@@ -1,24 +1,14 @@
 import ClinicalModel
 import Foundation
+import TestSupport
 import Testing
 
 @testable import HL7v2
 
-/// The shared sample corpus (`shared/corpus` beside the repository, as in CI).
+/// The HL7 v2 part of the shared test corpus (`TestCorpus`).
 enum Corpus {
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().appendingPathComponent("../../../shared/corpus").standardizedFileURL
-
-    static var missingMessage: Comment {
-        "HL7 v2 corpus not found at \(root.path); it must sit beside the repository as shared/corpus (CI has it)"
-    }
-
-    static var exists: Bool {
-        FileManager.default.fileExists(atPath: root.appendingPathComponent("hl7v2-public/MANIFEST.md").path)
-    }
-
     static func files(in folder: String) -> [String] {
-        let base = root.appendingPathComponent(folder)
+        let base = TestCorpus.url(folder)
         guard let walker = FileManager.default.enumerator(atPath: base.path) else { return [] }
         return walker.compactMap { $0 as? String }
             .filter { !$0.hasSuffix(".md") && !isDirectory(base.appendingPathComponent($0)) }
@@ -31,7 +21,7 @@ enum Corpus {
     }
 
     static func bytes(_ folder: String, _ file: String) throws -> [UInt8] {
-        [UInt8](try Data(contentsOf: root.appendingPathComponent(folder).appendingPathComponent(file)))
+        [UInt8](try Data(contentsOf: TestCorpus.url(folder).appendingPathComponent(file)))
     }
 
     /// One row of hl7v2-public/MANIFEST.md.
@@ -45,7 +35,7 @@ enum Corpus {
     }
 
     static let manifest: [Row] = {
-        let url = root.appendingPathComponent("hl7v2-public/MANIFEST.md")
+        let url = TestCorpus.url("hl7v2-public/MANIFEST.md")
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { line -> Row? in
             guard line.hasPrefix("| `") else { return nil }
@@ -73,9 +63,8 @@ enum Corpus {
     ]
 }
 
-@Suite struct CorpusTests {
+@Suite(.needsCorpus) struct CorpusTests {
     @Test func theCorpusIsPresentWithEveryFile() throws {
-        try #require(Corpus.exists, Corpus.missingMessage)
         #expect(Corpus.files(in: "fhir-converter/hl7v2").count == 139)
         #expect(Corpus.files(in: "hl7v2-public").filter { $0 != "NOTICE.md" }.count == 127)
         #expect(Corpus.manifest.count == 127)
@@ -127,7 +116,6 @@ enum Corpus {
     }
 
     @Test func theMalformedPublicSamplesFailWithPositions() throws {
-        try #require(Corpus.exists, Corpus.missingMessage)
         for (file, kind) in Corpus.expectedErrors {
             let result = HL7Parser.parseAll(try Corpus.bytes("hl7v2-public", file))
             let error = try #require(result.errors.first, "\(file)")
@@ -141,7 +129,6 @@ enum Corpus {
     }
 
     @Test func aBatchTrailerThatMiscountsIsReported() throws {
-        try #require(Corpus.exists, Corpus.missingMessage)
         let result = HL7Parser.parseAll(
             try Corpus.bytes("hl7v2-public", "cdc-prime-reportstream/compare-test-files__test-0001-input-covid-19.hl7"))
         #expect(result.parsed.count == 20)
@@ -149,7 +136,6 @@ enum Corpus {
     }
 
     @Test func corpusFilesSplitTheSameWhenStreamed() throws {
-        try #require(Corpus.exists, Corpus.missingMessage)
         for row in Corpus.manifest where row.messages > 1 {
             let bytes = try Corpus.bytes("hl7v2-public", row.file)
             var whole = HL7InputSplitter(bytes: bytes)

@@ -3,24 +3,26 @@ import FHIRR4
 import Foundation
 import PHISafety
 import Pipeline
+import TestSupport
 import Testing
 
 /// `--deidentify` on every sample format: no source identifier survives anywhere in the output
 /// bytes, and references still resolve as they did before.
 @Suite(.serialized)
 struct DeidentificationTests {
-    /// One CLI input set per format: arguments to `convert` (paths relative to the repository).
-    static var inputSets: [(name: String, arguments: [String])] {
-        var sets: [(String, [String])] = [
+    /// One CLI input set per sample format: arguments to `convert` (paths relative to the repository).
+    static var sampleSets: [(name: String, arguments: [String])] {
+        [
             ("hl7v2", Support.files(in: Support.samples.appendingPathComponent("hl7v2"), extension: "hl7")),
             ("csv", ["Samples/csv/lab-results.csv", "--csv-profile", "Samples/csv/lab-results.profile.yaml"]),
             ("ccda", Support.files(in: Support.samples.appendingPathComponent("ccda"), extension: "xml")),
         ]
-        let synthea = Support.corpus.appendingPathComponent("synthea/ccda")
-        if let smallest = Support.smallestFile(in: synthea, extension: "xml") { sets.append(("synthea-ccda", [smallest])) }
-        let csvCorpus = Support.corpus.appendingPathComponent("synthea/csv")
-        if FileManager.default.fileExists(atPath: csvCorpus.path) { sets.append(("synthea-csv", [csvCorpus.path])) }
-        return sets
+    }
+
+    /// Synthea's patients from the corpus: the smallest C-CDA document, and the whole CSV export.
+    static var corpusSets: [(name: String, arguments: [String])] {
+        let smallest = Support.smallestFile(in: TestCorpus.url("synthea/ccda"), extension: "xml")
+        return [("synthea-ccda", smallest.map { [$0] } ?? []), ("synthea-csv", [TestCorpus.url("synthea/csv").path])]
     }
 
     /// Values that identify people in a FHIR bundle. `tokens` must not occur anywhere in the
@@ -128,9 +130,20 @@ struct DeidentificationTests {
         return (try JSONReader.parse(Array(run.stdout)), run.stdout)
     }
 
-    @Test(arguments: inputSets.map(\.name))
+    @Test(arguments: sampleSets.map(\.name))
     func noSourceIdentifierSurvivesAndReferencesStillResolve(_ name: String) throws {
-        let arguments = try #require(Self.inputSets.first { $0.name == name }).arguments
+        try Self.checkDeidentification(name, try #require(Self.sampleSets.first { $0.name == name }).arguments)
+    }
+
+    @Test(.needsCorpus, arguments: corpusSets.map(\.name))
+    func noCorpusIdentifierSurvivesAndReferencesStillResolve(_ name: String) throws {
+        try Self.checkDeidentification(name, try #require(Self.corpusSets.first { $0.name == name }).arguments)
+    }
+
+    /// Converts `arguments` with and without `--deidentify`: no identifier of the plain output may
+    /// survive in the de-identified bytes, and references resolve as often as before.
+    static func checkDeidentification(_ name: String, _ arguments: [String]) throws {
+        try #require(!arguments.isEmpty, "\(name): no input")
         let (original, _) = try Self.convert(arguments, deidentify: false)
         let (deidentified, bytes) = try Self.convert(arguments, deidentify: true)
         let identifiers = Self.identifiers(in: original)

@@ -3,6 +3,7 @@ import FHIRR4
 import Foundation
 import PHISafety
 import Pipeline
+import TestSupport
 import Testing
 
 /// `--types`, `--since` and `--until` limit what is emitted, in the Pipeline's OutputWriter.
@@ -54,8 +55,8 @@ struct MinimumNecessaryTests {
     /// Over a Synthea patient's whole history (and an ADT message for next of kin): a range after
     /// every date drops every dated clinical event, of whatever kind, and keeps the people,
     /// organizations, locations, coverage and links, which are never dropped by date.
-    @Test func aRangeAfterEverythingKeepsOnlyWhatIsNotAnEvent() throws {
-        let folder = Support.corpus.appendingPathComponent("synthea/ccda")
+    @Test(.needsCorpus) func aRangeAfterEverythingKeepsOnlyWhatIsNotAnEvent() throws {
+        let folder = TestCorpus.url("synthea/ccda")
         let file = try #require(
             FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".xml") }.sorted().first)
         let bytes = Array(try Data(contentsOf: folder.appendingPathComponent(file)))

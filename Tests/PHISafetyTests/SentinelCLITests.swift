@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -44,9 +45,9 @@ struct SentinelCLITests {
         let csvText = try String(contentsOf: Support.samples.appendingPathComponent("csv/lab-results.csv"), encoding: .utf8)
         let csv = csvFolder.appendingPathComponent("seeded-labs.csv").path
         try SentinelSeeding.csvVariant(csvText, keyColumn: "MRN").write(toFile: csv, atomically: true, encoding: .utf8)
-        // C-CDA: the sample and one public document, three ways each
+        // C-CDA: the sample and, when there is a corpus, one public document, three ways each
         var documents = Support.files(in: Support.samples.appendingPathComponent("ccda"), extension: "xml")
-        if let synthea = Support.smallestFile(in: Support.corpus.appendingPathComponent("synthea/ccda"), extension: "xml") {
+        if let folder = TestCorpus.optional("synthea/ccda"), let synthea = Support.smallestFile(in: folder, extension: "xml") {
             documents.append(synthea)
         }
         var ccda: [String] = []
@@ -182,10 +183,10 @@ struct SentinelCLITests {
         let errURL = workspace.root.appendingPathComponent("serve.stderr")
         FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let process = Process()
-        process.executableURL = Support.binary
+        process.executableURL = try CLIRunner.locateBinary()
         process.arguments = ["serve", "--http-port", "0", "--mllp-port", "0", "--log-level", "trace"]
         var environment = ProcessInfo.processInfo.environment
-        environment["FHIRBRIDGE_HOME"] = Support.repoRoot.path
+        environment["FHIRBRIDGE_HOME"] = Repository.root.path
         process.environment = environment
         process.standardError = try FileHandle(forWritingTo: errURL)
         process.standardOutput = FileHandle.nullDevice

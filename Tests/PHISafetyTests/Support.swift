@@ -1,21 +1,19 @@
 import ClinicalModel
 import FHIRR4
-import CLITestSupport
 import Foundation
 import PHISafety
 import Pipeline
+import TestSupport
 import Testing
 
-/// Paths, a shared engine, a fixed test key and the CLI runner for the PHI safety tests.
+/// Paths, a shared engine, a fixed test key and the CLI runner for the PHI safety tests (the checkout,
+/// the corpus and the binary: `TestSupport`).
 enum Support {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let corpus = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
-    static let samples = repoRoot.appendingPathComponent("Samples")
+    static let samples = Repository.url("Samples")
 
     static let engine: Engine = {
         do {
-            return try Engine(configuration: EngineConfiguration(home: repoRoot))
+            return try Engine(configuration: EngineConfiguration(home: Repository.root))
         } catch {
             fatalError("engine failed to load: \(error)")
         }
@@ -35,13 +33,11 @@ enum Support {
         return url
     }
 
-    static var binary: URL { CLIRunner.binary ?? repoRoot.appendingPathComponent(".build/debug/fhirbridge") }
-
     typealias Run = CLIRunner.Result
 
     /// Runs the CLI binary (see `CLIRunner`) with `FHIRBRIDGE_HOME` set to the checkout.
     static func run(_ arguments: [String], environment extra: [String: String] = [:], in folder: URL? = nil) throws -> Run {
-        var environment: [String: String?] = ["FHIRBRIDGE_HOME": repoRoot.path]
+        var environment: [String: String?] = ["FHIRBRIDGE_HOME": Repository.root.path]
         for (key, value) in extra { environment[key] = value }
         return try CLIRunner.run(arguments, environment: environment, in: folder)
     }

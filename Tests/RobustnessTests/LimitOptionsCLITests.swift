@@ -1,5 +1,5 @@
-import CLITestSupport
 import Foundation
+import TestSupport
 import Testing
 
 /// The limit options of `fhirbridge convert`: a limit set on the command line is the one applied.

@@ -6,6 +6,7 @@ import HL7v2
 import MLLP
 import NIOCore
 import Pipeline
+import TestSupport
 import Testing
 
 /// Every hard limit yields its own positioned error, configurable through `EngineConfiguration`, and
@@ -15,7 +16,7 @@ import Testing
     static let header = "MSH|^~\\&|A|B|C|D|20240301120000||ADT^A01^ADT_A01|L-1|P|2.5.1\r"
 
     static func engine(_ configure: (inout EngineLimits) -> Void) throws -> Engine {
-        var configuration = EngineConfiguration(home: Robustness.repoRoot)
+        var configuration = EngineConfiguration(home: Repository.root)
         configure(&configuration.limits)
         return try Engine(configuration: configuration)
     }
@@ -105,7 +106,7 @@ import Testing
     // MARK: C-CDA
 
     static let ccd: [UInt8] = {
-        (try? Robustness.bytes(Robustness.repoRoot.appendingPathComponent("Samples/ccda/ccd-all-sections.xml"))) ?? []
+        (try? Robustness.bytes(Repository.url("Samples/ccda/ccd-all-sections.xml"))) ?? []
     }()
 
     @Test func ccdaDocumentSize() throws {

@@ -1,6 +1,7 @@
 import ClinicalModel
 import Foundation
 import Pipeline
+import TestSupport
 import Testing
 
 /// One file of Samples/malformed and what its `.expected` says.
@@ -100,7 +101,7 @@ struct MalformedCase: CustomTestStringConvertible, Sendable {
     func theGoodUnitsAroundItStillConvert(_ sample: MalformedCase) throws {
         let converted: Int
         if sample.file.hasSuffix(".xml") {
-            let good = try Robustness.bytes(Robustness.repoRoot.appendingPathComponent("Samples/ccda/ccd-all-sections.xml"))
+            let good = try Robustness.bytes(Repository.url("Samples/ccda/ccd-all-sections.xml"))
             let run = [("before.xml", good), (sample.file, try Robustness.bytes(sample.url)), ("after.xml", good)]
             let units = run.flatMap { Robustness.engine.convert($0.1, inputName: $0.0) }
             #expect(units.count == 3)

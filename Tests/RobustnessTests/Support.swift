@@ -4,15 +4,13 @@ import ClinicalModel
 import Foundation
 import HL7v2
 import Pipeline
+import TestSupport
 import Testing
 
 /// Paths, the malformed-corpus engine and its limits.
 enum Robustness {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let malformed = repoRoot.appendingPathComponent("Samples/malformed")
-    static let regressions = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Regressions")
+    static let malformed = Repository.url("Samples/malformed")
+    static let regressions = Repository.url("Tests/RobustnessTests/Regressions")
     /// Every value of every bad input holds it; no error or diagnostic may.
     static let sentinel = "ZQXSENTINEL"
 
@@ -23,7 +21,7 @@ enum Robustness {
         csv: CSVLimits(maxRecordBytes: 64 << 10, maxFieldBytes: 16 << 10))
 
     static let engine: Engine = {
-        var configuration = EngineConfiguration(home: repoRoot)
+        var configuration = EngineConfiguration(home: Repository.root)
         configuration.limits = limits
         do {
             return try Engine(configuration: configuration)
@@ -34,7 +32,7 @@ enum Robustness {
 
     static let labProfile: CSVProfile = {
         do {
-            return try CSVProfile.load(repoRoot.appendingPathComponent("Samples/csv/lab-results.profile.yaml"))
+            return try CSVProfile.load(Repository.url("Samples/csv/lab-results.profile.yaml"))
         } catch {
             fatalError("lab-results profile failed to load: \(error)")
         }

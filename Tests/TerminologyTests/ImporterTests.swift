@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Terminology
@@ -7,7 +8,7 @@ import Testing
 /// `imported/`, replaces the shipped subset for its system, and loads like any other table.
 @Suite("Release import")
 struct ImporterTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let fixtures = Repository.url("Tests/TerminologyTests/Fixtures")
 
     /// A scratch `Terminology/` copy with the import applied, loaded; removed afterwards.
     func imported(

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Terminology
@@ -48,13 +49,9 @@ struct TerminologyFilesTests {
         #expect(elapsed < .seconds(2))
     }
 
-    @Test func generatedMapsAreUpToDate() throws {
+    @Test(.needsCorpus) func generatedMapsAreUpToDate() throws {
         // The converter in check mode compares its output with the committed files.
-        let script = Fixtures.repositoryRoot.appendingPathComponent("Tools/terminology/convert_v2_maps.py")
-        guard FileManager.default.fileExists(atPath: Fixtures.corpusDirectory.path) else {
-            Issue.record("IG corpus not found at \(Fixtures.corpusDirectory.path)")
-            return
-        }
+        let script = Repository.url("Tools/terminology/convert_v2_maps.py")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script.path, "--check", "--corpus", Fixtures.corpusDirectory.path]

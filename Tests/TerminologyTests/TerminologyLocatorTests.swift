@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 import Terminology
@@ -6,9 +7,9 @@ import Terminology
 @Suite("Terminology locator")
 struct TerminologyLocatorTests {
     @Test func findsTheRepositoryFolderFromASubfolder() throws {
-        let start = Fixtures.repositoryRoot.appendingPathComponent("Sources/Terminology")
+        let start = Repository.url("Sources/Terminology")
         let found = try #require(TerminologyLocator.findDirectory(startingAt: start))
-        #expect(found.standardizedFileURL.path == Fixtures.terminologyDirectory.standardizedFileURL.path)
+        #expect(found.standardizedFileURL.path == Repository.url("Terminology").standardizedFileURL.path)
     }
 
     @Test func v2TableSpellings() {

@@ -1,14 +1,12 @@
 import Foundation
+import TestSupport
 import Terminology
 
-/// Paths and the loaded store shared by the terminology tests. The repository root comes from `#filePath`.
+/// Paths and the loaded store shared by the terminology tests (the checkout and the corpus: `TestSupport`).
 enum Fixtures {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let terminologyDirectory = repositoryRoot.appendingPathComponent("Terminology").resolvingSymlinksInPath()
-    /// `../../../shared/corpus/v2-to-fhir-maps/codesystems` from this file.
-    static let corpusDirectory = repositoryRoot.deletingLastPathComponent()
-        .appendingPathComponent("shared/corpus/v2-to-fhir-maps/codesystems")
+    static let terminologyDirectory = Repository.url("Terminology").resolvingSymlinksInPath()
+    /// The v2-to-FHIR IG's vocabulary map CSVs in the corpus.
+    static let corpusDirectory = TestCorpus.url("v2-to-fhir-maps/codesystems")
 
     static let loaded: Result<TerminologyStore, any Error> = Result {
         try TerminologyStore.load(from: terminologyDirectory)

@@ -7,15 +7,43 @@ import Foundation
 ///     result.status       // 0
 ///     result.stdoutText   // the bundle
 public enum CLIRunner {
-    /// The checkout's root folder.
-    public static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    /// Where the binary is looked for, in order: `FHIRBRIDGE_BINARY` (a binary to test, e.g. an
+    /// installed one), then the folder of the running test products: `swift test` builds
+    /// `fhirbridge` into the same folder as the tests, whatever the build folder, configuration or
+    /// triple (`.build/debug`, `.build/x86_64-unknown-linux-gnu/release`, `--scratch-path`, …).
+    public static let binaryVariable = "FHIRBRIDGE_BINARY"
 
-    /// The debug binary `swift build` (and `swift test`) leaves, or `nil` when it is not built.
-    public static var binary: URL? {
-        [".build/debug/fhirbridge", ".build/x86_64-unknown-linux-gnu/debug/fhirbridge", ".build/aarch64-unknown-linux-gnu/debug/fhirbridge"]
-            .map { repoRoot.appendingPathComponent($0) }
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    /// The `fhirbridge` binary the tests run, or `nil` when there is none (`locateBinary()` says why).
+    public static var binary: URL? { try? locateBinary() }
+
+    /// The binary, or `BinaryMissing` naming the places looked at.
+    public static func locateBinary() throws(BinaryMissing) -> URL {
+        if let path = ProcessInfo.processInfo.environment[binaryVariable], !path.isEmpty {
+            let url = URL(fileURLWithPath: path, relativeTo: Repository.root).standardizedFileURL
+            guard FileManager.default.isExecutableFile(atPath: url.path) else {
+                throw BinaryMissing(looked: [url], fromVariable: true)
+            }
+            return url
+        }
+        let candidates = productFolders.map { $0.appendingPathComponent("fhirbridge") }
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw BinaryMissing(looked: candidates, fromVariable: false)
+        }
+        return found
+    }
+
+    /// Folders holding the running test products: the `.xctest` bundle's folder and the running
+    /// executable's folder (on Linux the test runner is the `.xctest` executable itself).
+    static var productFolders: [URL] {
+        var folders: [URL] = []
+        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+            folders.append(bundle.bundleURL.resolvingSymlinksInPath().deletingLastPathComponent())
+        }
+        if let executable = Bundle.main.executableURL {
+            folders.append(executable.resolvingSymlinksInPath().deletingLastPathComponent())
+        }
+        var seen = Set<String>()
+        return folders.filter { seen.insert($0.path).inserted }
     }
 
     public struct Result: Sendable {
@@ -26,7 +54,16 @@ public enum CLIRunner {
     }
 
     public struct BinaryMissing: Error, CustomStringConvertible {
-        public var description: String { "the fhirbridge binary is not built: run swift build first" }
+        var looked: [URL]
+        var fromVariable: Bool
+
+        public var description: String {
+            let places = looked.map(\.path).joined(separator: ", ")
+            if fromVariable { return "\(binaryVariable) names no executable: \(places)" }
+            return "no fhirbridge binary beside the test products (looked at \(places)): `swift test` and "
+                + "`bash Tools/test.sh` build it (so does `swift build` with the tests' configuration), "
+                + "or set \(binaryVariable) to one"
+        }
     }
 
     /// Runs the binary with `arguments` in `folder` (default: the checkout), feeding `stdin` (default:
@@ -37,7 +74,7 @@ public enum CLIRunner {
     public static func run(
         _ arguments: [String], stdin: Data? = nil, environment: [String: String?] = [:], in folder: URL? = nil
     ) throws -> Result {
-        guard let binary else { throw BinaryMissing() }
+        let binary = try locateBinary()
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
             "fhirbridge-cli-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -52,7 +89,7 @@ public enum CLIRunner {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
-        process.currentDirectoryURL = folder ?? repoRoot
+        process.currentDirectoryURL = folder ?? Repository.root
         var variables = ProcessInfo.processInfo.environment
         variables["FHIRBRIDGE_KEY"] = nil
         variables["FHIRBRIDGE_AUDIT"] = nil
