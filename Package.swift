@@ -89,6 +89,7 @@ let package = Package(
                 "CCDA", "CSVSource", "CanonicalHash", "PHISafety",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
         // MLLP framing (decoder/encoder) and HL7 ACK building: the only place besides the server that sees NIO.
@@ -173,7 +174,10 @@ let package = Package(
             exclude: ["Regressions"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Pipeline", "FHIRR4", "ClinicalModel", "HL7v2", "CanonicalHash", "CLITestSupport"],
+            dependencies: [
+                "Pipeline", "FHIRR4", "ClinicalModel", "HL7v2", "CanonicalHash", "CLITestSupport",
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings),
     ]
 )

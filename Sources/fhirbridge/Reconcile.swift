@@ -113,8 +113,8 @@ struct Reconcile: ParsableCommand {
             source: sourceRecords, sourceDiagnostics: diagnostics, sourceErrors: errors, fhir: fhirRecords)
         if !quiet { FileHandle.standardError.write(Data(result.summaryText().utf8)) }
         if let report {
-            let bytes = report.hasSuffix(".yaml") || report.hasSuffix(".yml") ? Array(result.yaml().utf8) : result.json()
             do {
+                let bytes = report.hasSuffix(".yaml") || report.hasSuffix(".yml") ? Array(try result.yaml().utf8) : result.json()
                 try Data(bytes).write(to: URL(fileURLWithPath: report), options: .atomic)
             } catch {
                 FileHandle.standardError.write(Data("error: cannot write the report\n".utf8))
