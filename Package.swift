@@ -103,6 +103,7 @@ let package = Package(
             dependencies: [
                 "Pipeline", "MLLP", "ClinicalModel", "FHIRR4", "PHISafety",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -140,7 +141,7 @@ let package = Package(
         .testTarget(
             name: "EngineServerTests",
             dependencies: [
-                "EngineServer", "Pipeline", "MLLP", "FHIRR4", "PHISafety",
+                "EngineServer", "Pipeline", "MLLP", "FHIRR4", "PHISafety", "CSVSource",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

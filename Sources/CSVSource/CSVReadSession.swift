@@ -53,6 +53,8 @@ struct CSVReadSession {
     let parser: CSVCellParser
     let inputName: String
     let limits: CSVLimits
+    /// The bytes of a one-file input held in memory (an HTTP body), instead of reading `files`.
+    let contents: [UInt8]?
     var diagnostics: [Diagnostic] = []
     var errors: [SourceError] = []
 
@@ -73,17 +75,19 @@ struct CSVReadSession {
     /// Setter tables, built once per kind.
     var mappings: [EntityKind: AnyCSVEntityMapping] = [:]
 
-    init(profile: CSVProfile, terminology: TerminologyStore, input: URL, limits: CSVLimits = CSVLimits())
-        throws(SourceError)
-    {
+    init(
+        profile: CSVProfile, terminology: TerminologyStore, input: URL, contents: [UInt8]? = nil,
+        limits: CSVLimits = CSVLimits()
+    ) throws(SourceError) {
         self.profile = profile
         self.limits = limits
+        self.contents = contents
         self.terminology = terminology
         self.parser = CSVCellParser(terminology: terminology, defaultZone: profile.timeZone)
         self.inputName = input.lastPathComponent
         let urls: [URL]
         do {
-            urls = try CSVInput.list(input)
+            urls = contents == nil ? try CSVInput.list(input) : [input]
         } catch {
             throw SourceError("unreadableInput", at: .input(name: input.lastPathComponent, offset: nil))
         }
@@ -122,7 +126,8 @@ struct CSVReadSession {
     mutating func bind(_ url: URL, table tableIndex: Int) {
         let name = url.lastPathComponent
         let table = profile.tables[tableIndex]
-        guard let header = CSVInput.header(url, profile: profile, maxRecordBytes: limits.maxRecordBytes) else {
+        guard let header = CSVInput.header(url, contents: contents, profile: profile, maxRecordBytes: limits.maxRecordBytes)
+        else {
             diagnostics.append(Diagnostic(.warning, "emptyFile", at: .input(name: name, offset: nil)))
             return
         }
@@ -178,6 +183,12 @@ struct CSVReadSession {
     /// Opens a file positioned at its first data row.
     mutating func openReader(_ fileIndex: Int) -> CSVReader? {
         let file = files[fileIndex]
+        if let contents {
+            var reader = CSVReader(
+                bytes: contents, delimiter: profile.delimiter, comment: profile.comment, maxRecordBytes: limits.maxRecordBytes)
+            reader.seek(toOffset: file.header.dataOffset, line: file.header.dataLine)
+            return reader
+        }
         do {
             return try CSVReader(
                 url: file.url, offset: file.header.dataOffset, line: file.header.dataLine, delimiter: profile.delimiter,

@@ -1,0 +1,220 @@
+import CSVSource
+import CanonicalHash
+import ClinicalModel
+import Crypto
+import Foundation
+import HL7v2
+
+/// A source of units, pulled one at a time: an HL7 v2 message, a C-CDA document, a CSV patient.
+///
+/// Every entry point (`convert`, `reconcile`, `render`, `bench`, `serve`) reads through this one
+/// shape, so a reader that takes its input in bounded chunks (a file or standard input read
+/// incrementally, an MLLP stream) replaces another without changing a caller.
+///
+///     var reader = engine.reader(for: .file(InputFile(url: url)))
+///     while let unit = try reader.next() {
+///         unit.index          // 1-based position of the unit in its input
+///         unit.error          // a unit that failed: kind and position, never content
+///     }
+///
+/// A unit that cannot be parsed or mapped is not an error of the reader: it is a `UnitResult` with
+/// its `error`, and the units after it go on. `next()` throws only when the input itself cannot be
+/// read (an I/O error), after which the reader yields nothing more.
+public protocol UnitReader {
+    /// The next unit in input order, or `nil` after the last one.
+    ///
+    /// - Throws: `InputError` when the input cannot be read.
+    mutating func next() throws(InputError) -> UnitResult?
+
+    /// Source bytes consumed so far (files, standard input and bodies; CSV folders count 0).
+    var bytesRead: Int { get }
+}
+
+extension UnitReader {
+    /// Every remaining unit (for inputs known to be small: tests, one HTTP body).
+    public mutating func readAll() throws(InputError) -> [UnitResult] {
+        var units: [UnitResult] = []
+        while let unit = try next() { units.append(unit) }
+        return units
+    }
+}
+
+/// HL7 v2: one unit per message of a file, a batch or a frame, parsed and mapped as it is pulled.
+///
+/// The splitter decides how the input is read: from memory today, or from a `FileHandle` in chunks
+/// (`HL7InputSplitter(fileHandle:)`) with memory bounded by the largest message. Findings about
+/// the input as a whole (a batch count that does not match) go to the unit yielded when they are
+/// found, at the latest the last one.
+public struct HL7v2UnitReader: UnitReader {
+    let engine: Engine
+    let inputName: String
+    let traceUnused: Bool
+    var splitter: HL7InputSplitter
+    /// The next message, split ahead so that input findings before it go to the unit before it.
+    var ahead: (index: Int, bytes: [UInt8])?
+    var started = false
+    var yielded = 0
+    var reportedDiagnostics = 0
+    public private(set) var bytesRead: Int
+
+    public init(splitter: HL7InputSplitter, engine: Engine, inputName: String, bytesRead: Int = 0, traceUnused: Bool = false) {
+        self.splitter = splitter
+        self.engine = engine
+        self.inputName = inputName
+        self.traceUnused = traceUnused
+        self.bytesRead = bytesRead
+    }
+
+    public mutating func next() throws(InputError) -> UnitResult? {
+        if !started {
+            started = true
+            ahead = splitter.next()
+        }
+        guard let (index, bytes) = ahead else {
+            if yielded == 0 {
+                // no message at all: one failure, as for content before the first MSH
+                yielded = 1
+                let error = HL7ParseError(
+                    .noMessageHeader, at: .hl7(message: 1, segment: "MSH", occurrence: 1), segmentNumber: 1)
+                return failure(error, index: 1, diagnostics: newInputDiagnostics())
+            }
+            return nil
+        }
+        ahead = splitter.next()
+        if splitter.readError != nil { throw InputError("cannot read \(inputName)") }
+        yielded += 1
+        var unit: UnitResult
+        do {
+            let message = try HL7Parser.parse(bytes, index: index, limits: engine.configuration.limits.hl7)
+            unit = engine.mapHL7(message, inputName: inputName, traceUnused: traceUnused)
+        } catch {
+            unit = failure(error, index: index, diagnostics: [])
+        }
+        unit.diagnostics += newInputDiagnostics()
+        return unit
+    }
+
+    func failure(_ error: HL7ParseError, index: Int, diagnostics: [Diagnostic]) -> UnitResult {
+        UnitResult(
+            index: index, record: nil, diagnostics: diagnostics,
+            error: SourceError(error.kind.rawValue, at: error.location, input: "\(inputName) message \(index)"),
+            byteCount: 0)
+    }
+
+    /// The splitter's findings not yet handed out.
+    mutating func newInputDiagnostics() -> [Diagnostic] {
+        let all = splitter.diagnostics
+        defer { reportedDiagnostics = all.count }
+        return Array(all[reportedDiagnostics...])
+    }
+}
+
+/// C-CDA: one document, one unit.
+public struct CCDAUnitReader: UnitReader {
+    let engine: Engine
+    let inputName: String
+    var bytes: [UInt8]?
+    public private(set) var bytesRead = 0
+
+    public init(bytes: [UInt8], engine: Engine, inputName: String) {
+        self.bytes = bytes
+        self.engine = engine
+        self.inputName = inputName
+    }
+
+    public mutating func next() throws(InputError) -> UnitResult? {
+        guard let bytes else { return nil }
+        self.bytes = nil
+        bytesRead = bytes.count
+        let digest = lowercaseHex(SHA256.hash(data: bytes))
+        do {
+            let (read, readDiagnostics) = try engine.ccdaReader.read(bytes, inputName: inputName, digest: digest)
+            let (record, terminologyDiagnostics) = engine.normalized(read)
+            return UnitResult(
+                index: 1, record: record, diagnostics: readDiagnostics + terminologyDiagnostics, error: nil,
+                byteCount: bytes.count)
+        } catch {
+            return UnitResult(index: 1, record: nil, diagnostics: [], error: error, byteCount: bytes.count)
+        }
+    }
+}
+
+/// CSV: one unit per patient of an export read through a column profile (a folder, one file, or
+/// one file's bytes); then one failed unit per bad row. The export's own findings go to the first
+/// unit. The CSV reader runs whole on the first pull today (its memory grows with the number of
+/// patients, not rows); a pull-style CSV session can replace it behind this type.
+public struct CSVUnitReader: UnitReader {
+    public enum Input: Sendable {
+        case folder(URL)
+        case contents(name: String, bytes: [UInt8])
+    }
+
+    let engine: Engine
+    let profile: CSVProfile
+    var input: Input?
+    var units: [UnitResult] = []
+    var position = 0
+    public private(set) var bytesRead = 0
+
+    public init(_ input: Input, profile: CSVProfile, engine: Engine) {
+        self.input = input
+        self.profile = profile
+        self.engine = engine
+    }
+
+    public mutating func next() throws(InputError) -> UnitResult? {
+        if let input {
+            self.input = nil
+            units = Self.read(input, profile: profile, engine: engine)
+            if case let .contents(_, bytes) = input { bytesRead = bytes.count }
+        }
+        guard position < units.count else { return nil }
+        defer { position += 1 }
+        return units[position]
+    }
+
+    static func read(_ input: Input, profile: CSVProfile, engine: Engine) -> [UnitResult] {
+        let reader = CSVSourceReader(profile: profile, terminology: engine.terminology, limits: engine.configuration.limits.csv)
+        var units: [UnitResult] = []
+        let emit = { (read: ClinicalRecord) in
+            var (record, found) = engine.normalized(read)
+            if record.document.digest == nil {
+                // no bytes of its own: the unit is identified by its content
+                record.document.digest = CanonicalHasher.rollup(CanonicalHasher.digests(record).map(\.digest))
+            }
+            units.append(UnitResult(index: units.count + 1, record: record, diagnostics: found, error: nil, byteCount: 0))
+        }
+        do {
+            let (diagnostics, errors) =
+                switch input {
+                case let .folder(url): try reader.read(folder: url, emit: emit)
+                case let .contents(name, bytes): try reader.read(contents: bytes, name: name, emit: emit)
+                }
+            for error in errors {
+                units.append(UnitResult(index: units.count + 1, record: nil, diagnostics: [], error: error, byteCount: 0))
+            }
+            if !units.isEmpty { units[0].diagnostics = diagnostics + units[0].diagnostics }
+        } catch {
+            units.append(UnitResult(index: 1, record: nil, diagnostics: [], error: error, byteCount: 0))
+        }
+        return units
+    }
+}
+
+/// An input in no format the engine reads: one failed unit (`unknownInputFormat`, or
+/// `unsupportedInputFormat` for CSV that no profile fits).
+public struct FailedInputReader: UnitReader {
+    var error: SourceError?
+    public let bytesRead: Int
+
+    public init(_ error: SourceError, bytesRead: Int) {
+        self.error = error
+        self.bytesRead = bytesRead
+    }
+
+    public mutating func next() throws(InputError) -> UnitResult? {
+        guard let error else { return nil }
+        self.error = nil
+        return UnitResult(index: 1, record: nil, diagnostics: [], error: error, byteCount: bytesRead)
+    }
+}
