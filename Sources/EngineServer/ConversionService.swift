@@ -1,8 +1,6 @@
 import ClinicalModel
-import FHIRR4
 import Foundation
 import PHISafety
-import HL7v2
 public import Logging
 public import MLLP
 import NIOConcurrencyHelpers

@@ -1,5 +1,4 @@
 import CSVSource
-import CanonicalHash
 import ClinicalModel
 import Crypto
 import Foundation
