@@ -69,6 +69,8 @@ struct CSVReadSession {
     var sharedDependencies: [EntityRef: [EntityRef]] = [:]
 
     var patients: [PatientEntry] = []
+    /// The next patient `nextRecord()` builds.
+    var nextOrdinal = 0
     var ordinalByValue: [String: Int] = [:]
     var readers: [Int: CSVReader] = [:]
     var reported: Set<String> = []
@@ -165,6 +167,12 @@ struct CSVReadSession {
     // MARK: Passes
 
     mutating func run(emit: (ClinicalRecord) -> Void) {
+        prepare()
+        while let record = nextRecord() { emit(record) }
+    }
+
+    /// Passes 1 and 2: shared tables, patients, and the index of each patient's rows.
+    mutating func prepare() {
         for tableIndex in sharedOrder { loadShared(tableIndex) }
         if let patientTable = profile.tables.firstIndex(where: { $0.entity == .patient }) {
             loadPatients(patientTable)
@@ -172,12 +180,20 @@ struct CSVReadSession {
         for tableIndex in perPatientOrder {
             for fileIndex in files.indices where files[fileIndex].table == tableIndex { index(fileIndex) }
         }
-        for ordinal in patients.indices {
-            emit(buildRecord(ordinal))
-            patients[ordinal].runs = []
+    }
+
+    /// Pass 3, one patient per call, in patient order; `nil` after the last (the files are then closed).
+    mutating func nextRecord() -> ClinicalRecord? {
+        guard nextOrdinal < patients.count else {
+            for reader in readers.values { reader.close() }
+            readers = [:]
+            return nil
         }
-        for reader in readers.values { reader.close() }
-        readers = [:]
+        let ordinal = nextOrdinal
+        nextOrdinal += 1
+        let record = buildRecord(ordinal)
+        patients[ordinal].runs = []
+        return record
     }
 
     /// Opens a file positioned at its first data row.

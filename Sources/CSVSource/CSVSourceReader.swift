@@ -55,16 +55,39 @@ public struct CSVSourceReader: Sendable {
         return (session.diagnostics, session.errors)
     }
 
-    /// Streams the records of one file's bytes held in memory (an HTTP body), named `name` in
-    /// positions; as `read(folder:emit:)` otherwise.
-    public func read(contents: [UInt8], name: String, emit: (ClinicalRecord) -> Void) throws(SourceError) -> (
-        diagnostics: [Diagnostic], errors: [SourceError]
-    ) {
-        var session = try CSVReadSession(
-            profile: profile, terminology: terminology, input: URL(fileURLWithPath: name), contents: contents,
-            limits: limits)
-        session.run(emit: emit)
-        return (session.diagnostics, session.errors)
+    /// The records of a folder (or one file), pulled one patient at a time: the reader then holds
+    /// the current patient's rows only, as `read(folder:emit:)` does.
+    ///
+    /// - Throws: `SourceError` when the input cannot be listed or a required file is missing.
+    public func records(folder: URL) throws(SourceError) -> Records {
+        Records(session: try CSVReadSession(profile: profile, terminology: terminology, input: folder, limits: limits))
+    }
+
+    /// The records of one file's bytes held in memory (an HTTP body), named `name` in positions.
+    public func records(contents: [UInt8], name: String) throws(SourceError) -> Records {
+        Records(
+            session: try CSVReadSession(
+                profile: profile, terminology: terminology, input: URL(fileURLWithPath: name), contents: contents,
+                limits: limits))
+    }
+
+    /// Records pulled one patient at a time, in patient order; findings and row errors so far.
+    public struct Records: IteratorProtocol {
+        var session: CSVReadSession
+        var prepared = false
+
+        /// Findings so far (files and columns not mapped, rows with notes).
+        public var diagnostics: [Diagnostic] { session.diagnostics }
+        /// Rows that failed so far (kind, file, line, column header).
+        public var errors: [SourceError] { session.errors }
+
+        public mutating func next() -> ClinicalRecord? {
+            if !prepared {
+                prepared = true
+                session.prepare()
+            }
+            return session.nextRecord()
+        }
     }
 
     /// The candidate that fits one file's bytes held in memory, named `name`, or `nil` when none

@@ -140,9 +140,9 @@ public struct CCDAUnitReader: UnitReader {
 }
 
 /// CSV: one unit per patient of an export read through a column profile (a folder, one file, or
-/// one file's bytes); then one failed unit per bad row. The export's own findings go to the first
-/// unit. The CSV reader runs whole on the first pull today (its memory grows with the number of
-/// patients, not rows); a pull-style CSV session can replace it behind this type.
+/// one file's bytes), pulled one patient at a time; then one failed unit per bad row. Findings
+/// about the export go to the unit yielded when they are found (file and column findings to the
+/// first).
 public struct CSVUnitReader: UnitReader {
     public enum Input: Sendable {
         case folder(URL)
@@ -152,8 +152,11 @@ public struct CSVUnitReader: UnitReader {
     let engine: Engine
     let profile: CSVProfile
     var input: Input?
-    var units: [UnitResult] = []
-    var position = 0
+    var records: CSVSourceReader.Records?
+    /// Failed units still to yield: row errors after the last patient, or the input's own error.
+    var failures: [SourceError] = []
+    var yielded = 0
+    var reportedDiagnostics = 0
     public private(set) var bytesRead = 0
 
     public init(_ input: Input, profile: CSVProfile, engine: Engine) {
@@ -165,39 +168,52 @@ public struct CSVUnitReader: UnitReader {
     public mutating func next() throws(InputError) -> UnitResult? {
         if let input {
             self.input = nil
-            units = Self.read(input, profile: profile, engine: engine)
-            if case let .contents(_, bytes) = input { bytesRead = bytes.count }
+            let reader = CSVSourceReader(
+                profile: profile, terminology: engine.terminology, limits: engine.configuration.limits.csv)
+            do {
+                switch input {
+                case let .folder(url): records = try reader.records(folder: url)
+                case let .contents(name, bytes):
+                    bytesRead = bytes.count
+                    records = try reader.records(contents: bytes, name: name)
+                }
+            } catch {
+                failures = [error]
+            }
         }
-        guard position < units.count else { return nil }
-        defer { position += 1 }
-        return units[position]
-    }
-
-    static func read(_ input: Input, profile: CSVProfile, engine: Engine) -> [UnitResult] {
-        let reader = CSVSourceReader(profile: profile, terminology: engine.terminology, limits: engine.configuration.limits.csv)
-        var units: [UnitResult] = []
-        let emit = { (read: ClinicalRecord) in
+        if let read = records?.next() {
             var (record, found) = engine.normalized(read)
             if record.document.digest == nil {
                 // no bytes of its own: the unit is identified by its content
                 record.document.digest = CanonicalHasher.rollup(CanonicalHasher.digests(record).map(\.digest))
             }
-            units.append(UnitResult(index: units.count + 1, record: record, diagnostics: found, error: nil, byteCount: 0))
+            yielded += 1
+            return UnitResult(
+                index: yielded, record: record, diagnostics: newDiagnostics() + found, error: nil, byteCount: 0)
         }
-        do {
-            let (diagnostics, errors) =
-                switch input {
-                case let .folder(url): try reader.read(folder: url, emit: emit)
-                case let .contents(name, bytes): try reader.read(contents: bytes, name: name, emit: emit)
-                }
-            for error in errors {
-                units.append(UnitResult(index: units.count + 1, record: nil, diagnostics: [], error: error, byteCount: 0))
-            }
-            if !units.isEmpty { units[0].diagnostics = diagnostics + units[0].diagnostics }
-        } catch {
-            units.append(UnitResult(index: 1, record: nil, diagnostics: [], error: error, byteCount: 0))
+        var leftover: [Diagnostic] = []
+        if let finished = records {
+            // the last patient is out: the rows that failed follow, each a unit
+            failures = finished.errors
+            leftover = newDiagnostics()
+            records = nil
         }
-        return units
+        guard !failures.isEmpty else { return nil }
+        yielded += 1
+        return UnitResult(index: yielded, record: nil, diagnostics: leftover, error: failures.removeFirst(), byteCount: 0)
+    }
+
+    /// The reader's findings not yet handed out.
+    mutating func newDiagnostics() -> [Diagnostic] {
+        guard let all = records?.diagnostics else { return [] }
+        defer { reportedDiagnostics = all.count }
+        return Array(all[reportedDiagnostics...])
+    }
+
+    /// Every unit of an input at once (tests, `Engine.convertCSV`).
+    static func read(_ input: Input, profile: CSVProfile, engine: Engine) -> [UnitResult] {
+        var reader = CSVUnitReader(input, profile: profile, engine: engine)
+        return (try? reader.readAll()) ?? []
     }
 }
 
