@@ -89,6 +89,7 @@ let package = Package(
                 "CCDA", "CSVSource", "CanonicalHash", "PHISafety",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
         // MLLP framing (decoder/encoder) and HL7 ACK building: the only place besides the server that sees NIO.
@@ -100,8 +101,9 @@ let package = Package(
         .target(
             name: "EngineServer",
             dependencies: [
-                "Pipeline", "MLLP", "HL7v2", "ClinicalModel", "FHIRR4", "PHISafety",
+                "Pipeline", "MLLP", "ClinicalModel", "FHIRR4", "PHISafety",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -144,7 +146,7 @@ let package = Package(
         .testTarget(
             name: "EngineServerTests",
             dependencies: [
-                "EngineServer", "Pipeline", "MLLP", "FHIRR4", "PHISafety", "TestSupport",
+                "EngineServer", "Pipeline", "MLLP", "FHIRR4", "PHISafety", "CSVSource", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -185,7 +187,10 @@ let package = Package(
             exclude: ["Regressions"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Pipeline", "FHIRR4", "FHIRMapping", "ClinicalModel", "HL7v2", "CanonicalHash", "TestSupport"],
+            dependencies: [
+                "Pipeline", "FHIRR4", "FHIRMapping", "ClinicalModel", "HL7v2", "CanonicalHash", "CSVSource", "PHISafety",
+                "TestSupport", .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings),
     ]
 )

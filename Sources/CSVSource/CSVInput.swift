@@ -47,10 +47,16 @@ enum CSVInput {
         return (assigned, unmatched)
     }
 
-    static func header(_ url: URL, profile: CSVProfile, maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes) -> Header? {
+    /// The header of a file, or of `contents` (a file's bytes already in memory) when given.
+    static func header(
+        _ url: URL, contents: [UInt8]? = nil, profile: CSVProfile, maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes
+    ) -> Header? {
         guard
-            var reader = try? CSVReader(
-                url: url, delimiter: profile.delimiter, comment: profile.comment, maxRecordBytes: maxRecordBytes)
+            var reader = contents.map({
+                CSVReader(bytes: $0, delimiter: profile.delimiter, comment: profile.comment, maxRecordBytes: maxRecordBytes)
+            })
+                ?? (try? CSVReader(
+                    url: url, delimiter: profile.delimiter, comment: profile.comment, maxRecordBytes: maxRecordBytes))
         else {
             return nil
         }

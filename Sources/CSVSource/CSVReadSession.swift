@@ -53,6 +53,8 @@ struct CSVReadSession {
     let parser: CSVCellParser
     let inputName: String
     let limits: CSVLimits
+    /// The bytes of a one-file input held in memory (an HTTP body), instead of reading `files`.
+    let contents: [UInt8]?
     var diagnostics: [Diagnostic] = []
     var errors: [SourceError] = []
 
@@ -67,23 +69,27 @@ struct CSVReadSession {
     var sharedDependencies: [EntityRef: [EntityRef]] = [:]
 
     var patients: [PatientEntry] = []
+    /// The next patient `nextRecord()` builds.
+    var nextOrdinal = 0
     var ordinalByValue: [String: Int] = [:]
     var readers: [Int: CSVReader] = [:]
     var reported: Set<String> = []
     /// Setter tables, built once per kind.
     var mappings: [EntityKind: AnyCSVEntityMapping] = [:]
 
-    init(profile: CSVProfile, terminology: TerminologyStore, input: URL, limits: CSVLimits = CSVLimits())
-        throws(SourceError)
-    {
+    init(
+        profile: CSVProfile, terminology: TerminologyStore, input: URL, contents: [UInt8]? = nil,
+        limits: CSVLimits = CSVLimits()
+    ) throws(SourceError) {
         self.profile = profile
         self.limits = limits
+        self.contents = contents
         self.terminology = terminology
         self.parser = CSVCellParser(terminology: terminology, defaultZone: profile.timeZone)
         self.inputName = input.lastPathComponent
         let urls: [URL]
         do {
-            urls = try CSVInput.list(input)
+            urls = contents == nil ? try CSVInput.list(input) : [input]
         } catch {
             throw SourceError("unreadableInput", at: .input(name: input.lastPathComponent, offset: nil))
         }
@@ -122,7 +128,8 @@ struct CSVReadSession {
     mutating func bind(_ url: URL, table tableIndex: Int) {
         let name = url.lastPathComponent
         let table = profile.tables[tableIndex]
-        guard let header = CSVInput.header(url, profile: profile, maxRecordBytes: limits.maxRecordBytes) else {
+        guard let header = CSVInput.header(url, contents: contents, profile: profile, maxRecordBytes: limits.maxRecordBytes)
+        else {
             diagnostics.append(Diagnostic(.warning, "emptyFile", at: .input(name: name, offset: nil)))
             return
         }
@@ -160,6 +167,12 @@ struct CSVReadSession {
     // MARK: Passes
 
     mutating func run(emit: (ClinicalRecord) -> Void) {
+        prepare()
+        while let record = nextRecord() { emit(record) }
+    }
+
+    /// Passes 1 and 2: shared tables, patients, and the index of each patient's rows.
+    mutating func prepare() {
         for tableIndex in sharedOrder { loadShared(tableIndex) }
         if let patientTable = profile.tables.firstIndex(where: { $0.entity == .patient }) {
             loadPatients(patientTable)
@@ -167,17 +180,31 @@ struct CSVReadSession {
         for tableIndex in perPatientOrder {
             for fileIndex in files.indices where files[fileIndex].table == tableIndex { index(fileIndex) }
         }
-        for ordinal in patients.indices {
-            emit(buildRecord(ordinal))
-            patients[ordinal].runs = []
+    }
+
+    /// Pass 3, one patient per call, in patient order; `nil` after the last (the files are then closed).
+    mutating func nextRecord() -> ClinicalRecord? {
+        guard nextOrdinal < patients.count else {
+            for reader in readers.values { reader.close() }
+            readers = [:]
+            return nil
         }
-        for reader in readers.values { reader.close() }
-        readers = [:]
+        let ordinal = nextOrdinal
+        nextOrdinal += 1
+        let record = buildRecord(ordinal)
+        patients[ordinal].runs = []
+        return record
     }
 
     /// Opens a file positioned at its first data row.
     mutating func openReader(_ fileIndex: Int) -> CSVReader? {
         let file = files[fileIndex]
+        if let contents {
+            var reader = CSVReader(
+                bytes: contents, delimiter: profile.delimiter, comment: profile.comment, maxRecordBytes: limits.maxRecordBytes)
+            reader.seek(toOffset: file.header.dataOffset, line: file.header.dataLine)
+            return reader
+        }
         do {
             return try CSVReader(
                 url: file.url, offset: file.header.dataOffset, line: file.header.dataLine, delimiter: profile.delimiter,

@@ -55,6 +55,47 @@ public struct CSVSourceReader: Sendable {
         return (session.diagnostics, session.errors)
     }
 
+    /// The records of a folder (or one file), pulled one patient at a time: the reader then holds
+    /// the current patient's rows only, as `read(folder:emit:)` does.
+    ///
+    /// - Throws: `SourceError` when the input cannot be listed or a required file is missing.
+    public func records(folder: URL) throws(SourceError) -> Records {
+        Records(session: try CSVReadSession(profile: profile, terminology: terminology, input: folder, limits: limits))
+    }
+
+    /// The records of one file's bytes held in memory (an HTTP body), named `name` in positions.
+    public func records(contents: [UInt8], name: String) throws(SourceError) -> Records {
+        Records(
+            session: try CSVReadSession(
+                profile: profile, terminology: terminology, input: URL(fileURLWithPath: name), contents: contents,
+                limits: limits))
+    }
+
+    /// Records pulled one patient at a time, in patient order; findings and row errors so far.
+    public struct Records: IteratorProtocol {
+        var session: CSVReadSession
+        var prepared = false
+
+        /// Findings so far (files and columns not mapped, rows with notes).
+        public var diagnostics: [Diagnostic] { session.diagnostics }
+        /// Rows that failed so far (kind, file, line, column header).
+        public var errors: [SourceError] { session.errors }
+
+        public mutating func next() -> ClinicalRecord? {
+            if !prepared {
+                prepared = true
+                session.prepare()
+            }
+            return session.nextRecord()
+        }
+    }
+
+    /// The candidate that fits one file's bytes held in memory, named `name`, or `nil` when none
+    /// fits (as `detectProfile(folder:candidates:)` for a folder of that one file).
+    public static func detectProfile(contents: [UInt8], name: String, candidates: [CSVProfile]) -> CSVProfile? {
+        detectProfile(files: [URL(fileURLWithPath: name)], contents: contents, candidates: candidates)
+    }
+
     /// The candidate whose files and header names fit a folder best, or `nil` when none fits.
     ///
     /// A profile fits when some files match its file patterns, every required file is there and every
@@ -62,6 +103,10 @@ public struct CSVSourceReader: Sendable {
     /// header names (and finds the fewest unknown ones) wins; ties go to the earlier candidate.
     public static func detectProfile(folder: URL, candidates: [CSVProfile]) -> CSVProfile? {
         guard let files = try? CSVInput.list(folder) else { return nil }
+        return detectProfile(files: files, contents: nil, candidates: candidates)
+    }
+
+    static func detectProfile(files: [URL], contents: [UInt8]?, candidates: [CSVProfile]) -> CSVProfile? {
         var best: (profile: CSVProfile, score: Int)?
         for profile in candidates {
             var score = 0
@@ -75,7 +120,7 @@ public struct CSVSourceReader: Sendable {
                     break
                 }
                 for url in tableFiles {
-                    guard let header = CSVInput.header(url, profile: profile) else { continue }
+                    guard let header = CSVInput.header(url, contents: contents, profile: profile) else { continue }
                     let names = Set(header.names)
                     if !table.requiredColumns.allSatisfy(names.contains) {
                         fits = false

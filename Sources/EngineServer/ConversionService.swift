@@ -1,10 +1,9 @@
 import ClinicalModel
-import FHIRR4
 import Foundation
 import PHISafety
-import HL7v2
 public import Logging
 public import MLLP
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 public import Pipeline
@@ -24,9 +23,24 @@ public final class ConversionService: Service, Sendable {
     public let metrics: ServerMetrics
     let limiter: ConversionLimiter
     let pool: NIOThreadPool
-    let output: BundleDirectory?
+    /// Where MLLP messages are written, with the sealing key (`nil`: nothing is written).
+    let output: Output?
+    /// Applied to every record before it is emitted, over both transports (as `convert` does).
+    let policy: RecordPolicy
     let logger: Logger
-    private let stopped = LockedState(false)
+    private let stopped = NIOLockedValueBox(false)
+
+    /// The `--out` folder: one bundle per converted MLLP message, named by control id and digest
+    /// (`BundleFileSink.Naming.byMessage`), sealed with a key.
+    struct Output: Sendable {
+        var directory: URL
+        var sealingKey: DataKey?
+
+        /// A sink for one frame's messages.
+        func sink(_ emitter: FHIREmitter) throws -> BundleFileSink {
+            try BundleFileSink(directory: directory, emitter: emitter, sealingKey: sealingKey, naming: .byMessage)
+        }
+    }
 
     public init(
         engine: Engine, configuration: ServerConfiguration, metrics: ServerMetrics,
@@ -35,8 +49,14 @@ public final class ConversionService: Service, Sendable {
         self.engine = engine
         self.metrics = metrics
         self.logger = logger
+        self.policy = configuration.policy
         self.output = try configuration.outputDirectory.map { url throws(ServerSetupError) in
-            try BundleDirectory(url, sealingKey: configuration.sealingKey)
+            do {
+                try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            } catch {
+                throw ServerSetupError("cannot create the output folder")
+            }
+            return Output(directory: url, sealingKey: configuration.sealingKey)
         }
         self.limiter = ConversionLimiter(
             permits: configuration.maxConcurrentConversions, maxWaiting: configuration.maxQueuedRequests,
@@ -56,7 +76,7 @@ public final class ConversionService: Service, Sendable {
 
     /// Stops the threads once the conversions they run are done. Idempotent.
     public func shutdown() async throws {
-        let first = stopped.withLock { stopped in
+        let first = stopped.withLockedValue { stopped in
             defer { stopped = true }
             return !stopped
         }
@@ -81,10 +101,11 @@ public final class ConversionService: Service, Sendable {
     public func convertBody(_ bytes: [UInt8], format: InputFormat?) async throws(ServerError) -> BodyResult {
         metrics.increment("fhirbridge_bytes_received_total", by: bytes.count, labels: ["transport": "http"])
         let engine = self.engine
+        let policy = self.policy
         let outcome: Result<BodyResult, ServerError>
         do {
             outcome = try await limiter.withPermit(boundedQueue: true) {
-                try await self.pool.runIfActive { Self.convertBody(bytes, format: format, engine: engine) }
+                try await self.pool.runIfActive { Self.convertBody(bytes, format: format, engine: engine, policy: policy) }
             }
         } catch ConversionLimiter.Failure.overloaded {
             metrics.increment("fhirbridge_rejected_overload_total", labels: ["transport": "http"])
@@ -104,20 +125,23 @@ public final class ConversionService: Service, Sendable {
         }
     }
 
-    static func convertBody(_ bytes: [UInt8], format: InputFormat?, engine: Engine) -> Result<BodyResult, ServerError> {
-        let units = engine.convert(bytes, inputName: "body", format: format)
-        let errors = units.compactMap(\.error)
+    /// One body through the pipeline into one compact Bundle, after the record policy.
+    static func convertBody(_ bytes: [UInt8], format: InputFormat?, engine: Engine, policy: RecordPolicy)
+        -> Result<BodyResult, ServerError>
+    {
+        let sink = SingleBundleSink(emitter: engine.emitter, destination: .memory)
+        let pipeline = ConversionPipeline(engine: engine, sink: sink, policy: policy, format: format)
+        let summary = pipeline.run([.memory(name: "body", bytes: bytes)])
+        let errors = summary.errors
         if let unsupported = errors.first(where: { $0.kind == "unknownInputFormat" || $0.kind == "unsupportedInputFormat" }),
             errors.count == 1
         {
             return .failure(.unsupportedFormat(unsupported.kind))
         }
         if !errors.isEmpty { return .failure(.unprocessable(errors)) }
-        let records = units.compactMap(\.record)
-        guard !records.isEmpty else { return .failure(.unprocessable([SourceError("noUnits", at: nil)])) }
-        let (bundle, diagnostics) = engine.bundleJSON(records, pretty: false)
-        let diagnosticCount = units.reduce(diagnostics.count) { $0 + $1.diagnostics.count }
-        return .success(BodyResult(bundle: bundle, unitCount: records.count, diagnosticCount: diagnosticCount))
+        guard let bundle = sink.bytes else { return .failure(.unprocessable([SourceError("noUnits", at: nil)])) }
+        let diagnosticCount = summary.diagnosticsByKind.values.reduce(0, +)
+        return .success(BodyResult(bundle: bundle, unitCount: summary.converted, diagnosticCount: diagnosticCount))
     }
 
     // MARK: MLLP
@@ -140,6 +164,7 @@ public final class ConversionService: Service, Sendable {
     public func acknowledge(_ frame: MLLPFrame) async -> Acknowledgement {
         let engine = self.engine
         let output = self.output
+        let policy = self.policy
         let controlID = Self.makeControlID()
         let timestamp = Self.timestamp(Date())
         switch frame {
@@ -161,7 +186,9 @@ public final class ConversionService: Service, Sendable {
             do {
                 let (ack, converted) = try await limiter.withPermit(boundedQueue: false) {
                     try await self.pool.runIfActive {
-                        Self.process(bytes, engine: engine, output: output, controlID: controlID, timestamp: timestamp)
+                        Self.process(
+                            bytes, engine: engine, output: output, policy: policy, controlID: controlID,
+                            timestamp: timestamp)
                     }
                 }
                 return record(ack, converted: converted)
@@ -191,37 +218,39 @@ public final class ConversionService: Service, Sendable {
         return ack
     }
 
-    /// Parses, maps, writes and acknowledges one frame's bytes (on a pool thread).
+    /// Parses, maps, writes and acknowledges one frame's bytes (on a pool thread), through the
+    /// pipeline: the record policy applies before a bundle is written.
     static func process(
-        _ bytes: [UInt8], engine: Engine, output: BundleDirectory?, controlID: String, timestamp: String
+        _ bytes: [UInt8], engine: Engine, output: Output?, policy: RecordPolicy, controlID: String, timestamp: String
     ) -> (Acknowledgement, Int) {
         let header = HL7InboundHeader(scanning: bytes)
-        let parsed = HL7Parser.parseAll(bytes, limits: engine.configuration.limits.hl7)
         var issues: [HL7AcknowledgementIssue] = []
         var converted = 0
-        for outcome in parsed.messages {
-            switch outcome {
-            case let .failure(error):
-                issues.append(HL7AcknowledgementIssue(error.sourceError))
-            case let .success(message):
-                let unit = engine.mapHL7(message, inputName: "mllp")
-                if let error = unit.error {
-                    issues.append(HL7AcknowledgementIssue(error))
-                    continue
-                }
-                guard let record = unit.record else { continue }
-                if let output {
-                    do {
-                        try output.write(record, engine: engine)
-                    } catch {
-                        issues.append(
-                            HL7AcknowledgementIssue(
-                                kind: "outputWriteFailed", location: nil, errorCode: .applicationInternalError,
-                                rejectsMessage: false))
-                        continue
+        let outputFailed = HL7AcknowledgementIssue(
+            kind: "outputWriteFailed", location: nil, errorCode: .applicationInternalError, rejectsMessage: false)
+        let sink: BundleFileSink?
+        do {
+            sink = try output?.sink(engine.emitter)
+        } catch {
+            sink = nil
+            issues.append(outputFailed)
+        }
+        if issues.isEmpty {
+            let pipeline = ConversionPipeline(engine: engine, sink: sink, policy: policy, format: .hl7v2)
+            _ = pipeline.run([.memory(name: "mllp", bytes: bytes)]) { event in
+                switch event {
+                case let .unit(unit, _):
+                    if let error = unit.error {
+                        issues.append(HL7AcknowledgementIssue(error))
+                    } else if unit.record != nil {
+                        converted += 1
                     }
+                case .outputFailed:
+                    issues.append(outputFailed)
+                    converted -= 1
+                case .inputStarted, .inputUnreadable:
+                    break
                 }
-                converted += 1
             }
         }
         let ack = HL7Acknowledgement(issues: issues)
@@ -244,46 +273,5 @@ public final class ConversionService: Service, Sendable {
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         func two(_ value: Int?) -> String { value.map { $0 < 10 ? "0\($0)" : String($0) } ?? "00" }
         return "\(c.year ?? 1970)\(two(c.month))\(two(c.day))\(two(c.hour))\(two(c.minute))\(two(c.second))+0000"
-    }
-}
-
-/// The `--out` folder of the server: one pretty-printed bundle per converted message, written
-/// atomically (a temporary file renamed into place), named `<MSH-10>-<digest>.json` so that a resent
-/// message overwrites its own file and two senders' equal control ids do not collide.
-struct BundleDirectory: Sendable {
-    let url: URL
-    let sealingKey: DataKey?
-
-    init(_ url: URL, sealingKey: DataKey? = nil) throws(ServerSetupError) {
-        do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        } catch {
-            throw ServerSetupError("cannot create the output folder")
-        }
-        self.url = url
-        self.sealingKey = sealingKey
-    }
-
-    func write(_ record: ClinicalRecord, engine: Engine) throws {
-        let (bytes, _) = engine.bundleJSON([record], pretty: true)
-        let name = Self.fileName(for: record)
-        guard let sealingKey else {
-            try Data(bytes).write(to: url.appendingPathComponent(name), options: .atomic)
-            return
-        }
-        // sealed in memory: no plaintext staging file
-        try Data(SealedFile.seal(bytes, key: sealingKey)).write(
-            to: url.appendingPathComponent(name + ".enc"), options: .atomic)
-    }
-
-    /// `<control id, file-safe>-<first 16 hex digits of the message digest>.json`.
-    static func fileName(for record: ClinicalRecord) -> String {
-        let control = String((record.document.controlID ?? "").unicodeScalars.prefix(64).map { scalar in
-            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || scalar == "-" || scalar == "_" || scalar == ".")
-                ? Character(scalar) : "_"
-        })
-        let digest = String((record.document.digest ?? "").prefix(16))
-        let stem = [control.hasPrefix(".") ? "_" + String(control.dropFirst()) : control, digest].filter { !$0.isEmpty }
-        return (stem.isEmpty ? "message" : stem.joined(separator: "-")) + ".json"
     }
 }

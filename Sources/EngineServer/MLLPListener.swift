@@ -2,6 +2,7 @@ public import Logging
 import MLLP
 import PHISafety
 public import NIOCore
+import NIOConcurrencyHelpers
 import NIOPosix
 public import NIOSSL
 public import ServiceLifecycle
@@ -66,11 +67,11 @@ public struct MLLPListener: Service {
         let boundPort = server.channel.localAddress?.port ?? port
         logger.info("mllp.listening", metadata: ["port": "\(boundPort)", "tls": "\(tls != nil)"])
         await onListening(boundPort)
-        let open = LockedState(0)
+        let open = NIOLockedValueBox(0)
         try await withThrowingDiscardingTaskGroup { group in
             try await server.executeThenClose { connections in
                 for try await connection in connections.cancelOnGracefulShutdown() {
-                    let admitted = open.withLock { count in
+                    let admitted = open.withLockedValue { count in
                         guard count < maxConnections else { return false }
                         count += 1
                         return true
@@ -82,7 +83,7 @@ public struct MLLPListener: Service {
                     }
                     group.addTask {
                         await serve(connection)
-                        open.withLock { $0 -= 1 }
+                        open.withLockedValue { $0 -= 1 }
                     }
                 }
             }

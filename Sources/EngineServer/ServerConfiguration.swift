@@ -18,6 +18,9 @@ public struct ServerConfiguration: Sendable {
     /// With a key, bundles written to `outputDirectory` are sealed (AES-256-GCM, `<name>.json.enc`)
     /// in memory before they touch the disk.
     public var sealingKey: DataKey?
+    /// Minimum-necessary limits and de-identification, applied to every record before it is emitted
+    /// (HTTP responses and `outputDirectory` bundles alike), as `convert` applies them.
+    public var policy = RecordPolicy()
     /// HTTP requests need `Authorization: Bearer <token>` (not `/health`); `nil` is no authentication.
     public var bearerToken: String?
     /// PEM certificate chain and private key: both listeners speak TLS when set.

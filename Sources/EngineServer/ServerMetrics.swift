@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// Counters for `/metrics`, written in the Prometheus text exposition format (version 0.0.4).
 ///
@@ -19,7 +20,7 @@ public final class ServerMetrics: Sendable {
         var gauges: [Key: Int] = [:]
     }
 
-    private let state = LockedState(State())
+    private let state = NIOLockedValueBox(State())
 
     /// Help text by metric name.
     static let help: [String: String] = [
@@ -39,28 +40,28 @@ public final class ServerMetrics: Sendable {
 
     public func increment(_ name: String, by amount: Int = 1, labels: KeyValuePairs<String, String> = [:]) {
         let key = Key(name: name, labels: Self.render(labels))
-        state.withLock { $0.counters[key, default: 0] += amount }
+        state.withLockedValue { $0.counters[key, default: 0] += amount }
     }
 
     public func setGauge(_ name: String, to value: Int, labels: KeyValuePairs<String, String> = [:]) {
         let key = Key(name: name, labels: Self.render(labels))
-        state.withLock { $0.gauges[key] = value }
+        state.withLockedValue { $0.gauges[key] = value }
     }
 
     /// The current value of a counter (tests, summaries).
     public func value(_ name: String, labels: KeyValuePairs<String, String> = [:]) -> Int {
         let key = Key(name: name, labels: Self.render(labels))
-        return state.withLock { $0.counters[key] ?? $0.gauges[key] ?? 0 }
+        return state.withLockedValue { $0.counters[key] ?? $0.gauges[key] ?? 0 }
     }
 
     /// The sum of a counter over all its label values.
     public func total(_ name: String) -> Int {
-        state.withLock { state in state.counters.filter { $0.key.name == name }.values.reduce(0, +) }
+        state.withLockedValue { state in state.counters.filter { $0.key.name == name }.values.reduce(0, +) }
     }
 
     /// Every metric in the Prometheus text format, sorted by name and labels.
     public func text() -> String {
-        let (counters, gauges) = state.withLock { ($0.counters, $0.gauges) }
+        let (counters, gauges) = state.withLockedValue { ($0.counters, $0.gauges) }
         var out = ""
         func write(_ values: [Key: Int], type: String) {
             var lastName = ""
@@ -86,19 +87,5 @@ public final class ServerMetrics: Sendable {
             return "\(key)=\"\(escaped)\""
         }
         return "{" + parts.joined(separator: ",") + "}"
-    }
-}
-
-/// A value behind a lock, for the few counters and sets shared between event loops and tasks.
-final class LockedState<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
     }
 }

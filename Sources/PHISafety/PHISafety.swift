@@ -1,8 +1,8 @@
 public import ClinicalModel
 
 /// What happens to each record before it is emitted: minimum-necessary limits first (on the real
-/// dates), then de-identification. `Pipeline.OutputWriter` applies it to every record it writes,
-/// and to the combined bundle written to standard output.
+/// dates), then de-identification. `Pipeline.ConversionPipeline` applies it to every record before any
+/// sink sees it (files, NDJSON, standard output, the server's responses and bundles).
 ///
 ///     let policy = RecordPolicy(filter: try RecordFilter(types: ["Patient"], since: nil, until: nil),
 ///                               deidentifier: Deidentifier(key: key))

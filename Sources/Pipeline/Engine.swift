@@ -36,13 +36,16 @@ public struct EngineLoadError: Error, Sendable, CustomStringConvertible {
 /// The one entry point: source bytes -> canonical records -> FHIR R4.
 ///
 ///     let engine = try Engine(configuration: .init(home: home))
-///     for unit in engine.convertHL7v2(bytes, inputName: "adt.hl7") { … }
+///     var reader = engine.reader(for: .file(InputFile(url: url)))
+///     while let unit = try reader.next() { … }          // or ConversionPipeline for whole runs
 public final class Engine: Sendable {
     public let configuration: EngineConfiguration
     public let terminology: TerminologyStore
     public let hl7Mapper: HL7v2Mapper
     public let bundleBuilder: BundleBuilder
-    /// CSV column profiles from `Mappings/csv`.
+    /// Records to FHIR with the configured bundle type: what the sinks emit through.
+    public let emitter: FHIREmitter
+    /// CSV column profiles: the configured ones (`EngineConfiguration.csvProfiles`), then `Mappings/csv`.
     public let csvProfiles: [CSVProfile]
     /// C-CDA documents through `Mappings/ccda`.
     public let ccdaReader: CCDAReader
@@ -64,8 +67,9 @@ public final class Engine: Sendable {
             throw EngineLoadError(description: "Mappings: \(error)")
         }
         do {
-            csvProfiles = try CSVProfiles.loadAll(from: configuration.home.appendingPathComponent("Mappings"))
-            for profile in csvProfiles { try profile.check(against: terminology) }
+            let bundled = try CSVProfiles.loadAll(from: configuration.home.appendingPathComponent("Mappings"))
+            for profile in bundled { try profile.check(against: terminology) }
+            csvProfiles = configuration.csvProfiles + bundled
             ccdaReader = try CCDAReader(
                 terminology: terminology, mappingsDirectory: configuration.home.appendingPathComponent("Mappings"),
                 limits: configuration.limits.ccda, defaultZone: configuration.defaultZone)
@@ -73,6 +77,9 @@ public final class Engine: Sendable {
             throw EngineLoadError(description: "Mappings: \(error)")
         }
         bundleBuilder = BundleBuilder()
+        emitter = FHIREmitter(
+            builder: bundleBuilder, bundleType: configuration.bundleType,
+            conditionalReferences: configuration.conditionalReferences)
         normalizer = configuration.normalizeTerminology ? RecordNormalizer(store: terminology) : nil
     }
 
@@ -88,51 +95,19 @@ public final class Engine: Sendable {
         TerminologyLocator.findDirectory()?.deletingLastPathComponent()
     }
 
-    /// Converts one input of any supported format (detected from content unless given).
+    /// Converts one input of any supported format (detected from content unless given): HL7 v2,
+    /// C-CDA, or CSV through the first profile that fits it.
     public func convert(_ bytes: [UInt8], inputName: String, format: InputFormat? = nil, traceUnused: Bool = false)
         -> [UnitResult]
     {
-        switch format ?? InputFormat.detect(bytes) {
-        case .hl7v2?:
-            return convertHL7v2(bytes, inputName: inputName, traceUnused: traceUnused)
-        case .ccda?:
-            let digest = lowercaseHex(SHA256.hash(data: bytes))
-            do {
-                let (read, readDiagnostics) = try ccdaReader.read(bytes, inputName: inputName, digest: digest)
-                let (record, terminologyDiagnostics) = normalized(read)
-                let diagnostics = readDiagnostics + terminologyDiagnostics
-                return [UnitResult(index: 1, record: record, diagnostics: diagnostics, error: nil, byteCount: bytes.count)]
-            } catch {
-                return [UnitResult(index: 1, record: nil, diagnostics: [], error: error, byteCount: bytes.count)]
-            }
-        case let other:
-            let kind = other == nil ? "unknownInputFormat" : "unsupportedInputFormat"
-            let error = SourceError(kind, at: .input(name: inputName, offset: nil))
-            return [UnitResult(index: 1, record: nil, diagnostics: [], error: error, byteCount: bytes.count)]
-        }
+        var reader = self.reader(bytes: bytes, inputName: inputName, format: format, traceUnused: traceUnused)
+        // bytes in memory: nothing left that could fail to read
+        return (try? reader.readAll()) ?? []
     }
 
     /// Parses and maps every message of an HL7 v2 input (a file of one or many messages, a batch).
     public func convertHL7v2(_ bytes: [UInt8], inputName: String, traceUnused: Bool = false) -> [UnitResult] {
-        let parsed = HL7Parser.parseAll(bytes, limits: configuration.limits.hl7)
-        var results: [UnitResult] = []
-        results.reserveCapacity(parsed.messages.count)
-        for (offset, outcome) in parsed.messages.enumerated() {
-            switch outcome {
-            case let .success(message):
-                results.append(mapHL7(message, inputName: inputName, traceUnused: traceUnused))
-            case let .failure(error):
-                results.append(
-                    UnitResult(
-                        index: offset + 1, record: nil, diagnostics: [],
-                        error: SourceError(error.kind.rawValue, at: error.location, input: "\(inputName) message \(offset + 1)"),
-                        byteCount: 0))
-            }
-        }
-        if !parsed.diagnostics.isEmpty, !results.isEmpty {
-            results[0].diagnostics.append(contentsOf: parsed.diagnostics)
-        }
-        return results
+        convert(bytes, inputName: inputName, format: .hl7v2, traceUnused: traceUnused)
     }
 
     /// Maps one parsed message.
@@ -154,12 +129,11 @@ public final class Engine: Sendable {
 
     /// The FHIR Bundle for records, with the run's bundle type.
     public func bundle(_ records: [ClinicalRecord]) -> (JSONObject, [Diagnostic]) {
-        bundleBuilder.bundle(records, type: configuration.bundleType, conditional: configuration.conditionalReferences)
+        emitter.bundle(records)
     }
 
     /// The FHIR Bundle for records, as pretty or compact JSON bytes.
     public func bundleJSON(_ records: [ClinicalRecord], pretty: Bool = true) -> ([UInt8], [Diagnostic]) {
-        let (bundle, diagnostics) = bundle(records)
-        return (JSONWriter(style: pretty ? .pretty : .compact).bytes(.object(bundle)), diagnostics)
+        emitter.bundleJSON(records, pretty: pretty)
     }
 }

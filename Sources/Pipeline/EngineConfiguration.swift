@@ -1,3 +1,4 @@
+import CSVSource
 import FHIRMapping
 import Foundation
 
@@ -15,6 +16,8 @@ public struct EngineConfiguration: Sendable {
     public var normalizeTerminology: Bool = true
     /// Message, field, document, depth and row size limits (see `EngineLimits`).
     public var limits = EngineLimits()
+    /// CSV column profiles tried before the bundled ones in `Mappings/csv` (`--csv-profile`).
+    public var csvProfiles: [CSVProfile] = []
 
     public init(
         home: URL, defaultZone: String = "+00:00", bundleType: BundleType = .transaction,

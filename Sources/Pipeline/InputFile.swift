@@ -5,6 +5,11 @@ public struct InputError: Error, Sendable, CustomStringConvertible {
     public var description: String
     /// A path that does not exist is a usage error (64); an unreadable one an I/O error (74).
     public var isUsage: Bool
+
+    public init(_ description: String, isUsage: Bool = false) {
+        self.description = description
+        self.isUsage = isUsage
+    }
 }
 
 /// One input: a file, or standard input.
@@ -36,14 +41,14 @@ public struct InputFile: Sendable {
         for path in paths {
             var isDirectory: ObjCBool = false
             guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw InputError(description: "no such file or folder: \(path)", isUsage: true)
+                throw InputError("no such file or folder: \(path)", isUsage: true)
             }
             if !isDirectory.boolValue {
                 files.append(InputFile(url: URL(fileURLWithPath: path)))
                 continue
             }
             guard let enumerator = manager.enumerator(atPath: path) else {
-                throw InputError(description: "cannot list folder: \(path)", isUsage: false)
+                throw InputError("cannot list folder: \(path)")
             }
             var found: [String] = []
             while let relative = enumerator.nextObject() as? String {

@@ -43,6 +43,8 @@ public struct ReconciliationReport: Sendable {
     public var fhirRollup = ""
     public var sourceErrors: [SourceError] = []
 
+    public init() {}
+
     /// True when every source record arrived unchanged and nothing else did.
     public var isClean: Bool {
         missing.isEmpty && extra.isEmpty && changed.isEmpty && danglingInFHIR.isEmpty && sourceErrors.isEmpty

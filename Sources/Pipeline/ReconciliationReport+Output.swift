@@ -1,5 +1,6 @@
 import ClinicalModel
 import FHIRR4
+import Yams
 
 extension ReconciliationReport {
     /// The report as a JSON value (stable member order).
@@ -44,49 +45,25 @@ extension ReconciliationReport {
 
     public func json() -> [UInt8] { JSONWriter(style: .pretty).bytes(jsonValue) + [0x0A] }
 
-    /// The same content as YAML (block style; every string quoted).
-    public func yaml() -> String {
-        var lines: [String] = []
-        func quote(_ text: String) -> String {
-            "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        }
-        func emit(_ value: JSON, indent: Int, key: String?) {
-            let pad = String(repeating: "  ", count: indent)
-            let prefix = key.map { "\(pad)\(quote($0)): " } ?? "\(pad)- "
+    /// The same content as YAML (block style; keys and strings double-quoted, escaped by the
+    /// emitter, so any text reads back as the same string).
+    ///
+    /// - Throws: `YamlError` if the emitter fails.
+    public func yaml() throws -> String {
+        func node(_ value: JSON) -> Node {
             switch value {
-            case let .object(object) where !object.isEmpty:
-                if key != nil {
-                    lines.append(prefix.trimmingTrailingSpace)
-                    for member in object.members { emit(member.value, indent: indent + 1, key: member.key) }
-                } else {
-                    // list item: first member on the dash line
-                    var first = true
-                    for member in object.members {
-                        let memberPad = first ? "\(pad)- " : "\(pad)  "
-                        first = false
-                        lines.append("\(memberPad)\(quote(member.key)): \(scalar(member.value))")
-                    }
-                }
-            case let .array(items) where !items.isEmpty:
-                lines.append(prefix.trimmingTrailingSpace)
-                for item in items { emit(item, indent: indent + 1, key: nil) }
-            case .object: lines.append(prefix + "{}")
-            case .array: lines.append(prefix + "[]")
-            default: lines.append(prefix + scalar(value))
+            case let .object(object):
+                let pairs = object.members.map { (Node($0.key, .implicit, .doubleQuoted), node($0.value)) }
+                return Node(pairs, .implicit, pairs.isEmpty ? .flow : .block)
+            case let .array(items):
+                return Node(items.map(node), .implicit, items.isEmpty ? .flow : .block)
+            case let .string(text): return Node(text, .implicit, .doubleQuoted)
+            case let .number(text): return Node(text, .implicit, .plain)
+            case let .bool(flag): return Node(flag ? "true" : "false", .implicit, .plain)
+            default: return Node("null", .implicit, .plain)
             }
         }
-        func scalar(_ value: JSON) -> String {
-            switch value {
-            case let .string(text): quote(text)
-            case let .number(text): text
-            case let .bool(flag): flag ? "true" : "false"
-            default: "null"
-            }
-        }
-        if case let .object(object) = jsonValue {
-            for member in object.members { emit(member.value, indent: 0, key: member.key) }
-        }
-        return lines.joined(separator: "\n") + "\n"
+        return try Yams.serialize(node: node(jsonValue), indent: 2, width: -1, allowUnicode: true)
     }
 
     /// A short summary for standard error.
@@ -97,13 +74,5 @@ extension ReconciliationReport {
         text += "\(danglingInFHIR.count) dangling references in FHIR"
         if !sourceErrors.isEmpty { text += ", \(sourceErrors.count) source units failed" }
         return text + (isClean ? " — clean\n" : " — DIFFERENCES\n")
-    }
-}
-
-extension String {
-    fileprivate var trimmingTrailingSpace: String {
-        var text = self
-        while text.hasSuffix(" ") { text.removeLast() }
-        return text
     }
 }

@@ -27,7 +27,7 @@ public struct RunSummary: Sendable {
         public var resumedUnits = 0
         public var deleted: [String] = []
 
-        public mutating func add(_ delta: CheckpointLedger.Delta) {
+        public mutating func add(_ delta: LedgerDelta) {
             new += delta.new.count
             changed += delta.changed.count
             unchanged += delta.unchanged.count

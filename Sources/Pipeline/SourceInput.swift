@@ -1,20 +1,22 @@
 import CSVSource
-import CanonicalHash
 import ClinicalModel
 import Crypto
 import Foundation
+import HL7v2
 
-/// One thing to convert: a file (HL7 v2, C-CDA, or a single-file CSV layout) or a folder of CSV
-/// files read through a column profile.
+/// One thing to convert: a file (HL7 v2, C-CDA, or a single-file CSV layout), a folder of CSV
+/// files read through a column profile, or bytes already in memory (an HTTP body, an MLLP frame).
 public enum SourceInput: Sendable {
     case file(InputFile)
     case csv(URL, CSVProfile)
+    case memory(name: String, bytes: [UInt8])
 
     /// The input's name without its folders (safe to print).
     public var name: String {
         switch self {
         case let .file(file): file.name
         case let .csv(url, _): url.lastPathComponent
+        case let .memory(name, _): name
         }
     }
 
@@ -33,6 +35,7 @@ public enum SourceInput: Sendable {
         switch self {
         case let .file(file): file.stem
         case let .csv(url, _): url.deletingPathExtension().lastPathComponent
+        case let .memory(name, _): name
         }
     }
 }
@@ -59,41 +62,81 @@ extension Engine {
         return result
     }
 
-    /// Converts one input; `bytesRead` is the input's size for files.
-    public func convert(_ source: SourceInput, format: InputFormat? = nil, traceUnused: Bool = false) throws
-        -> (units: [UnitResult], bytesRead: Int)
-    {
+    /// The reader for one input: the one place where formats are told apart. A file is read when
+    /// the first unit is pulled; its format is then `format`, or detected from its content
+    /// (`InputFormat.detect`), and CSV content goes through the first profile that fits it.
+    public func reader(for source: SourceInput, format: InputFormat? = nil, traceUnused: Bool = false) -> any UnitReader {
         switch source {
-        case let .file(file):
-            let bytes = try file.read()
-            return (convert(bytes, inputName: file.name, format: format, traceUnused: traceUnused), bytes.count)
-        case let .csv(url, profile):
-            return (convertCSV(url, profile: profile), 0)
+        case let .file(file): SourceFileReader(file: file, format: format, engine: self, traceUnused: traceUnused)
+        case let .csv(url, profile): CSVUnitReader(.folder(url), profile: profile, engine: self)
+        case let .memory(name, bytes): reader(bytes: bytes, inputName: name, format: format, traceUnused: traceUnused)
         }
+    }
+
+    /// The reader for bytes in memory, by `format` or by their content.
+    public func reader(bytes: [UInt8], inputName: String, format: InputFormat? = nil, traceUnused: Bool = false)
+        -> any UnitReader
+    {
+        switch format ?? InputFormat.detect(bytes) {
+        case .hl7v2?:
+            return HL7v2UnitReader(
+                splitter: HL7InputSplitter(bytes: bytes, limits: configuration.limits.hl7), engine: self,
+                inputName: inputName, bytesRead: bytes.count, traceUnused: traceUnused)
+        case .ccda?:
+            return CCDAUnitReader(bytes: bytes, engine: self, inputName: inputName)
+        case .csv?:
+            guard let profile = CSVSourceReader.detectProfile(contents: bytes, name: inputName, candidates: csvProfiles)
+            else {
+                let error = SourceError("unsupportedInputFormat", at: .input(name: inputName, offset: nil))
+                return FailedInputReader(error, bytesRead: bytes.count)
+            }
+            return CSVUnitReader(.contents(name: inputName, bytes: bytes), profile: profile, engine: self)
+        case nil:
+            let error = SourceError("unknownInputFormat", at: .input(name: inputName, offset: nil))
+            return FailedInputReader(error, bytesRead: bytes.count)
+        }
+    }
+
+    /// Converts one input whole; `bytesRead` is the input's size for files.
+    public func convert(_ source: SourceInput, format: InputFormat? = nil, traceUnused: Bool = false)
+        throws(InputError) -> (units: [UnitResult], bytesRead: Int)
+    {
+        var reader = self.reader(for: source, format: format, traceUnused: traceUnused)
+        let units = try reader.readAll()
+        return (units, reader.bytesRead)
     }
 
     /// Reads a CSV input through its profile: one unit per patient; a bad row is a failed unit
     /// with its file, line and column.
     public func convertCSV(_ url: URL, profile: CSVProfile) -> [UnitResult] {
-        let reader = CSVSourceReader(profile: profile, terminology: terminology, limits: configuration.limits.csv)
-        var units: [UnitResult] = []
-        do {
-            let (diagnostics, errors) = try reader.read(folder: url) { read in
-                var (record, found) = normalized(read)
-                if record.document.digest == nil {
-                    // no bytes of its own: the unit is identified by its content
-                    record.document.digest = CanonicalHasher.rollup(CanonicalHasher.digests(record).map(\.digest))
-                }
-                units.append(
-                    UnitResult(index: units.count + 1, record: record, diagnostics: found, error: nil, byteCount: 0))
-            }
-            for error in errors {
-                units.append(UnitResult(index: units.count + 1, record: nil, diagnostics: [], error: error, byteCount: 0))
-            }
-            if !units.isEmpty { units[0].diagnostics = diagnostics + units[0].diagnostics }
-        } catch {
-            units.append(UnitResult(index: 1, record: nil, diagnostics: [], error: error, byteCount: 0))
+        CSVUnitReader.read(.folder(url), profile: profile, engine: self)
+    }
+}
+
+/// A file or standard input: read when the first unit is pulled, then handed to the reader its
+/// format needs.
+struct SourceFileReader: UnitReader {
+    let file: InputFile
+    let format: InputFormat?
+    let engine: Engine
+    let traceUnused: Bool
+    var inner: (any UnitReader)?
+
+    init(file: InputFile, format: InputFormat?, engine: Engine, traceUnused: Bool) {
+        self.file = file
+        self.format = format
+        self.engine = engine
+        self.traceUnused = traceUnused
+    }
+
+    var bytesRead: Int { inner?.bytesRead ?? 0 }
+
+    mutating func next() throws(InputError) -> UnitResult? {
+        if inner == nil {
+            let bytes: [UInt8]
+            do { bytes = try file.read() } catch { throw InputError("cannot read \(file.name)") }
+            inner = engine.reader(bytes: bytes, inputName: file.name, format: format, traceUnused: traceUnused)
         }
-        return units
+        return try inner?.next()
     }
 }

@@ -25,7 +25,7 @@ struct Bench: ParsableCommand {
     var messages: Int = 10_000
 
     @Option(help: "hl7v2 (default) or ccda.")
-    var format: String = "hl7v2"
+    var format: InputFormat = .hl7v2
 
     @Option(help: "Benchmark the files under this path instead of synthetic messages (required for ccda).")
     var input: String?
@@ -33,8 +33,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Also run the whole pipeline on this many parallel workers and report the end-to-end rate.")
     var jobs: Int = 1
 
-    @Option(help: "Folder holding Terminology/ and Mappings/.")
-    var home: String?
+    @OptionGroup var home: HomeOptions
 
     @Flag(help: "Print JSON instead of a table.")
     var json = false
@@ -54,9 +53,9 @@ struct Bench: ParsableCommand {
     var cpuTime = false
 
     func validate() throws {
-        guard format == "hl7v2" || format == "ccda" else { throw ValidationError("--format must be hl7v2 or ccda.") }
-        if format == "ccda" && input == nil { throw ValidationError("--format ccda needs --input FOLDER.") }
-        if saveCorpus != nil && format != "hl7v2" { throw ValidationError("--save-corpus writes HL7 v2 messages only.") }
+        guard format == .hl7v2 || format == .ccda else { throw ValidationError("--format must be hl7v2 or ccda.") }
+        if format == .ccda && input == nil { throw ValidationError("--format ccda needs --input FOLDER.") }
+        if saveCorpus != nil && format != .hl7v2 { throw ValidationError("--save-corpus writes HL7 v2 messages only.") }
         guard messages > 0, jobs > 0 else { throw ValidationError("--messages and --jobs must be positive.") }
     }
 
@@ -86,7 +85,7 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
-        let engine = try Convert.loadEngine(home: home, configure: { _ in })
+        let engine = try home.loadEngine()
         let corpus = try loadCorpus()
         let source = Source(format: format, corpus: corpus)
         if let saveCorpus {
@@ -102,11 +101,12 @@ struct Bench: ParsableCommand {
             let clock = ContinuousClock()
             let start = clock.now
             DispatchQueue.concurrentPerform(iterations: jobs) { worker in
-                var index = worker
-                while index < messages {
-                    Self.convert(source.unit(index, worker: worker), format: format, engine: engine)
-                    index += jobs
+                // the run loop `convert` uses, over this worker's share of the units
+                let units = stride(from: worker, to: messages, by: jobs).lazy.map { index in
+                    SourceInput.memory(name: "bench", bytes: source.unit(index, worker: worker))
                 }
+                let pipeline = ConversionPipeline(engine: engine, sink: HashingSink(emitter: engine.emitter), format: format)
+                _ = pipeline.run(units)
             }
             parallelSeconds = (clock.now - start).seconds
         }
@@ -119,13 +119,13 @@ struct Bench: ParsableCommand {
         var units: [[UInt8]] = []
         for file in try InputFile.collect([input]) {
             let bytes = try file.read()
-            if format == "ccda" {
+            if format == .ccda {
                 if InputFormat.detect(bytes) == .ccda { units.append(bytes) }
             } else {
                 for case let .success(message) in HL7Parser.parseAll(bytes).messages { units.append(message.bytes) }
             }
         }
-        guard !units.isEmpty else { throw ValidationError("no \(format) units under the --input path") }
+        guard !units.isEmpty else { throw ValidationError("no \(format.rawValue) units under the --input path") }
         return units
     }
 
@@ -161,7 +161,7 @@ struct Bench: ParsableCommand {
     }
 
     struct Source: Sendable {
-        var format: String
+        var format: InputFormat
         var corpus: [[UInt8]]
 
         /// Unit `index`; synthetic messages are generated on the fly (nothing is kept).
@@ -177,7 +177,7 @@ struct Bench: ParsableCommand {
         stages.bytes += bytes.count
         var start = now()
         let mapped: ClinicalRecord
-        if format == "ccda" {
+        if format == .ccda {
             let digest = lowercaseHex(SHA256.hash(data: bytes))
             guard let (record, _) = try? engine.ccdaReader.read(bytes, inputName: "bench", digest: digest) else {
                 stages.failures += 1
@@ -214,23 +214,13 @@ struct Bench: ParsableCommand {
         stages.outputBytes += output.count
     }
 
-    /// The whole pipeline for one unit, as `convert` runs it (parse, canonical, normalize, emit, hash).
-    static func convert(_ bytes: [UInt8], format: String, engine: Engine) {
-        let units = engine.convert(bytes, inputName: "bench", format: format == "ccda" ? .ccda : .hl7v2)
-        for unit in units {
-            guard let record = unit.record else { continue }
-            _ = engine.bundleJSON([record], pretty: false)
-            _ = CanonicalHasher.rollup(CanonicalHasher.digests(record).map(\.digest))
-        }
-    }
-
     func report(_ stages: Stages, parallelSeconds: Double?) {
         let megabytes = Double(stages.bytes) / 1_048_576
-        let unitName = format == "ccda" ? "docs" : "msgs"
+        let unitName = format == .ccda ? "docs" : "msgs"
         var rows: [(String, Double)] = []
-        if format == "hl7v2" { rows.append(("parse", stages.parse)) }
+        if format == .hl7v2 { rows.append(("parse", stages.parse)) }
         rows += [
-            (format == "ccda" ? "parse + canonical" : "canonical", stages.canonical), ("normalize", stages.normalize),
+            (format == .ccda ? "parse + canonical" : "canonical", stages.canonical), ("normalize", stages.normalize),
             ("emit FHIR JSON", stages.emit), ("hash", stages.hash),
         ]
         // what `convert` does per unit (hashing runs only for --ledger and reconcile)
@@ -243,7 +233,7 @@ struct Bench: ParsableCommand {
         func throughput(_ seconds: Double) -> Double { megabytes / max(seconds, 1e-9) }
         if json {
             var object = JSONObject()
-            object.append("format", .string(format))
+            object.append("format", .string(format.rawValue))
             object.append("units", .int(stages.units))
             object.append("inputMegabytes", .number(String(format: "%.3f", megabytes)))
             object.append("outputMegabytes", .number(String(format: "%.3f", Double(stages.outputBytes) / 1_048_576)))
@@ -264,7 +254,7 @@ struct Bench: ParsableCommand {
             return
         }
         print(
-            "\(format): \(stages.units) \(unitName) (\(String(format: "%.2f", megabytes)) MB in, "
+            "\(format.rawValue): \(stages.units) \(unitName) (\(String(format: "%.2f", megabytes)) MB in, "
                 + "\(String(format: "%.2f", Double(stages.outputBytes) / 1_048_576)) MB FHIR JSON out), failures: \(stages.failures)")
         print("stage                      \(unitName)/s        MB/s" + (cpuTime ? "   (thread CPU time)" : ""))
         for (name, seconds) in rows {
@@ -294,6 +284,23 @@ struct Bench: ParsableCommand {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024  // Linux reports kilobytes
     }
+}
+
+/// What `--jobs` workers emit into: each unit's bundle as compact FHIR JSON (as a bundle file holds
+/// it, without the write) and its records' digests and roll-up (as `--ledger` and `reconcile` hash).
+final class HashingSink: RecordSink {
+    let emitter: FHIREmitter
+    var outputs: [SinkOutput] { [] }
+
+    init(emitter: FHIREmitter) { self.emitter = emitter }
+
+    func write(_ record: ClinicalRecord, origin: UnitOrigin) throws -> Emission {
+        _ = emitter.bundleJSON([record], pretty: false)
+        _ = CanonicalHasher.rollup(CanonicalHasher.digests(record).map(\.digest))
+        return .none
+    }
+
+    func finish() throws -> Emission { .none }
 }
 
 extension Duration {

@@ -27,14 +27,9 @@ struct Reconcile: ParsableCommand {
     @Option(help: "Write the report to this file: YAML for .yaml/.yml, otherwise JSON.")
     var report: String?
 
-    @Option(help: "A CSV column profile (YAML) to try before the bundled ones. Repeatable.")
-    var csvProfile: [String] = []
+    @OptionGroup var source: SourceOptions
 
-    @Option(help: "Zone for source times given without one (as for convert).")
-    var timezone: String = "+00:00"
-
-    @Option(help: "Folder holding Terminology/ and Mappings/.")
-    var home: String?
+    @OptionGroup var home: HomeOptions
 
     @Flag(help: "No summary on standard error.")
     var quiet = false
@@ -55,34 +50,29 @@ struct Reconcile: ParsableCommand {
     func run() throws {
         let started = Date()
         let logger = logging.logger("fhirbridge.reconcile")
-        let engine = try Convert.loadEngine(home: home, configure: { $0.defaultZone = timezone })
-        var sourceRecords: [ClinicalRecord] = []
-        var diagnostics: [Diagnostic] = []
-        var errors: [SourceError] = []
-        var sourceInputs = try Convert.collectSources(sources, engine: engine, profilePaths: csvProfile)
+        let engine = try source.loadEngine(home)
+        var sourceInputs = try Inputs.sources(sources, engine: engine)
         if redactInputNames { sourceInputs = sourceInputs.map { $0.redactingName() } }
         var fhirFiles: [AuditFile] = []
-        for input in sourceInputs {
-            let units: [UnitResult]
-            do { units = try engine.convert(input, traceUnused: true).units } catch {
-                FileHandle.standardError.write(Data("error: cannot read \(input.name)\n".utf8))
-                throw Exit.ioError
-            }
-            for unit in units {
-                diagnostics += unit.diagnostics
-                if let error = unit.error {
-                    errors.append(error)
-                    logger.notice("unit.failed", metadata: .error(error))
-                }
-                if let record = unit.record { sourceRecords.append(record) }
-            }
+        let collected = CollectingSink()
+        var diagnostics: [Diagnostic] = []
+        let summary = ConversionPipeline(engine: engine, sink: collected, traceUnused: true).run(sourceInputs) { event in
+            guard case let .unit(unit, _) = event else { return }
+            diagnostics += unit.diagnostics
+            if let error = unit.error { logger.notice("unit.failed", metadata: .error(error)) }
         }
+        if let unreadable = summary.ioErrors.first {
+            FileHandle.standardError.write(Data("error: \(unreadable)\n".utf8))
+            throw Exit.ioError
+        }
+        let sourceRecords = collected.records
+        let errors = summary.errors
         let reader = FHIRReader()
         // Each bundle is read on its own (its references resolve inside it, as a transaction's do), and
         // all NDJSON files together form one pool (a server export holds one version of each resource).
         var bundles: [[JSONObject]] = []
         var pooled: [JSONObject] = []
-        for input in try Convert.collectInputs(fhir, includeFHIR: true) {
+        for input in try Inputs.files(fhir, includeFHIR: true) {
             do {
                 var bytes = try input.read()
                 fhirFiles.append(AuditFile(digest: sha256Hex(bytes), size: bytes.count, role: "fhir"))
@@ -113,8 +103,8 @@ struct Reconcile: ParsableCommand {
             source: sourceRecords, sourceDiagnostics: diagnostics, sourceErrors: errors, fhir: fhirRecords)
         if !quiet { FileHandle.standardError.write(Data(result.summaryText().utf8)) }
         if let report {
-            let bytes = report.hasSuffix(".yaml") || report.hasSuffix(".yml") ? Array(result.yaml().utf8) : result.json()
             do {
+                let bytes = report.hasSuffix(".yaml") || report.hasSuffix(".yml") ? Array(try result.yaml().utf8) : result.json()
                 try Data(bytes).write(to: URL(fileURLWithPath: report), options: .atomic)
             } catch {
                 FileHandle.standardError.write(Data("error: cannot write the report\n".utf8))
@@ -132,7 +122,7 @@ struct Reconcile: ParsableCommand {
             ]
             let outputs = report.flatMap { AuditFile.hashing(path: $0, role: "report") }.map { [$0] } ?? []
             let record = AuditRecord(
-                command: "reconcile", options: ["timezone": timezone], started: started, finished: Date(), counts: counts,
+                command: "reconcile", options: ["timezone": source.timezone], started: started, finished: Date(), counts: counts,
                 inputs: AuditOptions.files(of: sourceInputs, stdinBytes: 0) + fhirFiles, outputs: outputs,
                 exitCode: result.isClean ? 0 : 65)
             if !audit.append(record, logger: logger) { throw Exit.ioError }

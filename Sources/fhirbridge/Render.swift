@@ -32,30 +32,22 @@ struct Render: ParsableCommand {
         help: "FHIR output (.json bundles, .ndjson, or folders) to compare the INPUT charts with.")
     var fhir: [String] = []
 
-    @Option(help: "A CSV column profile (YAML) to try before the bundled ones. Repeatable.")
-    var csvProfile: [String] = []
+    @OptionGroup var source: SourceOptions
 
-    @Option(help: "Zone for source times given without one (as for convert).")
-    var timezone: String = "+00:00"
-
-    @Option(help: "Folder holding Terminology/ and Mappings/.")
-    var home: String?
+    @OptionGroup var home: HomeOptions
 
     @Flag(help: "No summary on standard error.")
     var quiet = false
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("render needs at least one input file or folder.") }
-        if timezone.range(of: #"^[+-](0\d|1[0-4]):[0-5]\d$"#, options: .regularExpression) == nil {
-            throw ValidationError("--timezone must look like +00:00 or -05:00.")
-        }
     }
 
     func run() throws {
-        let engine = try Convert.loadEngine(home: home, configure: { $0.defaultZone = timezone })
+        let engine = try source.loadEngine(home)
         var errors: [SourceError] = []
-        let sourceRecords = try Self.records(inputs, engine: engine, profiles: csvProfile, errors: &errors)
-        let fhirRecords = try fhir.isEmpty ? nil : Self.fhirRecords(Convert.collectInputs(fhir, includeFHIR: true))
+        let sourceRecords = try Self.records(inputs, engine: engine, errors: &errors)
+        let fhirRecords = try fhir.isEmpty ? nil : Self.fhirRecords(Inputs.files(fhir, includeFHIR: true))
         let pageID: (EntityRef) -> String = { ResourceID.derive($0) }
         let book = ChartBook(sourceRecords, pageID: pageID)
         let fhirBook = fhirRecords.map { ChartBook($0, pageID: pageID) }
@@ -119,31 +111,26 @@ struct Render: ParsableCommand {
 
     static func isFHIRFile(_ path: String) -> Bool { path.hasSuffix(".json") || path.hasSuffix(".ndjson") }
 
-    /// Source units through the engine and FHIR files through the reverse mapping, in argument order.
-    static func records(_ paths: [String], engine: Engine, profiles: [String], errors: inout [SourceError]) throws
-        -> [ClinicalRecord]
-    {
+    /// Source units through the pipeline and FHIR files through the reverse mapping, in argument order.
+    static func records(_ paths: [String], engine: Engine, errors: inout [SourceError]) throws -> [ClinicalRecord] {
         var records: [ClinicalRecord] = []
         for path in paths {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
             if exists, !isDirectory.boolValue, isFHIRFile(path) {
-                records += try fhirRecords(Convert.collectInputs([path], includeFHIR: true))
+                records += try fhirRecords(Inputs.files([path], includeFHIR: true))
                 continue
             }
-            for input in try Convert.collectSources([path], engine: engine, profilePaths: profiles) {
-                let units: [UnitResult]
-                do { units = try engine.convert(input).units } catch {
-                    FileHandle.standardError.write(Data("error: cannot read \(input.name)\n".utf8))
-                    throw Exit.ioError
-                }
-                for unit in units {
-                    if let error = unit.error { errors.append(error) }
-                    if let record = unit.record { records.append(record) }
-                }
+            let collected = CollectingSink()
+            let summary = ConversionPipeline(engine: engine, sink: collected).run(try Inputs.sources([path], engine: engine))
+            if let unreadable = summary.ioErrors.first {
+                FileHandle.standardError.write(Data("error: \(unreadable)\n".utf8))
+                throw Exit.ioError
             }
+            errors += summary.errors
+            records += collected.records
             if exists, isDirectory.boolValue {
-                let fhirFiles = try Convert.collectInputs([path], includeFHIR: true)
+                let fhirFiles = try Inputs.files([path], includeFHIR: true)
                 if !fhirFiles.isEmpty { records += try fhirRecords(fhirFiles) }
             }
         }

@@ -5,18 +5,60 @@ import Logging
 import PHISafety
 import Pipeline
 
-/// PHI options of `convert`: encryption at rest, de-identification and minimum-necessary limits.
-/// Keys are read from files or the environment, never from the command line.
+/// PHI options of `convert`: input names, encryption at rest, and the record policy
+/// (de-identification and minimum-necessary limits). Keys are read from files or the environment,
+/// never from the command line.
 struct SafetyOptions: ParsableArguments {
     @Flag(help: "Show inputs as input-<digest of the path> in positions, logs, reports and output names (for file names that carry patient data).")
     var redactInputNames = false
 
+    @OptionGroup var encryption: EncryptionOptions
+    @OptionGroup var records: RecordPolicyOptions
+
+    /// The encryption key when `--encrypt` is set; a missing or malformed key is a usage error.
+    func sealingKey() throws -> DataKey? { try encryption.sealingKey() }
+
+    /// Limits and de-identification for the run.
+    func policy() throws -> RecordPolicy { try records.policy(keyFile: encryption.keyFile) }
+
+    /// Options recorded in the audit trail: no paths, no key material (the key id is public).
+    func auditOptions() -> [String: String] {
+        var options = records.auditOptions()
+        if encryption.encrypt { options["encrypt"] = "true" }
+        if let key = try? sealingKey() { options["keyId"] = key.idHex }
+        return options
+    }
+
+    static func loadKey(file: String?) throws -> DataKey { try EncryptionOptions.loadKey(file: file) }
+}
+
+/// `--encrypt` and `--key-file`, for `convert` and `serve`.
+struct EncryptionOptions: ParsableArguments {
     @Flag(help: "Encrypt every output (AES-256-GCM, .enc files) with the key from --key-file or FHIRBRIDGE_KEY.")
     var encrypt = false
 
     @Option(help: "File holding the key: base64 of 32 bytes (default: the FHIRBRIDGE_KEY environment variable).", completion: .file())
     var keyFile: String?
 
+    /// The encryption key when `--encrypt` is set; a missing or malformed key is a usage error.
+    func sealingKey() throws -> DataKey? {
+        guard encrypt else { return nil }
+        return try Self.loadKey(file: keyFile)
+    }
+
+    static func loadKey(file: String?) throws -> DataKey {
+        do {
+            return try DataKey.load(file: file)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw Exit.usage
+        }
+    }
+}
+
+/// The record policy, applied to every record before it is emitted (`convert` and `serve`):
+/// de-identification and the minimum-necessary limits.
+struct RecordPolicyOptions: ParsableArguments {
     @Flag(help: "De-identify outputs (HIPAA Safe Harbor) with keyed pseudonyms, for dry runs.")
     var deidentify = false
 
@@ -24,7 +66,7 @@ struct SafetyOptions: ParsableArguments {
     var deidKeyFile: String?
 
     @Option(help: "De-identified dates: shift (keyed offset per patient) or year.")
-    var deidDates: String = "shift"
+    var deidDates: Deidentifier.DateMode = .shift
 
     @Option(help: "Only these FHIR resource types, comma-separated; a referenced Patient is always kept.")
     var types: String?
@@ -36,7 +78,6 @@ struct SafetyOptions: ParsableArguments {
     var until: String?
 
     func validate() throws {
-        if Deidentifier.DateMode(rawValue: deidDates) == nil { throw ValidationError("--deid-dates must be shift or year.") }
         if deidKeyFile != nil && !deidentify { throw ValidationError("--deid-key-file needs --deidentify.") }
         do {
             _ = try filter()
@@ -51,41 +92,25 @@ struct SafetyOptions: ParsableArguments {
         return filter.isEmpty ? nil : filter
     }
 
-    /// The encryption key when `--encrypt` is set; a missing or malformed key is a usage error.
-    func sealingKey() throws -> DataKey? {
-        guard encrypt else { return nil }
-        return try Self.loadKey(file: keyFile)
-    }
-
-    /// Limits and de-identification for the run.
-    func policy() throws -> RecordPolicy {
+    /// The policy; the de-identification key comes from `--deid-key-file`, else `keyFile`, else
+    /// FHIRBRIDGE_KEY.
+    func policy(keyFile: String?) throws -> RecordPolicy {
         var policy = RecordPolicy(filter: try? filter())
         if deidentify {
-            let key = try Self.loadKey(file: deidKeyFile ?? keyFile)
-            policy.deidentifier = Deidentifier(key: key, dates: Deidentifier.DateMode(rawValue: deidDates) ?? .shift)
+            let key = try EncryptionOptions.loadKey(file: deidKeyFile ?? keyFile)
+            policy.deidentifier = Deidentifier(key: key, dates: deidDates)
         }
         return policy
     }
 
-    /// Options recorded in the audit trail: no paths, no key material (the key id is public).
+    /// Options recorded in the audit trail.
     func auditOptions() -> [String: String] {
         var options: [String: String] = [:]
-        if encrypt { options["encrypt"] = "true" }
-        if deidentify { options["deidentify"] = deidDates }
+        if deidentify { options["deidentify"] = deidDates.rawValue }
         if let types { options["types"] = types }
         if let since { options["since"] = since }
         if let until { options["until"] = until }
-        if let key = try? sealingKey() { options["keyId"] = key.idHex }
         return options
-    }
-
-    static func loadKey(file: String?) throws -> DataKey {
-        do {
-            return try DataKey.load(file: file)
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw Exit.usage
-        }
     }
 }
 
@@ -126,6 +151,8 @@ struct AuditOptions: ParsableArguments {
                 }
             case let .csv(url, _):
                 files += folderFiles(url.path).compactMap { AuditFile.hashing(path: $0, role: "input") }
+            case let .memory(_, bytes):
+                files.append(AuditFile(digest: sha256Hex(bytes), size: bytes.count, role: "input"))
             }
         }
         return files

@@ -8,11 +8,12 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve conversions over HTTP (POST /convert) and MLLP until SIGTERM or SIGINT.",
         discussion: """
-            HTTP: POST /convert (HL7 v2, C-CDA or CSV body; ?format=hl7v2|ccda|csv, else detected) returns a \
-            Bundle (application/fhir+json); errors are OperationOutcomes with positions (400, 401, 413, 415, \
+            HTTP: POST /convert (HL7 v2, C-CDA or CSV body; ?format=hl7v2|ccda|csv, else detected; CSV through \
+            the first profile that fits, --csv-profile ones first) returns a Bundle (application/fhir+json); errors are OperationOutcomes with positions (400, 401, 413, 415, \
             422, 503). GET /health, GET /metrics (Prometheus text). MLLP: each framed message is converted \
             and answered with an ACK (AA, AE for bad data, AR for unsupported types or structure); with \
-            --out each converted message is also written as a bundle file. The bearer token is read from \
+            --out each converted message is also written as a bundle file. --types, --since, --until and \
+            --deidentify apply to both, as for convert. The bearer token is read from \
             --token-file, never from the command line. Logs name positions and control ids, never patient data.
             """)
 
@@ -28,11 +29,6 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Folder for one bundle file per MLLP message (created if missing).")
     var out: String?
 
-    @Flag(help: "Seal the --out bundles with AES-256-GCM (<name>.json.enc); key from --key-file or FHIRBRIDGE_KEY.")
-    var encrypt = false
-
-    @Option(help: "File holding the base64 256-bit key for --encrypt (default: FHIRBRIDGE_KEY).", completion: .file())
-    var keyFile: String?
 
     @Option(help: "File holding the bearer token HTTP clients must send (first line).", completion: .file())
     var tokenFile: String?
@@ -50,32 +46,26 @@ struct Serve: AsyncParsableCommand {
     var maxConcurrent: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: "Bundle type: transaction, batch or collection.")
-    var bundleType: String = "transaction"
+    var bundleType: BundleType = .transaction
 
-    @Option(help: "Zone for source times given without one, as +hh:mm or -hh:mm.")
-    var timezone: String = "+00:00"
+    @OptionGroup var source: SourceOptions
 
-    @Option(help: "Folder holding Terminology/ and Mappings/ (default: FHIRBRIDGE_HOME, or found from the current directory).")
-    var home: String?
+    @OptionGroup var home: HomeOptions
 
     @Option(help: "Log level: debug, info, notice, warning or error.")
     var logLevel: String = "info"
 
+    @OptionGroup(title: "PHI safety") var encryption: EncryptionOptions
+    @OptionGroup(title: "Record policy (HTTP responses and --out bundles)") var records: RecordPolicyOptions
     @OptionGroup(title: "Limits") var limits: LimitOptions
 
     func validate() throws {
         guard (0...65535).contains(httpPort) else { throw ValidationError("--http-port must be 0 to 65535.") }
         guard (0...65535).contains(mllpPort) else { throw ValidationError("--mllp-port must be 0 to 65535.") }
-        if encrypt && out == nil { throw ValidationError("--encrypt needs --out.") }
+        if encryption.encrypt && out == nil { throw ValidationError("--encrypt needs --out.") }
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together.") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024.") }
         guard (1...1024).contains(maxConcurrent) else { throw ValidationError("--max-concurrent must be 1 to 1024.") }
-        if BundleType(rawValue: bundleType) == nil {
-            throw ValidationError("--bundle-type must be transaction, batch or collection.")
-        }
-        if timezone.range(of: #"^[+-](0\d|1[0-4]):[0-5]\d$"#, options: .regularExpression) == nil {
-            throw ValidationError("--timezone must look like +00:00 or -05:00.")
-        }
         if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel.lowercased()) {
             throw ValidationError("--log-level must be debug, info, notice, warning or error.")
         }
@@ -83,18 +73,16 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try Self.setup { () throws(ServerSetupError) in try ServerLogging.bootstrap(level: logLevel) }
-        let engine = try Convert.loadEngine(
-            home: home,
-            configure: { configuration in
-                configuration.defaultZone = timezone
-                configuration.bundleType = BundleType(rawValue: bundleType) ?? .transaction
-                configuration.limits = limits.engineLimits
-            })
+        let engine = try source.loadEngine(home) { configuration in
+            configuration.bundleType = bundleType
+            configuration.limits = limits.engineLimits
+        }
         var configuration = ServerConfiguration(
             host: host, httpPort: httpPort, mllpPort: mllpPort == 0 ? nil : mllpPort,
             outputDirectory: out.map { URL(fileURLWithPath: $0) }, maxBodyBytes: maxBodyBytes,
             maxConcurrentConversions: maxConcurrent)
-        if encrypt { configuration.sealingKey = try SafetyOptions.loadKey(file: keyFile) }
+        configuration.sealingKey = try encryption.sealingKey()
+        configuration.policy = try records.policy(keyFile: encryption.keyFile)
         if let tokenFile {
             configuration.bearerToken = try Self.setup { () throws(ServerSetupError) in
                 try ServerConfiguration.readToken(fromFile: tokenFile)

@@ -17,17 +17,13 @@ struct TerminologyCommand: ParsableCommand {
         subcommands: [Lookup.self, Translate.self, Validate.self, Import.self, Systems.self])
 
     struct Options: ParsableArguments {
-        @Option(
-            help:
-                "Folder holding Terminology/ and Mappings/ (default: FHIRBRIDGE_HOME, or found from the current directory)."
-        )
-        var home: String?
+        @OptionGroup var home: HomeOptions
 
         @Flag(help: "Print JSON instead of text.")
         var json = false
 
         func store() throws -> TerminologyStore {
-            try Convert.loadEngine(home: home, configure: { _ in }).terminology
+            try home.loadEngine().terminology
         }
     }
 

@@ -7,11 +7,10 @@ struct ValidateMappings: ParsableCommand {
         commandName: "validate-mappings",
         abstract: "Load Terminology/ and Mappings/ and check every map against the model (file:line errors).")
 
-    @Option(help: "Folder holding Terminology/ and Mappings/.")
-    var home: String?
+    @OptionGroup var home: HomeOptions
 
     func run() throws {
-        let engine = try Convert.loadEngine(home: home, configure: { _ in })
+        let engine = try home.loadEngine()
         let spec = engine.hl7Mapper.spec
         print(
             "ok: \(spec.manifests.count) HL7 v2 message manifests, \(spec.segmentMaps.count) segment maps, "

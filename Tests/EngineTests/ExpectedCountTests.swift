@@ -45,11 +45,11 @@ struct ExpectedCountTests {
         let expectedURL = TestCorpus.url("fhir-converter/expected/hl7v2/\(path)")
         let inputName = expectedURL.lastPathComponent.replacingOccurrences(of: "-expected.json", with: ".hl7")
         let inputURL = TestCorpus.url("fhir-converter/hl7v2/\(inputName)")
-        let expected = OutputWriter.resourceCounts(try JSONReader.parse(Array(try Data(contentsOf: expectedURL))))
+        let expected = FHIREmitter.resourceCounts(try JSONReader.parse(Array(try Data(contentsOf: expectedURL))))
         let units = try Support.convert(inputURL)
         let records = units.compactMap(\.record)
         #expect(records.count == units.count)
-        let actual = OutputWriter.resourceCounts(try Support.bundle(records))
+        let actual = FHIREmitter.resourceCounts(try Support.bundle(records))
         for type in ["Patient", "Encounter", "Observation"] {
             let want = Self.deviations[inputName]?[type] ?? expected[type, default: 0]
             #expect(actual[type, default: 0] == want, "\(type) in \(inputName)")

@@ -6,7 +6,7 @@ import Pipeline
 import TestSupport
 import Testing
 
-/// `--types`, `--since` and `--until` limit what is emitted, in the Pipeline's OutputWriter.
+/// `--types`, `--since` and `--until` limit what is emitted, in the Pipeline's run loop.
 struct MinimumNecessaryTests {
     /// What every unit emits about its own source, whatever `--types` says.
     static let provenanceTypes: Set<String> = ["Provenance", "Device", "Organization"]
@@ -26,12 +26,16 @@ struct MinimumNecessaryTests {
         #expect(limited.encounters.isEmpty && limited.allergies.isEmpty && limited.practitioners.isEmpty)
         #expect(limited.observations.allSatisfy { $0.encounter == nil && $0.performers.isEmpty })
         #expect(limited.observations.allSatisfy { $0.patient == limited.patients[0].ref })
-        // and through the writer: Observation and Patient, plus the unit's Provenance and its agents
-        let writer = try OutputWriter(directory: nil, ndjson: false, policy: RecordPolicy(filter: try RecordFilter(
-            types: ["Observation"], since: nil, until: nil)))
-        let output = writer.combinedOutput([record], engine: Support.engine)
+        // and through the pipeline: Observation and Patient, plus the unit's Provenance and its agents
+        let bytes = Array(try Data(contentsOf: Support.samples.appendingPathComponent("hl7v2/adt-a01-basic.hl7")))
+        let sink = SingleBundleSink(emitter: Support.engine.emitter, destination: .memory)
+        let policy = RecordPolicy(filter: try RecordFilter(types: ["Observation"], since: nil, until: nil))
+        let output = ConversionPipeline(engine: Support.engine, sink: sink, policy: policy)
+            .run([.memory(name: "adt.hl7", bytes: bytes)])
         #expect(Set(output.resources.keys).isSubset(of: Self.provenanceTypes.union(["Observation", "Patient"])))
         #expect(output.resources["Observation"] == record.observations.count && output.resources["Patient"] == 1)
+        let bundle = try JSONReader.parse(try #require(sink.bytes))
+        #expect(FHIREmitter.resourceCounts(bundle) == output.resources)
     }
 
     @Test func patientIsDroppedWhenNothingKeptRefersToIt() throws {

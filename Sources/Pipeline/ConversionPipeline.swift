@@ -1,0 +1,148 @@
+import ClinicalModel
+import Foundation
+import PHISafety
+
+/// The one run loop: inputs -> readers -> units -> (ledger) -> record policy -> sink. `convert`,
+/// `reconcile`, `render`, `bench` and both transports of `serve` run through it.
+///
+///     let sink = try BundleFileSink(directory: out, emitter: engine.emitter)
+///     let pipeline = ConversionPipeline(engine: engine, sink: sink, policy: policy)
+///     let summary = pipeline.run(try engine.sources(paths))
+///     summary.failed     // units that failed: kinds and positions in summary.errors
+///
+/// Per input it pulls units from the input's `UnitReader` one at a time (holding one unit ahead,
+/// to know whether the input has one unit or several, as output names need). Per unit: the
+/// summary counts it; a unit with a record consults the ledger when there is one (units already
+/// written by a resumed checkpoint are skipped; only new and changed records go on); the record
+/// policy (minimum-necessary limits, then de-identification) is applied, here and nowhere else;
+/// the sink writes it; the ledger commits the unit. After the last input the sink finishes and the
+/// ledger's checkpoint completes (only when nothing failed to read or write).
+public struct ConversionPipeline {
+    /// Something that happened during a run, for logs and progress (kinds and positions only).
+    public enum Event {
+        /// An input is about to be read.
+        case inputStarted(SourceInput)
+        /// A unit was read (converted or failed); its diagnostics are in it.
+        case unit(UnitResult, input: SourceInput)
+        /// An input could not be read (I/O); its remaining units are lost.
+        case inputUnreadable(SourceInput)
+        /// A unit's output (or its ledger entry) could not be written.
+        case outputFailed(UnitResult, input: SourceInput)
+    }
+
+    public let engine: Engine
+    /// Where records go; `nil` converts and counts only.
+    public let sink: (any RecordSink)?
+    public let policy: RecordPolicy
+    public let ledger: (any CheckpointLedger)?
+    /// The format of every input, or `nil` to detect each from its content.
+    public let format: InputFormat?
+    /// Report source positions that reached no record (`reconcile`).
+    public let traceUnused: Bool
+
+    public init(
+        engine: Engine, sink: (any RecordSink)?, policy: RecordPolicy = RecordPolicy(),
+        ledger: (any CheckpointLedger)? = nil, format: InputFormat? = nil, traceUnused: Bool = false
+    ) {
+        self.engine = engine
+        self.sink = sink
+        self.policy = policy
+        self.ledger = ledger
+        self.format = format
+        self.traceUnused = traceUnused
+    }
+
+    /// Runs every input through to the sink and returns the run's counts. I/O failures are in
+    /// `ioErrors` (exit 74), failed units in `errors` (exit 65); neither stops the run.
+    public func run(_ inputs: some Sequence<SourceInput>, now: Date = Date(), observe: (Event) -> Void = { _ in })
+        -> RunSummary
+    {
+        var summary = RunSummary()
+        var checkpoint: LedgerCheckpoint?
+        if let ledger {
+            do {
+                checkpoint = try ledger.begin(now: now)
+            } catch {
+                summary.ioErrors.append("cannot open the ledger checkpoint")
+                return summary
+            }
+        }
+        for input in inputs {
+            observe(.inputStarted(input))
+            var reader = engine.reader(for: input, format: format, traceUnused: traceUnused)
+            do {
+                var current = try reader.next()
+                var first = true
+                while let unit = current {
+                    let next = try reader.next()
+                    let origin = UnitOrigin(
+                        stem: policy.deidentifier?.pseudonymStem(input.stem) ?? input.stem, index: unit.index,
+                        isOnlyUnit: first && next == nil)
+                    process(unit, from: input, origin: origin, checkpoint: checkpoint, into: &summary, observe: observe)
+                    current = next
+                    first = false
+                }
+            } catch {
+                summary.ioErrors.append("\(error)")
+                observe(.inputUnreadable(input))
+            }
+            summary.bytes += reader.bytesRead
+        }
+        if let sink {
+            do {
+                let emitted = try sink.finish()
+                summary.record(resources: emitted.resources, diagnostics: emitted.diagnostics)
+            } catch {
+                summary.ioErrors.append("cannot finish the output files")
+            }
+        }
+        if let ledger, let checkpoint, summary.ioErrors.isEmpty {
+            do {
+                let completion = try ledger.complete(checkpoint, now: Date())
+                summary.ledger.checkpoint = completion.checkpoint
+                summary.ledger.startedAt = completion.startedAt
+                summary.ledger.deleted = completion.deleted
+            } catch {
+                summary.ioErrors.append("cannot complete the ledger checkpoint")
+            }
+        }
+        return summary
+    }
+
+    /// One unit: count it, consult the ledger, apply the policy, write, commit.
+    func process(
+        _ unit: UnitResult, from input: SourceInput, origin: UnitOrigin, checkpoint: LedgerCheckpoint?,
+        into summary: inout RunSummary, observe: (Event) -> Void
+    ) {
+        summary.record(unit: unit)
+        observe(.unit(unit, input: input))
+        guard var record = unit.record, let sink else { return }
+        do {
+            var committed: (entries: [LedgerEntry], inputDigest: String)?
+            if let ledger, let checkpoint, let digest = record.document.digest {
+                if try ledger.isDone(inputDigest: digest, in: checkpoint) {
+                    summary.ledger.resumedUnits += 1
+                    return
+                }
+                let named = LedgerEntry.entries(record)
+                let entries = named.map(\.entry)
+                let delta = try ledger.delta(entries)
+                summary.ledger.add(delta)
+                if delta.emitted.isEmpty {
+                    try ledger.commit(entries, inputDigest: digest, in: checkpoint)
+                    return
+                }
+                record = record.keeping(Set(named.filter { delta.emitted.contains($0.entry.resource) }.map(\.ref)))
+                committed = (entries, digest)
+            }
+            let emitted = try sink.write(policy.apply(record), origin: origin)
+            summary.record(resources: emitted.resources, diagnostics: emitted.diagnostics)
+            if let ledger, let checkpoint, let committed {
+                try ledger.commit(committed.entries, inputDigest: committed.inputDigest, in: checkpoint)
+            }
+        } catch {
+            summary.ioErrors.append("cannot write output for \(input.name)")
+            observe(.outputFailed(unit, input: input))
+        }
+    }
+}

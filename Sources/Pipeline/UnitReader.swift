@@ -1,0 +1,236 @@
+import CSVSource
+import CanonicalHash
+import ClinicalModel
+import Crypto
+import Foundation
+import HL7v2
+
+/// A source of units, pulled one at a time: an HL7 v2 message, a C-CDA document, a CSV patient.
+///
+/// Every entry point (`convert`, `reconcile`, `render`, `bench`, `serve`) reads through this one
+/// shape, so a reader that takes its input in bounded chunks (a file or standard input read
+/// incrementally, an MLLP stream) replaces another without changing a caller.
+///
+///     var reader = engine.reader(for: .file(InputFile(url: url)))
+///     while let unit = try reader.next() {
+///         unit.index          // 1-based position of the unit in its input
+///         unit.error          // a unit that failed: kind and position, never content
+///     }
+///
+/// A unit that cannot be parsed or mapped is not an error of the reader: it is a `UnitResult` with
+/// its `error`, and the units after it go on. `next()` throws only when the input itself cannot be
+/// read (an I/O error), after which the reader yields nothing more.
+public protocol UnitReader {
+    /// The next unit in input order, or `nil` after the last one.
+    ///
+    /// - Throws: `InputError` when the input cannot be read.
+    mutating func next() throws(InputError) -> UnitResult?
+
+    /// Source bytes consumed so far (files, standard input and bodies; CSV folders count 0).
+    var bytesRead: Int { get }
+}
+
+extension UnitReader {
+    /// Every remaining unit (for inputs known to be small: tests, one HTTP body).
+    public mutating func readAll() throws(InputError) -> [UnitResult] {
+        var units: [UnitResult] = []
+        while let unit = try next() { units.append(unit) }
+        return units
+    }
+}
+
+/// HL7 v2: one unit per message of a file, a batch or a frame, parsed and mapped as it is pulled.
+///
+/// The splitter decides how the input is read: from memory today, or from a `FileHandle` in chunks
+/// (`HL7InputSplitter(fileHandle:)`) with memory bounded by the largest message. Findings about
+/// the input as a whole (a batch count that does not match) go to the unit yielded when they are
+/// found, at the latest the last one.
+public struct HL7v2UnitReader: UnitReader {
+    let engine: Engine
+    let inputName: String
+    let traceUnused: Bool
+    var splitter: HL7InputSplitter
+    /// The next message, split ahead so that input findings before it go to the unit before it.
+    var ahead: (index: Int, bytes: [UInt8])?
+    var started = false
+    var yielded = 0
+    var reportedDiagnostics = 0
+    public private(set) var bytesRead: Int
+
+    public init(splitter: HL7InputSplitter, engine: Engine, inputName: String, bytesRead: Int = 0, traceUnused: Bool = false) {
+        self.splitter = splitter
+        self.engine = engine
+        self.inputName = inputName
+        self.traceUnused = traceUnused
+        self.bytesRead = bytesRead
+    }
+
+    public mutating func next() throws(InputError) -> UnitResult? {
+        if !started {
+            started = true
+            ahead = splitter.next()
+        }
+        guard let (index, bytes) = ahead else {
+            if yielded == 0 {
+                // no message at all: one failure, as for content before the first MSH
+                yielded = 1
+                let error = HL7ParseError(
+                    .noMessageHeader, at: .hl7(message: 1, segment: "MSH", occurrence: 1), segmentNumber: 1)
+                return failure(error, index: 1, diagnostics: newInputDiagnostics())
+            }
+            return nil
+        }
+        ahead = splitter.next()
+        if splitter.readError != nil { throw InputError("cannot read \(inputName)") }
+        yielded += 1
+        var unit: UnitResult
+        do {
+            let message = try HL7Parser.parse(bytes, index: index, limits: engine.configuration.limits.hl7)
+            unit = engine.mapHL7(message, inputName: inputName, traceUnused: traceUnused)
+        } catch {
+            unit = failure(error, index: index, diagnostics: [])
+        }
+        unit.diagnostics += newInputDiagnostics()
+        return unit
+    }
+
+    func failure(_ error: HL7ParseError, index: Int, diagnostics: [Diagnostic]) -> UnitResult {
+        UnitResult(
+            index: index, record: nil, diagnostics: diagnostics,
+            error: SourceError(error.kind.rawValue, at: error.location, input: "\(inputName) message \(index)"),
+            byteCount: 0)
+    }
+
+    /// The splitter's findings not yet handed out.
+    mutating func newInputDiagnostics() -> [Diagnostic] {
+        let all = splitter.diagnostics
+        defer { reportedDiagnostics = all.count }
+        return Array(all[reportedDiagnostics...])
+    }
+}
+
+/// C-CDA: one document, one unit.
+public struct CCDAUnitReader: UnitReader {
+    let engine: Engine
+    let inputName: String
+    var bytes: [UInt8]?
+    public private(set) var bytesRead = 0
+
+    public init(bytes: [UInt8], engine: Engine, inputName: String) {
+        self.bytes = bytes
+        self.engine = engine
+        self.inputName = inputName
+    }
+
+    public mutating func next() throws(InputError) -> UnitResult? {
+        guard let bytes else { return nil }
+        self.bytes = nil
+        bytesRead = bytes.count
+        let digest = lowercaseHex(SHA256.hash(data: bytes))
+        do {
+            let (read, readDiagnostics) = try engine.ccdaReader.read(bytes, inputName: inputName, digest: digest)
+            let (record, terminologyDiagnostics) = engine.normalized(read)
+            return UnitResult(
+                index: 1, record: record, diagnostics: readDiagnostics + terminologyDiagnostics, error: nil,
+                byteCount: bytes.count)
+        } catch {
+            return UnitResult(index: 1, record: nil, diagnostics: [], error: error, byteCount: bytes.count)
+        }
+    }
+}
+
+/// CSV: one unit per patient of an export read through a column profile (a folder, one file, or
+/// one file's bytes), pulled one patient at a time; then one failed unit per bad row. Findings
+/// about the export go to the unit yielded when they are found (file and column findings to the
+/// first).
+public struct CSVUnitReader: UnitReader {
+    public enum Input: Sendable {
+        case folder(URL)
+        case contents(name: String, bytes: [UInt8])
+    }
+
+    let engine: Engine
+    let profile: CSVProfile
+    var input: Input?
+    var records: CSVSourceReader.Records?
+    /// Failed units still to yield: row errors after the last patient, or the input's own error.
+    var failures: [SourceError] = []
+    var yielded = 0
+    var reportedDiagnostics = 0
+    public private(set) var bytesRead = 0
+
+    public init(_ input: Input, profile: CSVProfile, engine: Engine) {
+        self.input = input
+        self.profile = profile
+        self.engine = engine
+    }
+
+    public mutating func next() throws(InputError) -> UnitResult? {
+        if let input {
+            self.input = nil
+            let reader = CSVSourceReader(
+                profile: profile, terminology: engine.terminology, limits: engine.configuration.limits.csv)
+            do {
+                switch input {
+                case let .folder(url): records = try reader.records(folder: url)
+                case let .contents(name, bytes):
+                    bytesRead = bytes.count
+                    records = try reader.records(contents: bytes, name: name)
+                }
+            } catch {
+                failures = [error]
+            }
+        }
+        if let read = records?.next() {
+            var (record, found) = engine.normalized(read)
+            if record.document.digest == nil {
+                // no bytes of its own: the unit is identified by its content
+                record.document.digest = CanonicalHasher.rollup(CanonicalHasher.digests(record).map(\.digest))
+            }
+            yielded += 1
+            return UnitResult(
+                index: yielded, record: record, diagnostics: newDiagnostics() + found, error: nil, byteCount: 0)
+        }
+        var leftover: [Diagnostic] = []
+        if let finished = records {
+            // the last patient is out: the rows that failed follow, each a unit
+            failures = finished.errors
+            leftover = newDiagnostics()
+            records = nil
+        }
+        guard !failures.isEmpty else { return nil }
+        yielded += 1
+        return UnitResult(index: yielded, record: nil, diagnostics: leftover, error: failures.removeFirst(), byteCount: 0)
+    }
+
+    /// The reader's findings not yet handed out.
+    mutating func newDiagnostics() -> [Diagnostic] {
+        guard let all = records?.diagnostics else { return [] }
+        defer { reportedDiagnostics = all.count }
+        return Array(all[reportedDiagnostics...])
+    }
+
+    /// Every unit of an input at once (tests, `Engine.convertCSV`).
+    static func read(_ input: Input, profile: CSVProfile, engine: Engine) -> [UnitResult] {
+        var reader = CSVUnitReader(input, profile: profile, engine: engine)
+        return (try? reader.readAll()) ?? []
+    }
+}
+
+/// An input in no format the engine reads: one failed unit (`unknownInputFormat`, or
+/// `unsupportedInputFormat` for CSV that no profile fits).
+public struct FailedInputReader: UnitReader {
+    var error: SourceError?
+    public let bytesRead: Int
+
+    public init(_ error: SourceError, bytesRead: Int) {
+        self.error = error
+        self.bytesRead = bytesRead
+    }
+
+    public mutating func next() throws(InputError) -> UnitResult? {
+        guard let error else { return nil }
+        self.error = nil
+        return UnitResult(index: 1, record: nil, diagnostics: [], error: error, byteCount: bytesRead)
+    }
+}

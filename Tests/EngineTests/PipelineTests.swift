@@ -1,0 +1,107 @@
+import CSVSource
+import ClinicalModel
+import FHIRR4
+import Foundation
+import PHISafety
+import Pipeline
+import TestSupport
+import Testing
+
+/// The run loop and its readers and sinks, below the CLI.
+struct PipelineTests {
+    static let labProfile = Repository.root.appendingPathComponent("Samples/csv/lab-results.profile.yaml")
+    static let labCSV = Repository.root.appendingPathComponent("Samples/csv/lab-results.csv")
+
+    @Test func readersYieldOneUnitAtATimeInInputOrder() throws {
+        let url = Support.samples.appendingPathComponent("batch-fhs-three-messages.hl7")
+        var reader = Support.engine.reader(for: .file(InputFile(url: url)))
+        #expect(reader.bytesRead == 0, "nothing is read before the first unit is pulled")
+        var indexes: [Int] = []
+        var controlIDs: [String] = []
+        while let unit = try reader.next() {
+            indexes.append(unit.index)
+            controlIDs.append(unit.record?.document.controlID ?? "")
+        }
+        #expect(indexes == [1, 2, 3])
+        #expect(Set(controlIDs).count == 3)
+        #expect(reader.bytesRead == (try Data(contentsOf: url)).count)
+        #expect(try reader.next() == nil)
+        // the same units as the whole-input conversion
+        let whole = Support.engine.convert(Array(try Data(contentsOf: url)), inputName: url.lastPathComponent)
+        #expect(whole.map(\.record?.document.digest) == (try Support.engine.convert(.file(InputFile(url: url))).units).map(\.record?.document.digest))
+    }
+
+    @Test func anUnreadableInputThrowsWhenPulledNotBefore() throws {
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("fhirbridge-missing-\(UUID().uuidString).hl7")
+        var reader = Support.engine.reader(for: .file(InputFile(url: missing)))
+        #expect(throws: InputError.self) { try reader.next() }
+        // the run loop reports it as an I/O error and goes on with the next input
+        let summary = ConversionPipeline(engine: Support.engine, sink: CollectingSink()).run([
+            .file(InputFile(url: missing)), .file(InputFile(url: Support.samples.appendingPathComponent("adt-a01-basic.hl7"))),
+        ])
+        #expect(summary.ioErrors == ["cannot read \(missing.lastPathComponent)"])
+        #expect(summary.converted == 1)
+    }
+
+    @Test func csvBytesConvertThroughAFittingProfile() throws {
+        var configuration = EngineConfiguration(home: Repository.root)
+        configuration.csvProfiles = [try CSVProfile.load(Self.labProfile)]
+        let engine = try Engine(configuration: configuration)
+        let bytes = Array(try Data(contentsOf: Self.labCSV))
+        let units = engine.convert(bytes, inputName: "body")
+        #expect(units.count == 3 && units.allSatisfy { $0.error == nil })
+        // the same records as reading the file through the profile
+        let fromFile = engine.convertCSV(Self.labCSV, profile: try CSVProfile.load(Self.labProfile))
+        #expect(units.map { $0.record?.observations.count } == fromFile.map { $0.record?.observations.count })
+        #expect(units.map(\.record?.document.digest) == fromFile.map(\.record?.document.digest))
+        // without a fitting profile it is still refused, by kind
+        #expect(Support.engine.convert(bytes, inputName: "body").first?.error?.kind == "unsupportedInputFormat")
+    }
+
+    @Test func bundleFilesAreNamedByInputAndUnit() throws {
+        let folder = try Support.temporaryFolder("pipeline-names")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sink = try BundleFileSink(directory: folder, emitter: Support.engine.emitter)
+        let inputs = ["adt-a01-basic.hl7", "batch-fhs-three-messages.hl7", "adt-a01-basic.hl7"].map {
+            SourceInput.file(InputFile(url: Support.samples.appendingPathComponent($0)))
+        }
+        let summary = ConversionPipeline(engine: Support.engine, sink: sink).run(inputs)
+        #expect(summary.converted == 5 && summary.ioErrors.isEmpty)
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(
+            names == [
+                "adt-a01-basic-2.json", "adt-a01-basic.json", "batch-fhs-three-messages.1.json",
+                "batch-fhs-three-messages.2.json", "batch-fhs-three-messages.3.json",
+            ])
+        #expect(sink.outputs.count == 5)
+        // a bundle file holds what the engine's bundle of that unit holds
+        let record = try #require(Support.convert(Support.samples.appendingPathComponent("adt-a01-basic.hl7")).first?.record)
+        let written = Array(try Data(contentsOf: folder.appendingPathComponent("adt-a01-basic.json")))
+        #expect(written == Support.engine.bundleJSON([record]).0)
+    }
+
+    @Test func theRecordPolicyIsAppliedBeforeEverySink() throws {
+        let folder = try Support.temporaryFolder("pipeline-policy")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let key = try DataKey(base64: Data((1...32).map { UInt8($0) }).base64EncodedString())
+        let policy = RecordPolicy(
+            filter: try RecordFilter(types: ["Patient", "Observation"], since: nil, until: nil),
+            deidentifier: Deidentifier(key: key))
+        let input = SourceInput.file(InputFile(url: Support.samples.appendingPathComponent("oru-r01-lab.hl7")))
+        let collected = CollectingSink()
+        let ndjson = try NDJSONSink(directory: folder, emitter: Support.engine.emitter)
+        for sink in [collected, ndjson] as [any RecordSink] {
+            _ = ConversionPipeline(engine: Support.engine, sink: sink, policy: policy).run([input])
+        }
+        let record = try #require(collected.records.first)
+        #expect(record.encounters.isEmpty && !record.observations.isEmpty)
+        #expect(record.document.inputName.hasPrefix("deid-"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(files.contains("Patient.ndjson") && files.contains("Observation.ndjson"))
+        #expect(!files.contains("Encounter.ndjson"))
+        let original = try #require(Support.convert(Support.samples.appendingPathComponent("oru-r01-lab.hl7")).first?.record)
+        let family = try #require(original.patients.first?.names.first?.family)
+        let patients = String(decoding: try Data(contentsOf: folder.appendingPathComponent("Patient.ndjson")), as: UTF8.self)
+        #expect(!patients.contains(family))
+    }
+}
