@@ -107,14 +107,14 @@ public final class ConversionService: Service, Sendable {
     static func convertBody(_ bytes: [UInt8], format: InputFormat?, engine: Engine) -> Result<BodyResult, ServerError> {
         let units = engine.convert(bytes, inputName: "body", format: format)
         let errors = units.compactMap(\.error)
-        if let unsupported = errors.first(where: { $0.kind == "unknownInputFormat" || $0.kind == "unsupportedInputFormat" }),
+        if let unsupported = errors.first(where: { $0.kind == .unknownInputFormat || $0.kind == .unsupportedInputFormat }),
             errors.count == 1
         {
-            return .failure(.unsupportedFormat(unsupported.kind))
+            return .failure(.unsupportedFormat(unsupported.kind.rawValue))
         }
         if !errors.isEmpty { return .failure(.unprocessable(errors)) }
         let records = units.compactMap(\.record)
-        guard !records.isEmpty else { return .failure(.unprocessable([SourceError("noUnits", at: nil)])) }
+        guard !records.isEmpty else { return .failure(.unprocessable([SourceError(.noUnits, at: nil)])) }
         let (bundle, diagnostics) = engine.bundleJSON(records, pretty: false)
         let diagnosticCount = units.reduce(diagnostics.count) { $0 + $1.diagnostics.count }
         return .success(BodyResult(bundle: bundle, unitCount: records.count, diagnosticCount: diagnosticCount))

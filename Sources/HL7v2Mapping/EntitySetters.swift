@@ -5,12 +5,12 @@ import ClinicalModel
 /// model's shape, and `HL7v2Mapper` checks every map against them at load time.
 struct Setter<Entity> {
     /// The `FieldValue` kinds this path accepts.
-    let accepts: Set<String>
+    let accepts: Set<FieldValue.Kind>
     let apply: (inout Entity, FieldValue) -> Void
 }
 
 enum Setters {
-    static func list<E, T: Equatable>(_ path: WritableKeyPath<E, [T]>, _ kind: String, _ extract: @escaping (FieldValue) -> T?)
+    static func list<E, T: Equatable>(_ path: WritableKeyPath<E, [T]>, _ kind: FieldValue.Kind, _ extract: @escaping (FieldValue) -> T?)
         -> Setter<E>
     {
         Setter(accepts: [kind]) { entity, value in
@@ -18,7 +18,7 @@ enum Setters {
         }
     }
 
-    static func single<E, T>(_ path: WritableKeyPath<E, T?>, _ kind: String, _ extract: @escaping (FieldValue) -> T?)
+    static func single<E, T>(_ path: WritableKeyPath<E, T?>, _ kind: FieldValue.Kind, _ extract: @escaping (FieldValue) -> T?)
         -> Setter<E>
     {
         Setter(accepts: [kind]) { entity, value in
@@ -27,68 +27,68 @@ enum Setters {
     }
 
     static func identifiers<E>(_ path: WritableKeyPath<E, [Identifier]>) -> Setter<E> {
-        list(path, "identifier") { if case let .identifier(v) = $0 { v } else { nil } }
+        list(path, .identifier) { if case let .identifier(v) = $0 { v } else { nil } }
     }
     static func names<E>(_ path: WritableKeyPath<E, [HumanName]>) -> Setter<E> {
-        list(path, "name") { if case let .name(v) = $0 { v } else { nil } }
+        list(path, .name) { if case let .name(v) = $0 { v } else { nil } }
     }
     static func name<E>(_ path: WritableKeyPath<E, HumanName?>) -> Setter<E> {
-        single(path, "name") { if case let .name(v) = $0 { v } else { nil } }
+        single(path, .name) { if case let .name(v) = $0 { v } else { nil } }
     }
     static func addresses<E>(_ path: WritableKeyPath<E, [Address]>) -> Setter<E> {
-        list(path, "address") { if case let .address(v) = $0 { v } else { nil } }
+        list(path, .address) { if case let .address(v) = $0 { v } else { nil } }
     }
     static func address<E>(_ path: WritableKeyPath<E, Address?>) -> Setter<E> {
-        single(path, "address") { if case let .address(v) = $0 { v } else { nil } }
+        single(path, .address) { if case let .address(v) = $0 { v } else { nil } }
     }
     static func contacts<E>(_ path: WritableKeyPath<E, [ContactPoint]>) -> Setter<E> {
-        list(path, "contact") { if case let .contact(v) = $0 { v } else { nil } }
+        list(path, .contact) { if case let .contact(v) = $0 { v } else { nil } }
     }
     static func concepts<E>(_ path: WritableKeyPath<E, [Concept]>) -> Setter<E> {
-        var setter = list(path, "concept") { value -> Concept? in
+        var setter = list(path, .concept) { value -> Concept? in
             switch value {
             case let .concept(v): v
             case let .coding(v): Concept(v)
             default: nil
             }
         }
-        setter = Setter(accepts: ["concept", "coding"], apply: setter.apply)
+        setter = Setter(accepts: [.concept, .coding], apply: setter.apply)
         return setter
     }
     static func concept<E>(_ path: WritableKeyPath<E, Concept?>) -> Setter<E> {
-        let setter = single(path, "concept") { value -> Concept? in
+        let setter = single(path, .concept) { value -> Concept? in
             switch value {
             case let .concept(v): v
             case let .coding(v): Concept(v)
             default: nil
             }
         }
-        return Setter(accepts: ["concept", "coding"], apply: setter.apply)
+        return Setter(accepts: [.concept, .coding], apply: setter.apply)
     }
     static func coding<E>(_ path: WritableKeyPath<E, Coding?>) -> Setter<E> {
-        let setter = single(path, "coding") { value -> Coding? in
+        let setter = single(path, .coding) { value -> Coding? in
             switch value {
             case let .coding(v): v
             case let .concept(v): v.first
             default: nil
             }
         }
-        return Setter(accepts: ["concept", "coding"], apply: setter.apply)
+        return Setter(accepts: [.concept, .coding], apply: setter.apply)
     }
     /// A FHIR `code` element: the code of a (translated) coding.
     static func code<E>(_ path: WritableKeyPath<E, String?>) -> Setter<E> {
-        let setter = single(path, "coding") { value -> String? in
+        let setter = single(path, .coding) { value -> String? in
             switch value {
             case let .coding(v): v.code
             case let .concept(v): v.first?.code
             default: nil
             }
         }
-        return Setter(accepts: ["concept", "coding"], apply: setter.apply)
+        return Setter(accepts: [.concept, .coding], apply: setter.apply)
     }
     /// A required FHIR `code` element with a default: the field overrides the default.
     static func requiredCode<E>(_ path: WritableKeyPath<E, String>) -> Setter<E> {
-        Setter(accepts: ["concept", "coding"]) { entity, value in
+        Setter(accepts: [.concept, .coding]) { entity, value in
             switch value {
             case let .coding(v): if let code = v.code { entity[keyPath: path] = code }
             case let .concept(v): if let code = v.first?.code { entity[keyPath: path] = code }
@@ -97,35 +97,35 @@ enum Setters {
         }
     }
     static func codes<E>(_ path: WritableKeyPath<E, [String]>) -> Setter<E> {
-        let setter = list(path, "coding") { value -> String? in
+        let setter = list(path, .coding) { value -> String? in
             switch value {
             case let .coding(v): v.code
             case let .concept(v): v.first?.code
             default: nil
             }
         }
-        return Setter(accepts: ["concept", "coding"], apply: setter.apply)
+        return Setter(accepts: [.concept, .coding], apply: setter.apply)
     }
     static func dateTime<E>(_ path: WritableKeyPath<E, ClinicalDateTime?>) -> Setter<E> {
-        single(path, "dateTime") { if case let .dateTime(v) = $0 { v } else { nil } }
+        single(path, .dateTime) { if case let .dateTime(v) = $0 { v } else { nil } }
     }
     static func text<E>(_ path: WritableKeyPath<E, String?>) -> Setter<E> {
-        single(path, "text") { if case let .text(v) = $0 { v } else { nil } }
+        single(path, .text) { if case let .text(v) = $0 { v } else { nil } }
     }
     static func reference<E>(_ path: WritableKeyPath<E, EntityRef?>) -> Setter<E> {
-        single(path, "reference") { if case let .reference(v) = $0 { v } else { nil } }
+        single(path, .reference) { if case let .reference(v) = $0 { v } else { nil } }
     }
     static func references<E>(_ path: WritableKeyPath<E, [EntityRef]>) -> Setter<E> {
-        list(path, "reference") { if case let .reference(v) = $0 { v } else { nil } }
+        list(path, .reference) { if case let .reference(v) = $0 { v } else { nil } }
     }
     static func quantity<E>(_ path: WritableKeyPath<E, Quantity?>) -> Setter<E> {
-        single(path, "quantity") { if case let .quantity(v) = $0 { v } else { nil } }
+        single(path, .quantity) { if case let .quantity(v) = $0 { v } else { nil } }
     }
     static func period<E>(_ path: WritableKeyPath<E, Period?>) -> Setter<E> {
-        single(path, "period") { if case let .period(v) = $0 { v } else { nil } }
+        single(path, .period) { if case let .period(v) = $0 { v } else { nil } }
     }
     static func periodStart<E>(_ path: WritableKeyPath<E, Period?>) -> Setter<E> {
-        Setter(accepts: ["dateTime"]) { entity, value in
+        Setter(accepts: [.dateTime]) { entity, value in
             guard case let .dateTime(time) = value else { return }
             var period = entity[keyPath: path] ?? Period()
             if period.start == nil { period.start = time }
@@ -133,7 +133,7 @@ enum Setters {
         }
     }
     static func periodEnd<E>(_ path: WritableKeyPath<E, Period?>) -> Setter<E> {
-        Setter(accepts: ["dateTime"]) { entity, value in
+        Setter(accepts: [.dateTime]) { entity, value in
             guard case let .dateTime(time) = value else { return }
             var period = entity[keyPath: path] ?? Period()
             if period.end == nil { period.end = time }
@@ -142,7 +142,7 @@ enum Setters {
     }
     /// Y/N indicators (HL7 table 0136).
     static func flag<E>(_ path: WritableKeyPath<E, Bool?>) -> Setter<E> {
-        Setter(accepts: ["coding", "text"]) { entity, value in
+        Setter(accepts: [.coding, .text]) { entity, value in
             let code: String?
             switch value {
             case let .coding(v): code = v.code
@@ -157,7 +157,7 @@ enum Setters {
         }
     }
     static func integer<E>(_ path: WritableKeyPath<E, Int?>) -> Setter<E> {
-        Setter(accepts: ["decimal", "text"]) { entity, value in
+        Setter(accepts: [.decimal, .text]) { entity, value in
             switch value {
             case let .decimal(v): entity[keyPath: path] = Int(v.lexical)
             case let .text(v): entity[keyPath: path] = Int(v)
@@ -166,10 +166,10 @@ enum Setters {
         }
     }
     static func annotations<E>(_ path: WritableKeyPath<E, [Annotation]>) -> Setter<E> {
-        list(path, "text") { if case let .text(v) = $0 { Annotation(text: v) } else { nil } }
+        list(path, .text) { if case let .text(v) = $0 { Annotation(text: v) } else { nil } }
     }
     static func participants<E>(_ path: WritableKeyPath<E, [Participant]>, role: String?) -> Setter<E> {
-        list(path, "reference") { value -> Participant? in
+        list(path, .reference) { value -> Participant? in
             guard case let .reference(ref) = value else { return nil }
             return Participant(
                 role: role.map {

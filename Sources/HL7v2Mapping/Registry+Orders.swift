@@ -34,7 +34,7 @@ extension Registry {
         EntityMapping(
             setters: [
                 "identifiers": Setters.identifiers(\.identifiers),
-                "code": Setter(accepts: ["concept"]) { report, value in
+                "code": Setter(accepts: [.concept]) { report, value in
                     if case let .concept(concept) = value, report.code.isEmpty { report.code = concept }
                 },
                 "status": Setters.requiredCode(\.status),
@@ -134,7 +134,7 @@ extension Registry {
             },
             didCreate: { context, ref in context.immunization = ref },
             current: { $0.immunization })
-        mapping.converters["immunizationDose"] = { immunization, segment, _, converters in
+        mapping.converters["immunizationDose"] = Named(reads: [6, 7, 9, 20, 21]) { immunization, segment, _, converters in
             // RXA-6 administered amount (999 = unknown), RXA-7 units; RXA-9 first repetition "00" = new record (primary source).
             if let amount = segment[6].value, amount != "999", let value = converters.decimal(amount) {
                 immunization.dose = converters.quantity(
@@ -199,7 +199,7 @@ extension Registry {
                 "date": Setters.dateTime(\.date),
                 "authors": Setters.references(\.authors),
                 "docStatus": Setters.code(\.docStatus),
-                "status": Setter(accepts: ["coding", "concept"]) { document, value in
+                "status": Setter(accepts: [.coding, .concept]) { document, value in
                     let code: String? = switch value {
                     case let .coding(v): v.code
                     case let .concept(v): v.first?.code
@@ -207,7 +207,7 @@ extension Registry {
                     }
                     if let code { document.status = code }
                 },
-                "contentType": Setter(accepts: ["coding", "text"]) { document, value in
+                "contentType": Setter(accepts: [.coding, .text]) { document, value in
                     switch value {
                     case let .coding(v): if let code = v.code { document.contentType = code }
                     case let .text(v): document.contentType = v
@@ -224,7 +224,7 @@ extension Registry {
             },
             didCreate: { context, ref in context.lastCreated = ref },
             current: { context in context.record.documents.last?.ref })
-        mapping.converters["documentContentType"] = { document, segment, _, _ in
+        mapping.converters["documentContentType"] = Named(reads: [3]) { document, segment, _, _ in
             // TXA-3 document content presentation (table 0191): TX/FT -> text/plain, others kept as the code says.
             switch segment[3].value?.uppercased() {
             case "TX", "FT", nil: document.contentType = "text/plain"
@@ -255,7 +255,7 @@ extension Registry {
             key: { appointment, _, _ in identifierKey(appointment.identifiers) },
             link: { appointment, context in if appointment.patient == nil { appointment.patient = context.patient } },
             didCreate: { _, _ in }, current: { context in context.record.appointments.last?.ref })
-        mapping.converters["appointmentTiming"] = { appointment, segment, context, converters in
+        mapping.converters["appointmentTiming"] = Named(reads: [9, 10, 11]) { appointment, segment, context, converters in
             // SCH-11 timing quantity (TQ): component 4 start, 5 end; SCH-9/10 duration and units.
             let timing = segment[11].first
             if appointment.start == nil {
@@ -280,12 +280,12 @@ extension Registry {
             key: { link, _, _ in [link.survivor.key, link.merged.key].joined(separator: "|") },
             link: { link, context in if link.survivor.key.isEmpty, let patient = context.patient { link.survivor = patient } },
             didCreate: { _, _ in }, current: { context in context.record.patientLinks.last?.ref })
-        mapping.converters["survivorPatient"] = { link, segment, _, converters in
+        mapping.converters["survivorPatient"] = Named(reads: [3]) { link, segment, _, converters in
             // PID-3 of a merge message: the surviving record's business key.
             let identifiers = segment[3].repetitions.compactMap { converters.identifier(cx: $0) }
             link.survivor = EntityRef(.patient, key: identifierKey(identifiers, preferType: "MR") ?? "")
         }
-        mapping.converters["mergedPatient"] = { link, segment, _, converters in
+        mapping.converters["mergedPatient"] = Named(reads: [1]) { link, segment, _, converters in
             // MRG-1 prior patient identifier list (CX, repeating): the merged record's business key.
             let identifiers = segment[1].repetitions.compactMap { converters.identifier(cx: $0) }
             link.mergedIdentifiers = identifiers

@@ -11,19 +11,6 @@ func identifierKey(_ identifiers: [Identifier], preferType: String? = nil) -> St
 
 /// The entity registries: every kind the HL7 v2 maps can produce.
 enum Registry {
-    /// Fields each named converter reads, so the unused-data trace knows what reached the model.
-    static let converterFields: [String: Set<Int>] = [
-        "observationValue": [2, 5, 6, 7, 11], "deathIndicators": [3, 4, 5, 6, 7, 8, 9],
-        "accident": [1, 2, 3, 5, 6, 8, 12], "immunizationDose": [6, 7, 9, 20, 21], "documentContentType": [3],
-        "appointmentTiming": [9, 10, 11], "survivorPatient": [3], "mergedPatient": [1], "allergyReaction": [4, 5],
-    ]
-
-    /// Segments whose field 1 is a set id or sequence number: structure, not data.
-    static let setIDSegments: Set<String> = [
-        "PID", "NK1", "PV1", "PV2", "OBX", "AL1", "IAM", "DG1", "PR1", "IN1", "OBR", "SPM", "NTE", "RXA", "RXR", "TXA",
-        "AIS", "AIP", "AIL", "ORC", "RXE", "RXO", "PRB", "ACC",
-    ]
-
     /// A key within the current patient: records of different patients never share a key.
     static func scoped(_ context: MappingContext, _ key: String?) -> String? {
         key.map { [context.patient?.key ?? "", $0].joined(separator: "|") }
@@ -168,7 +155,7 @@ enum Registry {
             setters: [
                 "identifiers": Setters.identifiers(\.identifiers),
                 "code": Setters.concept(\.code),
-                "codeText": Setter(accepts: ["text"]) { condition, value in
+                "codeText": Setter(accepts: [.text]) { condition, value in
                     guard case let .text(text) = value else { return }
                     var code = condition.code ?? Concept()
                     if code.text == nil { code.text = text }
@@ -217,7 +204,7 @@ enum Registry {
             },
             link: { allergy, context in allergy.patient = context.patient },
             didCreate: { _, _ in }, current: { _ in nil })
-        mapping.converters["allergyReaction"] = { allergy, segment, context, converters in
+        mapping.converters["allergyReaction"] = Named(reads: [4, 5]) { allergy, segment, context, converters in
             // AL1-5 reaction (ST, repeating); AL1-4 severity (table 0128) -> reaction severity.
             let severityCode = segment[4].value?.uppercased()
             let severity: String? = switch severityCode {
@@ -245,7 +232,7 @@ enum Registry {
             setters: [
                 "identifiers": Setters.identifiers(\.identifiers),
                 "code": Setters.concept(\.code),
-                "codeText": Setter(accepts: ["text"]) { procedure, value in
+                "codeText": Setter(accepts: [.text]) { procedure, value in
                     guard case let .text(text) = value else { return }
                     var code = procedure.code ?? Concept()
                     if code.text == nil { code.text = text }

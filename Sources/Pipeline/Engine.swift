@@ -106,7 +106,7 @@ public final class Engine: Sendable {
                 return [UnitResult(index: 1, record: nil, diagnostics: [], error: error, byteCount: bytes.count)]
             }
         case let other:
-            let kind = other == nil ? "unknownInputFormat" : "unsupportedInputFormat"
+            let kind: IssueKind = other == nil ? .unknownInputFormat : .unsupportedInputFormat
             let error = SourceError(kind, at: .input(name: inputName, offset: nil))
             return [UnitResult(index: 1, record: nil, diagnostics: [], error: error, byteCount: bytes.count)]
         }
@@ -125,7 +125,7 @@ public final class Engine: Sendable {
                 results.append(
                     UnitResult(
                         index: offset + 1, record: nil, diagnostics: [],
-                        error: SourceError(error.kind.rawValue, at: error.location, input: "\(inputName) message \(offset + 1)"),
+                        error: SourceError(error.kind.issueKind, at: error.location, input: "\(inputName) message \(offset + 1)"),
                         byteCount: 0))
             }
         }
