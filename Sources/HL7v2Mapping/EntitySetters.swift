@@ -1,8 +1,9 @@
 import ClinicalModel
 
 /// Writes one `FieldValue` into a canonical path of an entity. Field maps in `Mappings/hl7v2`
-/// name these paths (`to: identifiers`); the registries below are the only places that know the
-/// model's shape, and `HL7v2Mapper` checks every map against them at load time.
+/// name these paths (`to: identifiers`); the paths and their shapes are the catalogue in
+/// `CanonicalPaths` (shared with the CSV reader), and `HL7v2Mapper` checks every map against the
+/// setters bound from it at load time.
 struct Setter<Entity> {
     /// The `FieldValue` kinds this path accepts.
     let accepts: Set<FieldValue.Kind>
@@ -88,12 +89,28 @@ enum Setters {
     }
     /// A required FHIR `code` element with a default: the field overrides the default.
     static func requiredCode<E>(_ path: WritableKeyPath<E, String>) -> Setter<E> {
-        Setter(accepts: [.concept, .coding]) { entity, value in
+        Setter(accepts: [.concept, .coding, .text]) { entity, value in
             switch value {
             case let .coding(v): if let code = v.code { entity[keyPath: path] = code }
             case let .concept(v): if let code = v.first?.code { entity[keyPath: path] = code }
+            case let .text(v): entity[keyPath: path] = v
             default: break
             }
+        }
+    }
+    /// The text of a concept, when it has none yet (the code may come from another field).
+    static func conceptText<E>(_ path: WritableKeyPath<E, Concept?>) -> Setter<E> {
+        Setter(accepts: [.text]) { entity, value in
+            guard case let .text(text) = value else { return }
+            var concept = entity[keyPath: path] ?? Concept()
+            if concept.text == nil { concept.text = text }
+            entity[keyPath: path] = concept
+        }
+    }
+    /// A required concept: the first concept a field gives.
+    static func requiredConcept<E>(_ path: WritableKeyPath<E, Concept>) -> Setter<E> {
+        Setter(accepts: [.concept]) { entity, value in
+            if case let .concept(concept) = value, entity[keyPath: path].isEmpty { entity[keyPath: path] = concept }
         }
     }
     static func codes<E>(_ path: WritableKeyPath<E, [String]>) -> Setter<E> {
@@ -171,10 +188,49 @@ enum Setters {
     static func participants<E>(_ path: WritableKeyPath<E, [Participant]>, role: String?) -> Setter<E> {
         list(path, .reference) { value -> Participant? in
             guard case let .reference(ref) = value else { return nil }
-            return Participant(
-                role: role.map {
-                    Concept(Coding(system: "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", code: $0))
-                }, who: ref)
+            return Participant(role: role.map(Participant.role), who: ref)
+        }
+    }
+}
+
+extension Setters {
+    /// The HL7 v2 setters of a kind's catalogue (`CanonicalPaths`): every path whose shape a field
+    /// value can fill. Values are only added (lists) or fill what is still empty, so a field's
+    /// first repetition, and the first segment that sets a path, wins.
+    static func bound<E>(_ catalogue: [String: PathSlot<E>]) -> [String: Setter<E>] {
+        catalogue.compactMapValues(setter)
+    }
+
+    static func setter<E>(_ slot: PathSlot<E>) -> Setter<E>? {
+        switch slot {
+        case let .text(path): text(path)
+        case let .code(path): code(path)
+        case let .requiredCode(path): requiredCode(path)
+        case let .codes(path): codes(path)
+        case let .coding(path): coding(path)
+        case let .concept(path): concept(path)
+        case let .conceptText(path): conceptText(path)
+        case let .requiredConcept(path): requiredConcept(path)
+        case let .concepts(path): concepts(path)
+        case let .identifiers(path): identifiers(path)
+        case let .name(path): name(path)
+        case let .names(path): names(path)
+        case let .addresses(path): addresses(path)
+        case let .contacts(path): contacts(path)
+        case let .dateTime(path): dateTime(path)
+        case let .periodStart(path): periodStart(path)
+        case let .periodEnd(path): periodEnd(path)
+        case let .flag(path): flag(path)
+        case let .integer(path): integer(path)
+        case let .quantity(path): quantity(path)
+        case let .reference(path, _): reference(path)
+        case let .references(path, _): references(path)
+        case let .participants(path, role): participants(path, role: role)
+        case let .annotations(path): annotations(path)
+        // parts of names, addresses, ranges and reactions come whole from HL7 v2 data types
+        case .codings, .namePart, .additionalName, .addressPart, .telecom, .observationValue, .referenceRange,
+            .reaction:
+            nil
         }
     }
 }

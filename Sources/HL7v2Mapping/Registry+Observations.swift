@@ -4,20 +4,7 @@ import HL7v2
 extension Registry {
     static var observation: EntityMapping<Observation> {
         var mapping = EntityMapping<Observation>(
-            setters: [
-                "identifiers": Setters.identifiers(\.identifiers),
-                "code": Setter(accepts: [.concept]) { observation, value in
-                    if case let .concept(concept) = value, observation.code.isEmpty { observation.code = concept }
-                },
-                "status": Setters.requiredCode(\.status),
-                "interpretation": Setters.concepts(\.interpretation),
-                "effective": Setters.dateTime(\.effective),
-                "issued": Setters.dateTime(\.issued),
-                "performers": Setters.references(\.performers),
-                "method": Setters.concept(\.method),
-                "bodySite": Setters.concept(\.bodySite),
-                "note": Setters.annotations(\.note),
-            ],
+            setters: Setters.bound(CanonicalPaths.observation),
             records: \.observations, make: { Observation(ref: $0, code: Concept(), source: $1) },
             key: { observation, segment, context in
                 let subID = segment.id == "OBX" ? segment[4].value ?? "" : ""
