@@ -83,6 +83,21 @@ struct HL7v2MappingLoadTests {
         #expect(error.message.contains("observation has no path 'methods'"))
     }
 
+    /// `referenceRange.low` is in the shared path catalogue, but only CSV columns fill range parts.
+    @Test func aCataloguePathNoFieldFillsIsRefused() throws {
+        let needle = "OBX-17: { to: method"
+        let error = try #require(
+            error(try load(editing: "OBX") { $0.replacingOccurrences(of: needle, with: "OBX-17: { to: referenceRange.low") }))
+        #expect(error.line == (try line(of: needle, in: "OBX")))
+        #expect(error.message.contains("observation has no path 'referenceRange.low'"))
+    }
+
+    /// A path that came from the CSV side of the catalogue takes HL7 v2 values whose shape fits.
+    @Test func aCataloguePathOfTheOtherSourceLoadsWhenItsShapeFits() throws {
+        let needle = "OBX-17: { to: method"
+        #expect(error(try load(editing: "OBX") { $0.replacingOccurrences(of: needle, with: "OBX-17: { to: categories") }) == nil)
+    }
+
     @Test func anUnknownConverterIsRefused() throws {
         let error = try #require(
             error(try load(editing: "OBX") {
