@@ -52,7 +52,8 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // C-CDA R2.1 XML -> canonical clinical records, through libxml2 and XPath.
         .target(
-            name: "CCDA", dependencies: ["CLibXML2", "ClinicalModel", "MappingSpec", "Terminology"],
+            name: "CCDA",
+            dependencies: ["CLibXML2", "ClinicalModel", "MappingSpec", "Terminology", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
         // CSV exports -> canonical clinical records through column profiles in Mappings/csv.
         .target(
@@ -188,7 +189,7 @@ let package = Package(
         .testTarget(
             name: "EngineTests",
             dependencies: [
-                "Pipeline", "FHIRR4", "FHIRMapping", "ClinicalModel", "HL7v2", "CanonicalHash", "CSVSource", "PHISafety",
+                "Pipeline", "FHIRR4", "FHIRMapping", "ClinicalModel", "HL7v2", "CanonicalHash", "CSVSource", "PHISafety", "HL7v2Mapping", "MappingSpec", "Terminology",
                 "TestSupport", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),

@@ -64,13 +64,13 @@ public struct CCDAReader: Sendable {
         guard let root = document.root, root.isElement("ClinicalDocument") else {
             let path = document.root.map { "/" + $0.name + "[1]" } ?? "/"
             throw SourceError(
-                "notAClinicalDocument", at: .xml(xpath: path, line: document.root?.line), input: inputName)
+                .notAClinicalDocument, at: .xml(xpath: path, line: document.root?.line), input: inputName)
         }
         let reader = DocumentReader(
             document: document, mappings: mappings, terminology: terminology, defaultZone: defaultZone,
             inputName: inputName, digest: digest)
         if let line = document.namespaceErrorLine {
-            reader.diagnose(.warning, "xmlNamespaceError", at: .xml(xpath: "/", line: line))
+            reader.diagnose(.warning, .xmlNamespaceError, at: .xml(xpath: "/", line: line))
         }
         reader.readHeader(root)
         reader.readBody(root)

@@ -16,8 +16,8 @@ extension DocumentReader {
             let ref = readPatient(role)
             if index == 0 { patient = ref }
         }
-        if roles.isEmpty { diagnose(.warning, "missingRecordTarget", at: root) }
-        if roles.count > 1 { diagnose(.information, "multipleRecordTargets", at: roles[1]) }
+        if roles.isEmpty { diagnose(.warning, .missingRecordTarget, at: root) }
+        if roles.count > 1 { diagnose(.information, .multipleRecordTargets, at: roles[1]) }
         for author in xpath.nodes("cda:author/cda:assignedAuthor", from: root) {
             if let ref = practitioner(author), !documentAuthors.contains(ref) { documentAuthors.append(ref) }
         }
@@ -56,7 +56,7 @@ extension DocumentReader {
         if type == nil, let code, let name = mappings.documentCodes[code] { type = name }
         if type == nil {
             diagnose(
-                .information, "unknownDocumentType", at: (root.child("code") ?? root).location,
+                .information, .unknownDocumentType, at: (root.child("code") ?? root).location,
                 system: codeSystem(root.child("code")?.value("codeSystem")), code: code)
         }
         facts.type = type ?? code ?? "ClinicalDocument"

@@ -1,4 +1,5 @@
 import ClinicalModel
+import Foundation
 
 /// Where an entry is read: its section's kind (nil for a section no mapping recognises), the
 /// section element, the section's number, and the encounter the entry belongs to, if any.
@@ -18,7 +19,7 @@ extension DocumentReader {
         } else if let body = xpath.nodes("cda:component/cda:nonXMLBody", from: root).first {
             readNonXMLBody(body, root: root)
         } else {
-            diagnose(.information, "emptyDocumentBody", at: root)
+            diagnose(.information, .emptyDocumentBody, at: root)
         }
     }
 
@@ -36,10 +37,10 @@ extension DocumentReader {
         let context = SectionContext(kind: kind, node: section, serial: beginSection(), encounter: nil)
         switch kind {
         case nil:
-            diagnose(.information, "sectionNotRecognised", at: section)
+            diagnose(.information, .sectionNotRecognised, at: section)
             readEntries(section, context)
         case .ignored?:
-            diagnose(.information, "sectionNotMapped", at: section)
+            diagnose(.information, .sectionNotMapped, at: section)
         case .narrative?:
             readNarrative(section)
             readEntries(section, context)
@@ -72,7 +73,7 @@ extension DocumentReader {
     /// Reads one entry element (or one nested in a container) by its kind.
     func readEntry(_ element: XMLNode, _ context: SectionContext) {
         guard let kind = entryKind(element, context) else {
-            diagnose(.information, "entryNotRecognised", at: element)
+            diagnose(.information, .entryNotRecognised, at: element)
             return
         }
         switch kind {
@@ -93,13 +94,13 @@ extension DocumentReader {
         case .plannedActivity: readPlannedActivity(element, context)
         case .encounterActivity: readEncounterActivity(element, context)
         case .noteActivity: readNote(element, context)
-        case .instruction: diagnose(.information, "entryNotMapped", at: element)
+        case .instruction: diagnose(.information, .entryNotMapped, at: element)
         case .imagingStudy: readImagingStudy(element, context)
         case .container:
             for relationship in element.children("entryRelationship") {
                 for nested in relationship.elements where nested.isCDA { readEntry(nested, context) }
             }
-        case .ignored: diagnose(.information, "entryNotMapped", at: element)
+        case .ignored: diagnose(.information, .entryNotMapped, at: element)
         }
     }
 
@@ -113,7 +114,7 @@ extension DocumentReader {
     /// entry is not turned into a record (which would assert the opposite) and is reported.
     func skipNegated(_ element: XMLNode) -> Bool {
         guard element.isNegated else { return false }
-        diagnose(.information, "negatedEntryNotMapped", at: element)
+        diagnose(.information, .negatedEntryNotMapped, at: element)
         return true
     }
 
@@ -195,17 +196,19 @@ extension DocumentReader {
             let mediaType = text.value("mediaType") ?? "text/plain"
             note.contentType = mediaType
             if text.child("reference") != nil {
-                diagnose(.information, "nonXMLBodyNotMapped", at: text)
+                diagnose(.information, .nonXMLBodyNotMapped, at: text)
             } else if mediaType.hasPrefix("text/") {
                 if text.value("representation") == "B64" {
-                    let decoded = Base64.decode(text.textContent).flatMap { String(validating: $0, as: UTF8.self) }
-                    if decoded == nil { diagnose(.warning, "invalidBase64", at: text) }
+                    // B64 text may be wrapped over lines: white space inside is ignored.
+                    let decoded = Data(base64Encoded: text.textContent, options: .ignoreUnknownCharacters)
+                        .flatMap { String(validating: $0, as: UTF8.self) }
+                    if decoded == nil { diagnose(.warning, .invalidBase64, at: text) }
                     note.text = decoded
                 } else {
                     note.text = text.textContent.trimmingXMLSpace()
                 }
             } else {
-                diagnose(.information, "nonXMLBodyNotMapped", at: text)
+                diagnose(.information, .nonXMLBodyNotMapped, at: text)
             }
         }
         add(note, to: \.documents, key: scoped(idKey(root)), node: body)

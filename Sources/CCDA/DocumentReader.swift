@@ -59,13 +59,13 @@ final class DocumentReader {
     // MARK: Diagnostics
 
     func diagnose(
-        _ severity: Diagnostic.Severity, _ kind: String, at location: SourceLocation?, system: String? = nil,
+        _ severity: Diagnostic.Severity, _ kind: IssueKind, at location: SourceLocation?, system: String? = nil,
         code: String? = nil
     ) {
         diagnostics.append(Diagnostic(severity, kind, at: location, system: system, code: code))
     }
 
-    func diagnose(_ severity: Diagnostic.Severity, _ kind: String, at node: XMLNode) {
+    func diagnose(_ severity: Diagnostic.Severity, _ kind: IssueKind, at node: XMLNode) {
         diagnose(severity, kind, at: node.location)
     }
 
@@ -114,7 +114,7 @@ final class DocumentReader {
     ) -> EntityRef {
         let base = EntityRef(E.kind, key: key ?? positionKey(node))
         if key != nil, let index = positions[base], isSame(record[keyPath: path][index], entity) {
-            diagnose(.information, "duplicateRecord", at: node)
+            diagnose(.information, .duplicateRecord, at: node)
             return base
         }
         var entity = entity

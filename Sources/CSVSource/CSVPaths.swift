@@ -73,38 +73,8 @@ enum CSVPaths {
     // MARK: Administrative
 
     static var patient: CSVEntityMapping<Patient> {
-        var setters: [String: CSVSetter<Patient>] = [
-            "identifiers": CSVSetters.identifiers(\.identifiers),
-            "gender": CSVSetters.coding(\.gender),
-            "birthDate": CSVSetters.dateTime(\.birthDate),
-            "deceased": CSVSetters.flag(\.deceased),
-            "deceasedAt": CSVSetters.dateTime(\.deceasedAt),
-            "maritalStatus": CSVSetters.concept(\.maritalStatus),
-            "races": CSVSetters.concepts(\.races),
-            "ethnicities": CSVSetters.concepts(\.ethnicities),
-            "languages": CSVSetters.concepts(\.languages),
-            "religion": CSVSetters.concept(\.religion),
-            "multipleBirth": CSVSetters.flag(\.multipleBirth),
-            "birthOrder": CSVSetters.integer(\.birthOrder),
-            "birthPlace": CSVSetters.text(\.birthPlace),
-            "telecom.phone": CSVSetters.telecom(\.telecom, system: "phone"),
-            "telecom.email": CSVSetters.telecom(\.telecom, system: "email"),
-            "generalPractitioners": CSVSetters.references(\.generalPractitioners, to: [.practitioner]),
-            "managingOrganization": CSVSetters.reference(\.managingOrganization, to: [.organization]),
-            // A family name the patient had before (Synthea MAIDEN): a second name, use `maiden`,
-            // with the given names and prefixes of the official name.
-            "maidenName": CSVSetter(accepts: [.text]) { patient, value, _ in
-                guard let text = value.plainText else { return }
-                patient.names.append(HumanName(use: "maiden", family: text))
-            },
-            "mothersMaidenName": CSVSetter(accepts: [.text]) { patient, value, _ in
-                if let text = value.plainText { patient.mothersMaidenName = HumanName(family: text) }
-            },
-        ]
-        setters.merge(CSVSetters.name(\.names)) { first, _ in first }
-        setters.merge(CSVSetters.address(\.addresses)) { first, _ in first }
-        return CSVEntityMapping(
-            setters: setters, records: \.patients, make: { Patient(ref: $0, source: $1) },
+        CSVEntityMapping(
+            setters: CSVSetters.bound(CanonicalPaths.patient), records: \.patients, make: { Patient(ref: $0, source: $1) },
             finish: { patient in
                 if patient.deceasedAt != nil { patient.deceased = true }
                 // The official name comes first; a maiden name shares its given names and prefixes.
@@ -120,40 +90,18 @@ enum CSVPaths {
     }
 
     static var practitioner: CSVEntityMapping<Practitioner> {
-        var setters: [String: CSVSetter<Practitioner>] = [
-            "identifiers": CSVSetters.identifiers(\.identifiers),
-            "qualifications": CSVSetters.concepts(\.qualifications),
-            "telecom.phone": CSVSetters.telecom(\.telecom, system: "phone"),
-            "telecom.email": CSVSetters.telecom(\.telecom, system: "email"),
-        ]
-        setters.merge(CSVSetters.name(\.names)) { first, _ in first }
-        setters.merge(CSVSetters.address(\.addresses)) { first, _ in first }
-        return CSVEntityMapping(setters: setters, records: \.practitioners, make: { Practitioner(ref: $0, source: $1) })
+        CSVEntityMapping(
+            setters: CSVSetters.bound(CanonicalPaths.practitioner), records: \.practitioners, make: { Practitioner(ref: $0, source: $1) })
     }
 
     static var organization: CSVEntityMapping<Organization> {
-        var setters: [String: CSVSetter<Organization>] = [
-            "identifiers": CSVSetters.identifiers(\.identifiers),
-            "name": CSVSetters.text(\.name),
-            "type": CSVSetters.concept(\.type),
-            "telecom.phone": CSVSetters.telecom(\.telecom, system: "phone"),
-            "telecom.email": CSVSetters.telecom(\.telecom, system: "email"),
-        ]
-        setters.merge(CSVSetters.address(\.addresses)) { first, _ in first }
-        return CSVEntityMapping(setters: setters, records: \.organizations, make: { Organization(ref: $0, source: $1) })
+        CSVEntityMapping(
+            setters: CSVSetters.bound(CanonicalPaths.organization), records: \.organizations, make: { Organization(ref: $0, source: $1) })
     }
 
     static var location: CSVEntityMapping<Location> {
-        var address: [String: CSVSetter<Location>] = [:]
-        for (path, setter) in CSVSetters.address(\Location.addressList) { address[path] = setter }
-        return CSVEntityMapping(
-            setters: [
-                "identifiers": CSVSetters.identifiers(\.identifiers),
-                "name": CSVSetters.text(\.name),
-                "description": CSVSetters.text(\.description),
-                "physicalType": CSVSetters.coding(\.physicalType),
-                "managingOrganization": CSVSetters.reference(\.managingOrganization, to: [.organization]),
-            ].merging(address) { first, _ in first },
+        CSVEntityMapping(
+            setters: CSVSetters.bound(CanonicalPaths.location),
             records: \.locations, make: { Location(ref: $0, source: $1) })
     }
 
@@ -161,24 +109,7 @@ enum CSVPaths {
 
     static var encounter: CSVEntityMapping<Encounter> {
         CSVEntityMapping(
-            setters: [
-                "identifiers": CSVSetters.identifiers(\.identifiers),
-                "patient": CSVSetters.reference(\.patient, to: [.patient]),
-                "status": CSVSetters.optionalCode(\.status),
-                "patientClass": CSVSetters.coding(\.patientClass),
-                "type": CSVSetters.concepts(\.type),
-                "serviceType": CSVSetters.concept(\.serviceType),
-                "priority": CSVSetters.concept(\.priority),
-                "periodStart": CSVSetters.periodStart(\.period),
-                "periodEnd": CSVSetters.periodEnd(\.period),
-                "reasons": CSVSetters.concepts(\.reasons),
-                "participants": CSVSetters.participants(\.participants),
-                "locations": CSVSetters.references(\.locations, to: [.location]),
-                "serviceProvider": CSVSetters.reference(\.serviceProvider, to: [.organization]),
-                "admitSource": CSVSetters.concept(\.admitSource),
-                "dischargeDisposition": CSVSetters.concept(\.dischargeDisposition),
-                "hospitalService": CSVSetters.concept(\.hospitalService),
-            ],
+            setters: CSVSetters.bound(CanonicalPaths.encounter),
             records: \.encounters, make: { Encounter(ref: $0, source: $1) },
             finish: { encounter in
                 if encounter.status == nil {
@@ -190,55 +121,13 @@ enum CSVPaths {
 
     static var condition: CSVEntityMapping<Condition> {
         CSVEntityMapping(
-            setters: [
-                "identifiers": CSVSetters.identifiers(\.identifiers),
-                "patient": CSVSetters.reference(\.patient, to: [.patient]),
-                "encounter": CSVSetters.reference(\.encounter, to: [.encounter]),
-                "code": CSVSetters.concept(\.code),
-                "category": CSVSetters.optionalCode(\.category),
-                "clinicalStatus": CSVSetters.optionalCode(\.clinicalStatus),
-                "verificationStatus": CSVSetters.optionalCode(\.verificationStatus),
-                "severity": CSVSetters.concept(\.severity),
-                "onset": CSVSetters.dateTime(\.onset),
-                "abatement": CSVSetters.dateTime(\.abatement),
-                "recordedDate": CSVSetters.dateTime(\.recordedDate),
-                "recorder": CSVSetters.reference(\.recorder, to: [.practitioner]),
-                "note": CSVSetters.annotations(\.note),
-            ],
+            setters: CSVSetters.bound(CanonicalPaths.condition),
             records: \.conditions, make: { Condition(ref: $0, source: $1) })
     }
 
     static var allergy: CSVEntityMapping<Allergy> {
         CSVEntityMapping(
-            setters: [
-                "identifiers": CSVSetters.identifiers(\.identifiers),
-                "patient": CSVSetters.reference(\.patient, to: [.patient]),
-                "code": CSVSetters.concept(\.code),
-                "type": CSVSetters.optionalCode(\.type),
-                "categories": CSVSetters.codes(\.categories),
-                "criticality": CSVSetters.optionalCode(\.criticality),
-                "clinicalStatus": CSVSetters.optionalCode(\.clinicalStatus),
-                "verificationStatus": CSVSetters.optionalCode(\.verificationStatus),
-                "onset": CSVSetters.dateTime(\.onset),
-                "recordedDate": CSVSetters.dateTime(\.recordedDate),
-                "reaction.manifestation": CSVSetter(accepts: [.coding, .text]) { allergy, value, item in
-                    allergy.withReaction(item) { reaction in
-                        var concept = Concept()
-                        value.merge(into: &concept)
-                        if !concept.isEmpty { reaction.manifestations.append(concept) }
-                    }
-                },
-                "reaction.severity": CSVSetter(accepts: [.text, .coding]) { allergy, value, item in
-                    allergy.withReaction(item) { reaction in reaction.severity = value.codeText }
-                },
-                "reaction.description": CSVSetter(accepts: [.text]) { allergy, value, item in
-                    allergy.withReaction(item) { reaction in reaction.description = value.plainText }
-                },
-                "reaction.onset": CSVSetter(accepts: [.dateTime]) { allergy, value, item in
-                    guard case let .dateTime(time) = value else { return }
-                    allergy.withReaction(item) { reaction in reaction.onset = time }
-                },
-            ],
+            setters: CSVSetters.bound(CanonicalPaths.allergy),
             records: \.allergies, make: { Allergy(ref: $0, source: $1) },
             finish: { allergy in
                 allergy.reactions.removeAll {
@@ -249,104 +138,25 @@ enum CSVPaths {
 
     static var procedure: CSVEntityMapping<Procedure> {
         CSVEntityMapping(
-            setters: [
-                "identifiers": CSVSetters.identifiers(\.identifiers),
-                "patient": CSVSetters.reference(\.patient, to: [.patient]),
-                "encounter": CSVSetters.reference(\.encounter, to: [.encounter]),
-                "code": CSVSetters.concept(\.code),
-                "status": CSVSetters.code(\.status),
-                "performedStart": CSVSetters.periodStart(\.performed),
-                "performedEnd": CSVSetters.periodEnd(\.performed),
-                "performers": CSVSetters.participants(\.performers),
-                "category": CSVSetters.concept(\.category),
-                "bodySites": CSVSetters.concepts(\.bodySites),
-                "reasons": CSVSetters.concepts(\.reasons),
-                "note": CSVSetters.annotations(\.note),
-            ],
+            setters: CSVSetters.bound(CanonicalPaths.procedure),
             records: \.procedures, make: { Procedure(ref: $0, source: $1) })
     }
 
     static var immunization: CSVEntityMapping<Immunization> {
         CSVEntityMapping(
-            setters: [
-                "identifiers": CSVSetters.identifiers(\.identifiers),
-                "patient": CSVSetters.reference(\.patient, to: [.patient]),
-                "encounter": CSVSetters.reference(\.encounter, to: [.encounter]),
-                "vaccine": CSVSetters.concept(\.vaccine),
-                "status": CSVSetters.code(\.status),
-                "statusReason": CSVSetters.concept(\.statusReason),
-                "occurrence": CSVSetters.dateTime(\.occurrence),
-                "recorded": CSVSetters.dateTime(\.recorded),
-                "primarySource": CSVSetters.flag(\.primarySource),
-                "dose": CSVSetters.quantity(\.dose),
-                "lotNumber": CSVSetters.text(\.lotNumber),
-                "expirationDate": CSVSetters.dateTime(\.expirationDate),
-                "manufacturer": CSVSetters.reference(\.manufacturer, to: [.organization]),
-                "route": CSVSetters.concept(\.route),
-                "site": CSVSetters.concept(\.site),
-                "performers": CSVSetters.participants(\.performers),
-                "note": CSVSetters.annotations(\.note),
-            ],
+            setters: CSVSetters.bound(CanonicalPaths.immunization),
             records: \.immunizations, make: { Immunization(ref: $0, source: $1) })
     }
 
     static var medication: CSVEntityMapping<Medication> {
         CSVEntityMapping(
-            setters: [
-                "identifiers": CSVSetters.identifiers(\.identifiers),
-                "patient": CSVSetters.reference(\.patient, to: [.patient]),
-                "encounter": CSVSetters.reference(\.encounter, to: [.encounter]),
-                "code": CSVSetters.concept(\.code),
-                "status": CSVSetters.code(\.status),
-                "intent": CSVSetters.code(\.intent),
-                "authoredOn": CSVSetters.dateTime(\.authoredOn),
-                "requester": CSVSetters.reference(\.requester, to: [.practitioner]),
-                "dosageText": CSVSetters.text(\.dosageText),
-                "doseQuantity": CSVSetters.quantity(\.doseQuantity),
-                "route": CSVSetters.concept(\.route),
-                "timing": CSVSetters.text(\.timing),
-                "periodStart": CSVSetters.periodStart(\.period),
-                "periodEnd": CSVSetters.periodEnd(\.period),
-                "dispenseQuantity": CSVSetters.quantity(\.dispenseQuantity),
-                "refills": CSVSetters.integer(\.refills),
-                "reasons": CSVSetters.concepts(\.reasons),
-                "note": CSVSetters.annotations(\.note),
-            ],
+            setters: CSVSetters.bound(CanonicalPaths.medication),
             records: \.medications, make: { Medication(ref: $0, source: $1) })
     }
 
     static var observation: CSVEntityMapping<Observation> {
         CSVEntityMapping(
-            setters: [
-                "identifiers": CSVSetters.identifiers(\.identifiers),
-                "patient": CSVSetters.reference(\.patient, to: [.patient]),
-                "encounter": CSVSetters.reference(\.encounter, to: [.encounter]),
-                "status": CSVSetters.code(\.status),
-                "categories": CSVSetters.codes(\.categories),
-                "code": CSVSetters.requiredConcept(\.code),
-                "value": CSVSetter(
-                    accepts: [.observationValue, .quantity, .decimal, .integer, .text, .coding, .dateTime, .boolean]
-                ) { observation, value, _ in
-                    observation.value = value.observationValue
-                },
-                "dataAbsentReason": CSVSetters.optionalCode(\.dataAbsentReason),
-                "interpretation": CSVSetters.concepts(\.interpretation),
-                "referenceRange.low": CSVSetter(accepts: [.decimal, .quantity]) { observation, value, _ in
-                    observation.withRange { $0.low = value.quantityValue }
-                },
-                "referenceRange.high": CSVSetter(accepts: [.decimal, .quantity]) { observation, value, _ in
-                    observation.withRange { $0.high = value.quantityValue }
-                },
-                "referenceRange.text": CSVSetter(accepts: [.text]) { observation, value, _ in
-                    observation.withRange { $0.text = value.plainText }
-                },
-                "effective": CSVSetters.dateTime(\.effective),
-                "issued": CSVSetters.dateTime(\.issued),
-                "performers": CSVSetters.references(\.performers, to: [.practitioner, .organization]),
-                "method": CSVSetters.concept(\.method),
-                "bodySite": CSVSetters.concept(\.bodySite),
-                "note": CSVSetters.annotations(\.note),
-            ],
+            setters: CSVSetters.bound(CanonicalPaths.observation),
             records: \.observations, make: { Observation(ref: $0, code: Concept(), source: $1) },
             finish: { observation in
                 // Range limits without a unit take the unit of the value (one unit per result row).
@@ -366,63 +176,14 @@ enum CSVPaths {
 
     static var carePlan: CSVEntityMapping<CarePlan> {
         CSVEntityMapping(
-            setters: [
-                "identifiers": CSVSetters.identifiers(\.identifiers),
-                "patient": CSVSetters.reference(\.patient, to: [.patient]),
-                "encounter": CSVSetters.reference(\.encounter, to: [.encounter]),
-                "status": CSVSetters.code(\.status),
-                "intent": CSVSetters.code(\.intent),
-                "categories": CSVSetters.concepts(\.categories),
-                "title": CSVSetters.text(\.title),
-                "periodStart": CSVSetters.periodStart(\.period),
-                "periodEnd": CSVSetters.periodEnd(\.period),
-                "reasons": CSVSetters.concepts(\.reasons),
-                "activities": CSVSetters.concepts(\.activities),
-                "note": CSVSetters.annotations(\.note),
-            ],
+            setters: CSVSetters.bound(CanonicalPaths.carePlan),
             records: \.carePlans, make: { CarePlan(ref: $0, source: $1) })
     }
 
     static var imagingStudy: CSVEntityMapping<ImagingStudy> {
         CSVEntityMapping(
-            setters: [
-                "identifiers": CSVSetters.identifiers(\.identifiers),
-                "patient": CSVSetters.reference(\.patient, to: [.patient]),
-                "encounter": CSVSetters.reference(\.encounter, to: [.encounter]),
-                "status": CSVSetters.code(\.status),
-                "started": CSVSetters.dateTime(\.started),
-                "modalities": CSVSetters.codings(\.modalities),
-                "bodySite": CSVSetters.coding(\.bodySite),
-                "sopClass": CSVSetters.coding(\.sopClass),
-                "procedureCode": CSVSetters.concept(\.procedureCode),
-                "description": CSVSetters.text(\.description),
-            ],
+            setters: CSVSetters.bound(CanonicalPaths.imagingStudy),
             records: \.imagingStudies, make: { ImagingStudy(ref: $0, source: $1) })
-    }
-}
-
-extension Allergy {
-    /// Runs `body` on reaction `item` (1-based), adding empty reactions up to it.
-    mutating func withReaction(_ item: Int, _ body: (inout AllergyReaction) -> Void) {
-        let index = max(1, item) - 1
-        while reactions.count <= index { reactions.append(AllergyReaction()) }
-        body(&reactions[index])
-    }
-}
-
-extension Observation {
-    /// Runs `body` on the one reference range a CSV row describes.
-    mutating func withRange(_ body: (inout ReferenceRange) -> Void) {
-        if referenceRange.isEmpty { referenceRange.append(ReferenceRange()) }
-        body(&referenceRange[0])
-    }
-}
-
-extension Location {
-    /// The location's one address, as a list for the shared address setters.
-    var addressList: [Address] {
-        get { address.map { [$0] } ?? [] }
-        set { address = newValue.first }
     }
 }
 

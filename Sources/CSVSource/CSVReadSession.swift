@@ -91,16 +91,16 @@ struct CSVReadSession {
         do {
             urls = contents == nil ? try CSVInput.list(input) : [input]
         } catch {
-            throw SourceError("unreadableInput", at: .input(name: input.lastPathComponent, offset: nil))
+            throw SourceError(.unreadableInput, at: .input(name: input.lastPathComponent, offset: nil))
         }
         let assignment = CSVInput.assign(urls, to: profile)
         for url in assignment.unmatched {
-            diagnostics.append(Diagnostic(.information, "fileNotMapped", at: .input(name: url.lastPathComponent, offset: nil)))
+            diagnostics.append(Diagnostic(.information, .fileNotMapped, at: .input(name: url.lastPathComponent, offset: nil)))
         }
         for (tableIndex, table) in profile.tables.enumerated() {
             if table.required && assignment.files[tableIndex].isEmpty {
                 throw SourceError(
-                    "missingFile", at: .input(name: table.match.first ?? table.name, offset: nil), input: inputName)
+                    .missingFile, at: .input(name: table.match.first ?? table.name, offset: nil), input: inputName)
             }
             for url in assignment.files[tableIndex] { bind(url, table: tableIndex) }
             tableKeys[table.name] = keyColumns(table.key, rules: table.columns)
@@ -130,14 +130,14 @@ struct CSVReadSession {
         let table = profile.tables[tableIndex]
         guard let header = CSVInput.header(url, contents: contents, profile: profile, maxRecordBytes: limits.maxRecordBytes)
         else {
-            diagnostics.append(Diagnostic(.warning, "emptyFile", at: .input(name: name, offset: nil)))
+            diagnostics.append(Diagnostic(.warning, .emptyFile, at: .input(name: name, offset: nil)))
             return
         }
         var columns: [String: Int] = [:]
         for (index, column) in header.names.enumerated() {
             if columns[column] != nil {
                 diagnostics.append(
-                    Diagnostic(.warning, "duplicateColumn", at: .csv(file: name, line: header.line, column: column)))
+                    Diagnostic(.warning, .duplicateColumn, at: .csv(file: name, line: header.line, column: column)))
                 continue
             }
             columns[column] = index
@@ -146,14 +146,14 @@ struct CSVReadSession {
         if !missing.isEmpty {
             for column in missing {
                 errors.append(
-                    SourceError("missingColumn", at: .csv(file: name, line: header.line, column: column), input: inputName))
+                    SourceError(.missingColumn, at: .csv(file: name, line: header.line, column: column), input: inputName))
             }
             return
         }
         let known = table.knownColumns
         for column in header.names where !known.contains(column) {
             diagnostics.append(
-                Diagnostic(.information, "columnNotMapped", at: .csv(file: name, line: header.line, column: column)))
+                Diagnostic(.information, .columnNotMapped, at: .csv(file: name, line: header.line, column: column)))
         }
         files.append(
             InputFile(
@@ -210,7 +210,7 @@ struct CSVReadSession {
                 url: file.url, offset: file.header.dataOffset, line: file.header.dataLine, delimiter: profile.delimiter,
                 comment: profile.comment, maxRecordBytes: limits.maxRecordBytes)
         } catch {
-            errors.append(SourceError("unreadableFile", at: .input(name: file.name, offset: nil), input: inputName))
+            errors.append(SourceError(.unreadableFile, at: .input(name: file.name, offset: nil), input: inputName))
             return nil
         }
     }
@@ -219,7 +219,7 @@ struct CSVReadSession {
         reader.close()
         if reader.readFailed {
             errors.append(
-                SourceError("unreadableFile", at: .input(name: files[fileIndex].name, offset: nil), input: inputName))
+                SourceError(.unreadableFile, at: .input(name: files[fileIndex].name, offset: nil), input: inputName))
         }
     }
 
@@ -260,7 +260,7 @@ struct CSVReadSession {
                 guard let parts = rawKey(key, record.fields, fileIndex, line: record.line) else { continue }
                 let raw = Self.lookup(parts)
                 if ordinalByValue[raw] != nil {
-                    fail("duplicatePatient", fileIndex, line: record.line, column: key.first?.column)
+                    fail(.duplicatePatient, fileIndex, line: record.line, column: key.first?.column)
                     continue
                 }
                 var scope = Scope()
@@ -320,11 +320,11 @@ struct CSVReadSession {
         }
         guard let rule = table.patientRule else { return nil }
         guard let raw = CSVCellParser.cell(record.fields, file.columns[rule.column]) else {
-            fail("missingPatient", fileIndex, line: record.line, column: rule.column)
+            fail(.missingPatient, fileIndex, line: record.line, column: rule.column)
             return nil
         }
         guard let ordinal = ordinalByValue[raw] else {
-            fail("unknownPatient", fileIndex, line: record.line, column: rule.column)
+            fail(.unknownPatient, fileIndex, line: record.line, column: rule.column)
             return nil
         }
         return ordinal
@@ -393,20 +393,20 @@ struct CSVReadSession {
         let names = files[fileIndex].header.names
         func column(_ field: Int) -> String? { field < names.count ? names[field] : nil }
         if let problem = record.problems.first(where: \.isFatal) {
-            if report { fail(problem.kind.rawValue, fileIndex, line: problem.line, column: column(problem.field)) }
+            if report { fail(problem.kind.issueKind, fileIndex, line: problem.line, column: column(problem.field)) }
             return false
         }
         if let field = record.fields.firstIndex(where: { $0.utf8.count > limits.maxFieldBytes }) {
-            if report { fail("fieldTooLong", fileIndex, line: record.line, column: column(field)) }
+            if report { fail(.fieldTooLong, fileIndex, line: record.line, column: column(field)) }
             return false
         }
         if record.fields.count != names.count {
-            if report { fail("fieldCountMismatch", fileIndex, line: record.line, column: column(record.fields.count)) }
+            if report { fail(.fieldCountMismatch, fileIndex, line: record.line, column: column(record.fields.count)) }
             return false
         }
         if report {
             for problem in record.problems {
-                note(.warning, problem.kind.rawValue, fileIndex, line: problem.line, column: column(problem.field))
+                note(.warning, problem.kind.issueKind, fileIndex, line: problem.line, column: column(problem.field))
             }
         }
         return true
@@ -418,7 +418,7 @@ struct CSVReadSession {
         parts.reserveCapacity(key.count)
         for column in key {
             guard let raw = CSVCellParser.cell(fields, files[fileIndex].columns[column.column]) else {
-                fail("missingValue", fileIndex, line: line, column: column.column)
+                fail(.missingValue, fileIndex, line: line, column: column.column)
                 return nil
             }
             parts.append(raw)
@@ -477,17 +477,17 @@ struct CSVReadSession {
         for bound in rules {
             guard bound.index != nil else { continue }
             if bound.missingConceptMap, reported.insert("map|\(files[fileIndex].name)|\(bound.column)").inserted {
-                note(.error, "unknownConceptMap", fileIndex, line: files[fileIndex].header.line, column: bound.column)
+                note(.error, .unknownConceptMap, fileIndex, line: files[fileIndex].header.line, column: bound.column)
             }
             switch parser.parse(bound, row.fields) {
             case let .value(value):
                 if bound.type == .reference, case let .text(raw) = value {
                     guard let ref = resolve(bound.rule, raw, scope: &scope) else {
                         if bound.required {
-                            fail("unresolvedForeignKey", fileIndex, line: line, column: bound.column)
+                            fail(.unresolvedForeignKey, fileIndex, line: line, column: bound.column)
                             return nil
                         }
-                        note(.warning, "unresolvedForeignKey", fileIndex, line: line, column: bound.column)
+                        note(.warning, .unresolvedForeignKey, fileIndex, line: line, column: bound.column)
                         continue
                     }
                     assignments.append((bound.target, .reference(ref), bound.item))
@@ -496,22 +496,22 @@ struct CSVReadSession {
                 }
             case .empty:
                 if bound.required {
-                    fail("missingValue", fileIndex, line: line, column: bound.column)
+                    fail(.missingValue, fileIndex, line: line, column: bound.column)
                     return nil
                 }
             case .invalid:
                 if bound.required {
-                    fail("invalidValue", fileIndex, line: line, column: bound.column)
+                    fail(.invalidValue, fileIndex, line: line, column: bound.column)
                     return nil
                 }
-                note(.warning, "invalidValue", fileIndex, line: line, column: bound.column)
+                note(.warning, .invalidValue, fileIndex, line: line, column: bound.column)
             case let .unmapped(deliberate):
                 if bound.required && !deliberate {
-                    fail("unmappedCode", fileIndex, line: line, column: bound.column)
+                    fail(.unmappedCode, fileIndex, line: line, column: bound.column)
                     return nil
                 }
                 if !deliberate {
-                    note(.warning, "unmappedCode", fileIndex, line: line, column: bound.column, system: bound.system)
+                    note(.warning, .unmappedCode, fileIndex, line: line, column: bound.column, system: bound.system)
                 }
             }
         }
@@ -535,7 +535,7 @@ struct CSVReadSession {
             if table.duplicates == .merge && entity == table.entity { return nil }
             scope.keyCounts[counted] = count + 1
             business += "#\(count + 1)"
-            note(.information, "duplicateKey", fileIndex, line: line, column: nil)
+            note(.information, .duplicateKey, fileIndex, line: line, column: nil)
         } else {
             scope.keyCounts[counted] = 1
         }
@@ -573,15 +573,20 @@ struct CSVReadSession {
 
     // MARK: Reporting
 
-    mutating func fail(_ kind: String, _ fileIndex: Int, line: Int, column: String?) {
+    mutating func fail(_ kind: IssueKind, _ fileIndex: Int, line: Int, column: String?) {
         errors.append(SourceError(kind, at: .csv(file: files[fileIndex].name, line: line, column: column), input: inputName))
     }
 
     mutating func note(
-        _ severity: Diagnostic.Severity, _ kind: String, _ fileIndex: Int, line: Int, column: String?,
+        _ severity: Diagnostic.Severity, _ kind: IssueKind, _ fileIndex: Int, line: Int, column: String?,
         system: String? = nil
     ) {
         diagnostics.append(
             Diagnostic(severity, kind, at: .csv(file: files[fileIndex].name, line: line, column: column), system: system))
     }
+}
+
+extension CSVRecordProblem.Kind {
+    /// The engine-wide kind of the same name.
+    fileprivate var issueKind: IssueKind { IssueKind(rawValue: rawValue) }
 }

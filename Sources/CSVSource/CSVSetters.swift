@@ -8,7 +8,7 @@ struct CSVSetter<E> {
     var apply: (inout E, CSVValue, Int) -> Void
 }
 
-/// Setter builders shared by the entity path tables in `CSVPaths`.
+/// Setter builders for the slots of the path catalogue (`CanonicalPaths`), as CSV columns fill them.
 enum CSVSetters {
     static func text<E>(_ path: WritableKeyPath<E, String?>) -> CSVSetter<E> {
         CSVSetter(accepts: [.text, .coding]) { entity, value, _ in
@@ -114,13 +114,6 @@ enum CSVSetters {
         }
     }
 
-    static func participants<E>(_ path: WritableKeyPath<E, [Participant]>) -> CSVSetter<E> {
-        CSVSetter(accepts: [.reference], targets: [.practitioner]) { entity, value, _ in
-            if case let .reference(ref) = value, !entity[keyPath: path].contains(where: { $0.who == ref }) {
-                entity[keyPath: path].append(Participant(who: ref))
-            }
-        }
-    }
 
     static func flag<E>(_ path: WritableKeyPath<E, Bool?>) -> CSVSetter<E> {
         CSVSetter(accepts: [.boolean]) { entity, value, _ in
@@ -147,6 +140,105 @@ enum CSVSetters {
     static func annotations<E>(_ path: WritableKeyPath<E, [Annotation]>) -> CSVSetter<E> {
         CSVSetter(accepts: [.text]) { entity, value, _ in
             if case let .text(text) = value { entity[keyPath: path].append(Annotation(text: text)) }
+        }
+    }
+
+    static func participants<E>(_ path: WritableKeyPath<E, [Participant]>, role: String?) -> CSVSetter<E> {
+        CSVSetter(accepts: [.reference], targets: [.practitioner]) { entity, value, _ in
+            if case let .reference(ref) = value, !entity[keyPath: path].contains(where: { $0.who == ref }) {
+                entity[keyPath: path].append(Participant(role: role.map(Participant.role), who: ref))
+            }
+        }
+    }
+
+    /// A whole name from one text: the family name (a mother's maiden name).
+    static func familyName<E>(_ path: WritableKeyPath<E, HumanName?>) -> CSVSetter<E> {
+        CSVSetter(accepts: [.text]) { entity, value, _ in
+            if let text = value.plainText { entity[keyPath: path] = HumanName(family: text) }
+        }
+    }
+
+    /// Another name with `use` and this family name; `finish` gives it the official name's given names.
+    static func additionalName<E>(_ path: WritableKeyPath<E, [HumanName]>, use: String) -> CSVSetter<E> {
+        CSVSetter(accepts: [.text]) { entity, value, _ in
+            guard let text = value.plainText else { return }
+            entity[keyPath: path].append(HumanName(use: use, family: text))
+        }
+    }
+
+    static func namePart<E>(_ path: WritableKeyPath<E, [HumanName]>, _ part: PathSlot<E>.NamePart) -> CSVSetter<E> {
+        switch part {
+        case .family: nameText(path, \.family)
+        case .text: nameText(path, \.text)
+        case .given: namePart(path, \.given)
+        case .prefix: namePart(path, \.prefix)
+        case .suffix: namePart(path, \.suffix)
+        }
+    }
+
+    static func addressPart<E>(_ path: WritableKeyPath<E, [Address]>, _ part: PathSlot<E>.AddressPart) -> CSVSetter<E> {
+        switch part {
+        case .line: addressLine(path)
+        case .city: addressPart(path, \.city)
+        case .district: addressPart(path, \.district)
+        case .state: addressPart(path, \.state)
+        case .postalCode: addressPart(path, \.postalCode)
+        case .country: addressPart(path, \.country)
+        case .text: addressPart(path, \.text)
+        }
+    }
+
+    static func observationValue<E>(_ path: WritableKeyPath<E, ObservationValue?>) -> CSVSetter<E> {
+        CSVSetter(accepts: [.observationValue, .quantity, .decimal, .integer, .text, .coding, .dateTime, .boolean]) {
+            entity, value, _ in
+            entity[keyPath: path] = value.observationValue
+        }
+    }
+
+    /// One part of the one reference range a CSV row describes.
+    static func referenceRange<E>(_ path: WritableKeyPath<E, [ReferenceRange]>, _ part: PathSlot<E>.RangePart)
+        -> CSVSetter<E>
+    {
+        func withRange(_ entity: inout E, _ body: (inout ReferenceRange) -> Void) {
+            if entity[keyPath: path].isEmpty { entity[keyPath: path].append(ReferenceRange()) }
+            body(&entity[keyPath: path][0])
+        }
+        return switch part {
+        case .low: CSVSetter(accepts: [.decimal, .quantity]) { entity, value, _ in withRange(&entity) { $0.low = value.quantityValue } }
+        case .high: CSVSetter(accepts: [.decimal, .quantity]) { entity, value, _ in withRange(&entity) { $0.high = value.quantityValue } }
+        case .text: CSVSetter(accepts: [.text]) { entity, value, _ in withRange(&entity) { $0.text = value.plainText } }
+        }
+    }
+
+    /// One part of reaction `item` (1-based); empty reactions are added up to it.
+    static func reaction<E>(_ path: WritableKeyPath<E, [AllergyReaction]>, _ part: PathSlot<E>.ReactionPart) -> CSVSetter<E> {
+        func withReaction(_ entity: inout E, _ item: Int, _ body: (inout AllergyReaction) -> Void) {
+            let index = max(1, item) - 1
+            while entity[keyPath: path].count <= index { entity[keyPath: path].append(AllergyReaction()) }
+            body(&entity[keyPath: path][index])
+        }
+        return switch part {
+        case .manifestation:
+            CSVSetter(accepts: [.coding, .text]) { entity, value, item in
+                withReaction(&entity, item) { reaction in
+                    var concept = Concept()
+                    value.merge(into: &concept)
+                    if !concept.isEmpty { reaction.manifestations.append(concept) }
+                }
+            }
+        case .severity:
+            CSVSetter(accepts: [.text, .coding]) { entity, value, item in
+                withReaction(&entity, item) { $0.severity = value.codeText }
+            }
+        case .description:
+            CSVSetter(accepts: [.text]) { entity, value, item in
+                withReaction(&entity, item) { $0.description = value.plainText }
+            }
+        case .onset:
+            CSVSetter(accepts: [.dateTime]) { entity, value, item in
+                guard case let .dateTime(time) = value else { return }
+                withReaction(&entity, item) { $0.onset = time }
+            }
         }
     }
 
@@ -197,29 +289,7 @@ enum CSVSetters {
         }
     }
 
-    /// Adds the paths `<prefix>.line`, `.city`, `.district`, `.state`, `.postalCode`, `.country`.
-    static func address<E>(_ path: WritableKeyPath<E, [Address]>, prefix: String = "address") -> [String: CSVSetter<E>] {
-        [
-            prefix + ".line": addressLine(path),
-            prefix + ".city": addressPart(path, \.city),
-            prefix + ".district": addressPart(path, \.district),
-            prefix + ".state": addressPart(path, \.state),
-            prefix + ".postalCode": addressPart(path, \.postalCode),
-            prefix + ".country": addressPart(path, \.country),
-            prefix + ".text": addressPart(path, \.text),
-        ]
-    }
 
-    /// Adds the paths `name.family`, `.given`, `.prefix`, `.suffix`, `.text` for the official name.
-    static func name<E>(_ path: WritableKeyPath<E, [HumanName]>) -> [String: CSVSetter<E>] {
-        [
-            "name.family": nameText(path, \.family),
-            "name.given": namePart(path, \.given),
-            "name.prefix": namePart(path, \.prefix),
-            "name.suffix": namePart(path, \.suffix),
-            "name.text": nameText(path, \.text),
-        ]
-    }
 }
 
 extension CSVValue {
@@ -253,6 +323,49 @@ extension CSVValue {
             if concept.text == nil { concept.text = text }
         default:
             break
+        }
+    }
+}
+
+extension CSVSetters {
+    /// The CSV setters of a kind's catalogue (`CanonicalPaths`): every path whose shape a column
+    /// value can fill. A later column overrides a single value; lists take each value once.
+    static func bound<E>(_ catalogue: [String: PathSlot<E>]) -> [String: CSVSetter<E>] {
+        catalogue.compactMapValues(setter)
+    }
+
+    static func setter<E>(_ slot: PathSlot<E>) -> CSVSetter<E>? {
+        switch slot {
+        case let .text(path): text(path)
+        case let .code(path): optionalCode(path)
+        case let .requiredCode(path): code(path)
+        case let .codes(path): codes(path)
+        case let .coding(path): coding(path)
+        case let .codings(path): codings(path)
+        case let .concept(path): concept(path)
+        case let .requiredConcept(path): requiredConcept(path)
+        case let .concepts(path): concepts(path)
+        case let .identifiers(path): identifiers(path)
+        case let .name(path): familyName(path)
+        case let .namePart(path, part): namePart(path, part)
+        case let .additionalName(path, use): additionalName(path, use: use)
+        case let .addressPart(path, part): addressPart(path, part)
+        case let .telecom(path, system): telecom(path, system: system)
+        case let .dateTime(path): dateTime(path)
+        case let .periodStart(path): periodStart(path)
+        case let .periodEnd(path): periodEnd(path)
+        case let .flag(path): flag(path)
+        case let .integer(path): integer(path)
+        case let .quantity(path): quantity(path)
+        case let .reference(path, targets): reference(path, to: targets)
+        case let .references(path, targets): references(path, to: targets)
+        case let .participants(path, role): participants(path, role: role)
+        case let .annotations(path): annotations(path)
+        case let .observationValue(path): observationValue(path)
+        case let .referenceRange(path, part): referenceRange(path, part)
+        case let .reaction(path, part): reaction(path, part)
+        // whole names, addresses and contact points come part by part from columns
+        case .conceptText, .names, .addresses, .contacts: nil
         }
     }
 }

@@ -12,7 +12,7 @@ public struct Diagnostic: Hashable, Sendable, Codable, CustomStringConvertible {
 
     public var severity: Severity
     /// A stable machine-readable kind, e.g. `unmappedCode`, `invalidTimestamp`, `unsupportedMessageType`.
-    public var kind: String
+    public var kind: IssueKind
     public var location: SourceLocation?
     /// For terminology findings only: the code system (URI or v2 table id).
     public var system: String?
@@ -21,7 +21,7 @@ public struct Diagnostic: Hashable, Sendable, Codable, CustomStringConvertible {
     public var code: String?
 
     public init(
-        _ severity: Severity, _ kind: String, at location: SourceLocation? = nil, system: String? = nil,
+        _ severity: Severity, _ kind: IssueKind, at location: SourceLocation? = nil, system: String? = nil,
         code: String? = nil
     ) {
         self.severity = severity

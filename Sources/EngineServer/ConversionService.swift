@@ -133,13 +133,13 @@ public final class ConversionService: Service, Sendable {
         let pipeline = ConversionPipeline(engine: engine, sink: sink, policy: policy, format: format)
         let summary = pipeline.run([.memory(name: "body", bytes: bytes)])
         let errors = summary.errors
-        if let unsupported = errors.first(where: { $0.kind == "unknownInputFormat" || $0.kind == "unsupportedInputFormat" }),
+        if let unsupported = errors.first(where: { $0.kind == .unknownInputFormat || $0.kind == .unsupportedInputFormat }),
             errors.count == 1
         {
-            return .failure(.unsupportedFormat(unsupported.kind))
+            return .failure(.unsupportedFormat(unsupported.kind.rawValue))
         }
         if !errors.isEmpty { return .failure(.unprocessable(errors)) }
-        guard let bundle = sink.bytes else { return .failure(.unprocessable([SourceError("noUnits", at: nil)])) }
+        guard let bundle = sink.bytes else { return .failure(.unprocessable([SourceError(.noUnits, at: nil)])) }
         let diagnosticCount = summary.diagnosticsByKind.values.reduce(0, +)
         return .success(BodyResult(bundle: bundle, unitCount: summary.converted, diagnosticCount: diagnosticCount))
     }

@@ -5,7 +5,7 @@ import MLLP
 /// FHIR R4 OperationOutcome resources (http://hl7.org/fhir/R4/operationoutcome.html) for errors:
 /// kind and position, never a value from the input.
 ///
-///     OperationOutcome.issue(SourceError("invalidSegmentID", at: location))
+///     OperationOutcome.issue(SourceError(.invalidSegmentID, at: location))
 ///     // {"severity":"error","code":"structure","details":{"text":"invalidSegmentID at message 1 segment 3"},
 ///     //  "diagnostics":"invalidSegmentID","location":["message 1 segment 3"],"expression":["message 1 segment 3"]}
 public enum OperationOutcome {
@@ -42,20 +42,19 @@ public enum OperationOutcome {
 
     /// The issue for an engine error; the input correlation (`input`) is not included.
     public static func issue(_ error: SourceError) -> JSONObject {
-        issue(code: issueType(forKind: error.kind), kind: error.kind, position: error.location.map(position))
+        issue(code: issueType(forKind: error.kind), kind: error.kind.rawValue, position: error.location.map(position))
     }
 
     /// The IssueType for an error kind: unsupported things are `not-supported`, sizes `too-costly`,
     /// message structure `structure`, everything else (bad values) `invalid`.
-    public static func issueType(forKind kind: String) -> IssueType {
+    public static func issueType(forKind kind: IssueKind) -> IssueType {
         switch kind {
-        case "unsupportedMessageType", "unsupportedCharset", "unsupportedInputFormat", "unknownInputFormat",
-            "unsupportedEvent", "unsupportedVersion":
+        case .unsupportedMessageType, .unsupportedCharset, .unsupportedInputFormat, .unknownInputFormat:
             return .notSupported
-        case "messageTooLarge", "fieldTooLarge", "frameTooLarge", "bodyTooLarge", "documentTooLarge", "tooManyRows":
+        case .messageTooLarge, .fieldTooLarge, .frameTooLarge, .documentTooLarge:
             return .tooCostly
-        case "noMessageHeader", "invalidEncodingCharacters", "invalidSegmentID", "missingMessageType",
-            "notAClinicalDocument", "missingColumn", "malformedXML", "unreadableInput", "segmentSequenceError":
+        case .noMessageHeader, .invalidEncodingCharacters, .invalidSegmentID, .missingMessageType,
+            .notAClinicalDocument, .missingColumn, .unreadableInput:
             return .structure
         default:
             if kind.hasPrefix("unsupported") { return .notSupported }

@@ -4,7 +4,7 @@ public import Hummingbird
 
 /// An HTTP failure that renders itself as an OperationOutcome (`application/fhir+json`).
 ///
-///     throw ServerError.unprocessable([SourceError("invalidSegmentID", at: location)])   // 422
+///     throw ServerError.unprocessable([SourceError(.invalidSegmentID, at: location)])   // 422
 ///     throw ServerError.badRequest("unknownFormatParameter")                           // 400
 ///
 /// Its `description` (for logs) is the status and the kinds, never content.
@@ -31,7 +31,7 @@ public struct ServerError: HTTPResponseError, CustomStringConvertible {
     /// 422: the input was read but its units could not be converted (one issue per error, with its position).
     public static func unprocessable(_ errors: [SourceError]) -> ServerError {
         ServerError(
-            status: .unprocessableContent, issues: errors.map(OperationOutcome.issue), kinds: errors.map(\.kind))
+            status: .unprocessableContent, issues: errors.map(OperationOutcome.issue), kinds: errors.map(\.kind.rawValue))
     }
 
     /// 400: the request itself is wrong (a bad query parameter, an empty body).

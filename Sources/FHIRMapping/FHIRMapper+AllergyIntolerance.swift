@@ -22,7 +22,7 @@ extension FHIRMapper {
         let enteredInError = allergy.verificationStatus == "entered-in-error"
         if enteredInError {
             if let clinical = allergy.clinicalStatus {
-                context.report("conflictingElements", code: "AllergyIntolerance.clinicalStatus")
+                context.report(.conflictingElements, code: "AllergyIntolerance.clinicalStatus")
                 extensions.append(
                     context.extensionElement(FHIRURL.sourceClinicalStatus, "valueString", .string(clinical)))
             }

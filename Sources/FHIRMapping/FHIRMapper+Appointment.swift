@@ -25,7 +25,7 @@ extension FHIRMapper {
             if minutes >= 1 {
                 resource.set("minutesDuration", .int(minutes))
             } else {
-                context.report("invalidValue", code: "Appointment.minutesDuration")
+                context.report(.invalidValue, code: "Appointment.minutesDuration")
                 resource.setPrimitive(
                     "minutesDuration", nil,
                     extensions: [context.sourceValueExtension(String(minutes))].compactMap { $0 })

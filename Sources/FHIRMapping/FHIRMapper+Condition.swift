@@ -22,14 +22,14 @@ extension FHIRMapper {
             if rank >= 1 {
                 extensions.append(context.extensionElement(FHIRURL.diagnosisRank, "valuePositiveInt", .int(rank)))
             } else {
-                context.report("invalidValue", code: "Condition.rank")
+                context.report(.invalidValue, code: "Condition.rank")
                 extensions.append(context.extensionElement(FHIRURL.diagnosisRank, "valueInteger", .int(rank)))
             }
         }
         resource.set("identifier", context.identifiers(condition.identifiers))
         if let clinical = condition.clinicalStatus {
             if condition.verificationStatus == "entered-in-error" {
-                context.report("conflictingElements", code: "Condition.clinicalStatus")
+                context.report(.conflictingElements, code: "Condition.clinicalStatus")
                 extensions.append(
                     context.extensionElement(FHIRURL.sourceClinicalStatus, "valueString", .string(clinical)))
             } else if let concept = context.codedConcept(clinical, in: .conditionClinical) {

@@ -1,5 +1,6 @@
 import ClinicalModel
 import FHIRR4
+import Foundation
 
 extension FHIRMapper {
     /// DocumentNote → DocumentReference (http://hl7.org/fhir/R4/documentreference.html).
@@ -22,12 +23,12 @@ extension FHIRMapper {
         if document.contentType.isValidFHIRCode {
             attachment.set("contentType", .string(document.contentType))
         } else {
-            context.report("invalidCode", system: "urn:ietf:bcp:13")
+            context.report(.invalidCode, system: "urn:ietf:bcp:13")
             attachment.setPrimitive(
                 "contentType", nil, extensions: [context.sourceValueExtension(document.contentType)].compactMap { $0 })
         }
         if let text = document.text, !text.isEmpty {
-            attachment.set("data", .string(Base64.encode(Array(text.utf8))))
+            attachment.set("data", .string(Data(text.utf8).base64EncodedString()))
         }
         attachment.set("title", document.title)
         let content = attachment.json ?? context.absentElement()

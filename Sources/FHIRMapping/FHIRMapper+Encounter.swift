@@ -17,7 +17,7 @@ extension FHIRMapper {
             return context.coding(coding)
         }
         if actCode == nil, let source = encounter.patientClass {
-            context.report("unmappedEncounterClass", .information, system: FHIRURL.v3ActCode)
+            context.report(.unmappedEncounterClass, .information, system: FHIRURL.v3ActCode)
             extensions.append(context.extensionElement(FHIRURL.sourceClass, "valueCoding", context.coding(source)))
         }
         if let service = encounter.hospitalService {

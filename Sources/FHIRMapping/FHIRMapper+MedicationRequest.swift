@@ -45,7 +45,7 @@ extension FHIRMapper {
             if refills >= 0 {
                 dispense.set("numberOfRepeatsAllowed", .int(refills))
             } else {
-                context.report("invalidValue", code: "MedicationRequest.dispenseRequest.numberOfRepeatsAllowed")
+                context.report(.invalidValue, code: "MedicationRequest.dispenseRequest.numberOfRepeatsAllowed")
                 dispense.setPrimitive(
                     "numberOfRepeatsAllowed", nil,
                     extensions: [context.sourceValueExtension(String(refills))].compactMap { $0 })

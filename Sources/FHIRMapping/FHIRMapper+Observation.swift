@@ -88,7 +88,7 @@ extension FHIRMapper {
     ) {
         guard let reason, reason.hasContent else { return }
         if hasValue {
-            context.report("conflictingElements", code: "Observation.dataAbsentReason")
+            context.report(.conflictingElements, code: "Observation.dataAbsentReason")
             element.addExtensions([
                 context.extensionElement(FHIRURL.sourceDataAbsentReason, "valueString", .string(reason))
             ])

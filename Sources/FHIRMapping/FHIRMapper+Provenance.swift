@@ -218,7 +218,7 @@ extension FHIRMapper {
                 ])
             return date == recorded.fhir
         }
-        if recorded == nil { context.reportMissing("Provenance.recorded") } else { context.report("invalidDateTime") }
+        if recorded == nil { context.reportMissing("Provenance.recorded") } else { context.report(.invalidDateTime) }
         resource.setPrimitive("recorded", nil, extensions: [context.absentReasonExtension()])
         return recorded == nil
     }

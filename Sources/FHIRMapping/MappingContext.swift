@@ -18,7 +18,7 @@ struct MappingContext {
     /// system URI, a resource type, an element path), never a source value: sources put patient
     /// data where codes belong, and diagnostics must not carry it.
     mutating func report(
-        _ kind: String, _ severity: Diagnostic.Severity = .warning, system: String? = nil, code: String? = nil
+        _ kind: IssueKind, _ severity: Diagnostic.Severity = .warning, system: String? = nil, code: String? = nil
     ) {
         let diagnostic = Diagnostic(severity, kind, at: location, system: system, code: code)
         if !diagnostics.contains(diagnostic) { diagnostics.append(diagnostic) }
@@ -26,7 +26,7 @@ struct MappingContext {
 
     /// Reports that a required element had no usable source value (`code` is the element path).
     mutating func reportMissing(_ element: String) {
-        report("missingRequiredElement", .warning, code: element)
+        report(.missingRequiredElement, .warning, code: element)
     }
 
     // MARK: - Extensions and absent data
@@ -70,7 +70,7 @@ struct MappingContext {
     mutating func code(_ value: String?, in set: FHIRCodeSet) -> JSON? {
         guard let value, value.hasContent else { return nil }
         guard set.contains(value) else {
-            report("invalidCode", system: set.system)
+            report(.invalidCode, system: set.system)
             return nil
         }
         return .string(value)
@@ -118,7 +118,7 @@ struct MappingContext {
         var written: String?
         if let value = coding.code, value.hasContent {
             if let system = coding.system, system != set.system {
-                report("invalidCode", system: set.system)
+                report(.invalidCode, system: set.system)
             } else {
                 written = code(value, in: set)?.stringValue
             }
@@ -133,7 +133,7 @@ struct MappingContext {
     mutating func codedConcept(_ value: String?, in set: FHIRCodeSet) -> JSON? {
         guard let value, value.hasContent else { return nil }
         guard set.contains(value) else {
-            report("invalidCode", system: set.system)
+            report(.invalidCode, system: set.system)
             return nil
         }
         var coding = ElementBuilder()
@@ -150,7 +150,7 @@ struct MappingContext {
     mutating func categoryConcept(_ value: String?, in set: FHIRCodeSet) -> JSON? {
         guard let value, value.hasContent else { return nil }
         if set.contains(value) { return codedConcept(value, in: set) }
-        report("unmappedCode", .information, system: set.system)
+        report(.unmappedCode, .information, system: set.system)
         var concept = ElementBuilder()
         concept.set("text", value)
         return concept.json
@@ -166,7 +166,7 @@ struct MappingContext {
             if code.isValidFHIRCode {
                 element.set("code", .string(code))
             } else {
-                report("invalidCode")
+                report(.invalidCode)
                 element.setPrimitive("code", nil, extensions: [sourceValueExtension(code)].compactMap { $0 })
             }
         }
@@ -199,7 +199,7 @@ struct MappingContext {
         if value.isValidFHIRURI {
             element.set(key, .string(value))
         } else {
-            report("invalidURI")
+            report(.invalidURI)
             element.setPrimitive(key, nil, extensions: [sourceValueExtension(value)].compactMap { $0 })
         }
     }
@@ -211,7 +211,7 @@ struct MappingContext {
     mutating func dateTime(_ value: ClinicalDateTime?) -> JSON? {
         guard let value else { return nil }
         guard let text = FHIRTemporal.dateTime(value) else {
-            report("invalidDateTime")
+            report(.invalidDateTime)
             return nil
         }
         return .string(text)
@@ -234,7 +234,7 @@ struct MappingContext {
     ) {
         guard let value else { return }
         let text = FHIRTemporal.date(value)
-        if text == nil { report("invalidDateTime") }
+        if text == nil { report(.invalidDateTime) }
         element.setPrimitive(
             key, text.map(JSON.string), extensions: extensions + sourceValueUnlessEqual(recovered ?? text, value))
     }
@@ -253,7 +253,7 @@ struct MappingContext {
         if let instant = FHIRTemporal.instant(value) {
             element.setPrimitive(key, .string(instant), extensions: sourceValueUnlessEqual(instant, value))
         } else if let dateTime = dateTime(value) {
-            report("impreciseInstant", .information)
+            report(.impreciseInstant, .information)
             element.setPrimitive(
                 key, nil,
                 extensions: [extensionElement(FHIRURL.originalDateTime, "valueDateTime", dateTime)].compactMap { $0 }
@@ -348,7 +348,7 @@ struct MappingContext {
             if rank >= 1 {
                 element.set("rank", .int(rank))
             } else {
-                report("invalidValue", code: "ContactPoint.rank")
+                report(.invalidValue, code: "ContactPoint.rank")
                 element.setPrimitive("rank", nil, extensions: [sourceValueExtension(String(rank))].compactMap { $0 })
             }
         }
@@ -366,11 +366,11 @@ struct MappingContext {
         var extensions: [JSON?] = []
         let systemWritten = quantity.system.map { !$0.isEmpty && $0.isValidFHIRURI } ?? false
         if let comparator = quantity.comparator, comparator.hasContent, simple {
-            report("comparatorNotAllowed")
+            report(.comparatorNotAllowed)
             extensions.append(extensionElement(FHIRURL.sourceComparator, "valueString", .string(comparator)))
         }
         if let code = quantity.code, code.hasContent, !systemWritten {
-            report("unitCodeWithoutSystem", .information)
+            report(.unitCodeWithoutSystem, .information)
             extensions.append(extensionElement(FHIRURL.sourceUnitCode, "valueString", .string(code)))
         }
         element.set("extension", extensions)
@@ -378,7 +378,7 @@ struct MappingContext {
             if let number = Self.decimal(value.lexical) {
                 element.set("value", number)
             } else {
-                report("invalidDecimal")
+                report(.invalidDecimal)
                 element.setPrimitive("value", nil, extensions: [sourceValueExtension(value.lexical)].compactMap { $0 })
             }
         }
@@ -391,7 +391,7 @@ struct MappingContext {
             if code.isValidFHIRCode {
                 element.set("code", .string(code))
             } else {
-                report("invalidCode")
+                report(.invalidCode)
                 element.setPrimitive("code", nil, extensions: [sourceValueExtension(code)].compactMap { $0 })
             }
         }
@@ -455,7 +455,7 @@ struct MappingContext {
         let type = ref.kind.fhirResourceType
         let reference = scheme.reference(type: type, id: ResourceID.derive(ref), present: false)
         guard scheme.presentTargets != nil else { return reference }
-        report("unresolvedReference", system: "http://hl7.org/fhir/resource-types", code: type)
+        report(.unresolvedReference, system: "http://hl7.org/fhir/resource-types", code: type)
         guard let key = extensionElement(FHIRURL.recordKey, "valueString", .string(ref.key)),
             let object = reference.objectValue
         else { return reference }

@@ -266,7 +266,7 @@ public struct HL7InputSplitter: IteratorProtocol {
         switch HL7Parser.parseEnvelopeSegment(line, fallback: lastDelimiters, occurrence: occurrence, limits: limits) {
         case .success(let parsed): segment = parsed
         case .failure(let error):
-            diagnostics.append(Diagnostic(.warning, error.kind.rawValue, at: error.location))
+            diagnostics.append(Diagnostic(.warning, error.kind.issueKind, at: error.location))
             return
         }
         envelopeSegments.append(segment)
@@ -283,12 +283,12 @@ public struct HL7InputSplitter: IteratorProtocol {
             messagesInBatch = 0
         case HL7SegmentID.bts:
             if let declared = Self.count(segment[1]), declared != messagesInBatch {
-                diagnostics.append(Diagnostic(.warning, "batchCountMismatch", at: segment.location(field: 1)))
+                diagnostics.append(Diagnostic(.warning, .batchCountMismatch, at: segment.location(field: 1)))
             }
             messagesInBatch = 0
         default:  // FTS
             if batchesInFile > 0, let declared = Self.count(segment[1]), declared != batchesInFile {
-                diagnostics.append(Diagnostic(.warning, "batchCountMismatch", at: segment.location(field: 1)))
+                diagnostics.append(Diagnostic(.warning, .batchCountMismatch, at: segment.location(field: 1)))
             }
             batchesInFile = 0
         }

@@ -28,6 +28,9 @@ public struct HL7ParseError: Error, Sendable, CustomStringConvertible, Equatable
         case tooManySegments
         /// MSH-18 names a character set this parser does not decode.
         case unsupportedCharset
+
+        /// The engine-wide kind of the same name.
+        public var issueKind: IssueKind { IssueKind(rawValue: rawValue) }
     }
 
     public var kind: Kind
@@ -55,8 +58,8 @@ public struct HL7ParseError: Error, Sendable, CustomStringConvertible, Equatable
         return "\(kind.rawValue) at \(location)"
     }
 
-    /// The same finding as the engine-wide `SourceError` (kind as a string, same location).
+    /// The same finding as the engine-wide `SourceError` (same kind name, same location).
     public var sourceError: SourceError {
-        SourceError(kind.rawValue, at: location)
+        SourceError(kind.issueKind, at: location)
     }
 }

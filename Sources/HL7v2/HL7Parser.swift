@@ -316,7 +316,7 @@ public enum HL7Parser {
                         !UTF8Validation.isValid(UnsafeBufferPointer(rebasing: buffer[range]))
                     {
                         diagnostics.append(
-                            Diagnostic(.warning, "invalidUTF8", at: storage.location(segment: segment, field: field)))
+                            Diagnostic(.warning, .invalidUTF8, at: storage.location(segment: segment, field: field)))
                     }
                     guard record.flags & HL7SegmentRecord.hasEscape != 0, let escape = delimiters.escape,
                         !storage.isLiteralField(segment: segment, field: field)
@@ -353,7 +353,7 @@ public enum HL7Parser {
                             }
                             diagnostics.append(
                                 Diagnostic(
-                                    .warning, "unterminatedEscape",
+                                    .warning, .unterminatedEscape,
                                     at: storage.location(
                                         segment: segment, field: field, repetition: repetition, component: component,
                                         subcomponent: subcomponent)))

@@ -19,13 +19,25 @@ struct EntityMapping<E: ClinicalEntity> {
     let didCreate: (inout MappingContext, EntityRef) -> Void
     /// The record an `augment` map writes into.
     let current: (MappingContext) -> EntityRef?
-    var converters: [String: Converter] = [:]
-    var multiConverters: [String: MultiConverter] = [:]
+    var converters: [String: Named<Converter>] = [:]
+    var multiConverters: [String: Named<MultiConverter>] = [:]
     /// A key from what the record *is* (what was observed and when), rather than from an
     /// identifier: two records with one identity in a message are one record, so the repeat is
     /// reported and dropped. Identifier keys that repeat get a position suffix instead, since
     /// senders reuse identifiers by mistake and dropping a record would lose data.
     var identity: ((E, HL7Segment, MappingContext) -> String?)?
+}
+
+/// A named converter with the fields of its segment it reads, declared together so that no
+/// converter can be added without them (the unused-data trace counts those fields as read).
+struct Named<Body> {
+    let reads: Set<Int>
+    let body: Body
+
+    init(reads: Set<Int>, _ body: Body) {
+        self.reads = reads
+        self.body = body
+    }
 }
 
 /// Type-erased view used by the mapper and by load-time checks.
@@ -34,8 +46,9 @@ struct AnyEntityMapping {
     typealias Runner = (HL7Segment, inout MappingContext, V2Converters) -> Void
 
     let kind: EntityKind
-    let paths: [String: Set<String>]
-    let converterNames: Set<String>
+    let paths: [String: Set<FieldValue.Kind>]
+    /// Converter name -> the fields it reads.
+    let converterFields: [String: Set<Int>]
     /// Binds a segment map's checked rules, named converters and mode: setters and converters are
     /// looked up here, once at load, not for every segment.
     let bind: ([ResolvedFieldRule], [String], SegmentEntityMap.Mode) -> Runner
@@ -43,12 +56,14 @@ struct AnyEntityMapping {
     init<E: ClinicalEntity>(_ mapping: EntityMapping<E>) {
         kind = E.kind
         paths = mapping.setters.mapValues(\.accepts)
-        converterNames = Set(mapping.converters.keys).union(mapping.multiConverters.keys)
+        converterFields = mapping.converters.mapValues(\.reads).merging(mapping.multiConverters.mapValues(\.reads)) {
+            $0.union($1)
+        }
         bind = { rules, names, mode in
             let bound = BoundRules(
                 rules: rules.compactMap { rule in mapping.setters[rule.target].map { (rule, $0) } },
-                converters: names.compactMap { mapping.converters[$0] },
-                multiConverters: names.compactMap { mapping.multiConverters[$0] })
+                converters: names.compactMap { mapping.converters[$0]?.body },
+                multiConverters: names.compactMap { mapping.multiConverters[$0]?.body })
             return { segment, context, converters in
                 bound.run(segment, mode: mode, mapping: mapping, context: &context, converters: converters)
             }
@@ -76,7 +91,7 @@ private struct BoundRules<E: ClinicalEntity> {
             guard let ref = extending ?? mapping.current(context),
                 let index = context.record[keyPath: mapping.records].firstIndex(where: { $0.ref == ref })
             else {
-                context.diagnose(.warning, "segmentWithoutContext", at: location)
+                context.diagnose(.warning, .segmentWithoutContext, at: location)
                 return
             }
             var entity = context.record[keyPath: mapping.records][index]
@@ -109,7 +124,7 @@ private struct BoundRules<E: ClinicalEntity> {
         mapping.link(&entity, context)
         let identity = entity.ref.key.isEmpty ? mapping.identity?(entity, segment, context) : nil
         if let identity, context.record[keyPath: mapping.records].contains(where: { $0.ref.key == identity }) {
-            context.diagnose(.information, "duplicateRecord", at: location)
+            context.diagnose(.information, .duplicateRecord, at: location)
             return
         }
         let business = entity.ref.key.isEmpty ? identity ?? mapping.key(entity, segment, context) : entity.ref.key

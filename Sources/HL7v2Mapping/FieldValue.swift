@@ -15,21 +15,11 @@ public enum FieldValue: Sendable {
     case period(Period)
     case reference(EntityRef)
 
-    var kindName: String {
-        switch self {
-        case .text: "text"
-        case .coding: "coding"
-        case .concept: "concept"
-        case .identifier: "identifier"
-        case .name: "name"
-        case .address: "address"
-        case .contact: "contact"
-        case .dateTime: "dateTime"
-        case .decimal: "decimal"
-        case .quantity: "quantity"
-        case .period: "period"
-        case .reference: "reference"
-        }
+    /// What a value is, as field maps and paths name it (`concept`, `dateTime`).
+    public enum Kind: String, Sendable, Hashable, Comparable, CaseIterable {
+        case text, coding, concept, identifier, name, address, contact, dateTime, decimal, quantity, period, reference
+
+        public static func < (lhs: Kind, rhs: Kind) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 }
 
@@ -39,20 +29,20 @@ public enum V2DataType: String, Sendable, CaseIterable {
     case ST, TX, FT, ID, IS, SI, NM, DT, DTM, TS, CWE, CE, CNE, CF, CX, EI, HD, XPN, XAD, XTN, XCN, XON, PL, CQ, DR, PN
 
     /// The kind of `FieldValue` this type converts to (used to check field maps at load time).
-    public var valueKind: String {
+    public var valueKind: FieldValue.Kind {
         switch self {
-        case .ST, .TX, .FT, .SI: "text"
-        case .ID, .IS: "coding"
-        case .NM: "decimal"
-        case .DT, .DTM, .TS: "dateTime"
-        case .CWE, .CE, .CNE, .CF: "concept"
-        case .CX, .EI, .HD: "identifier"
-        case .XPN, .PN: "name"
-        case .XAD: "address"
-        case .XTN: "contact"
-        case .XCN, .XON, .PL: "reference"
-        case .CQ: "quantity"
-        case .DR: "period"
+        case .ST, .TX, .FT, .SI: .text
+        case .ID, .IS: .coding
+        case .NM: .decimal
+        case .DT, .DTM, .TS: .dateTime
+        case .CWE, .CE, .CNE, .CF: .concept
+        case .CX, .EI, .HD: .identifier
+        case .XPN, .PN: .name
+        case .XAD: .address
+        case .XTN: .contact
+        case .XCN, .XON, .PL: .reference
+        case .CQ: .quantity
+        case .DR: .period
         }
     }
 }

@@ -43,11 +43,13 @@ public struct HL7v2Mapper: @unchecked Sendable {
                     guard let dataType = V2DataType(rawValue: rule.dataType) else {
                         throw MappingLoadError(file: map.file, line: rule.line, "unknown HL7 v2 data type '\(rule.dataType)'")
                     }
-                    let kindName = rule.component == nil ? dataType.valueKind : (["coding", "decimal", "dateTime"].contains(dataType.valueKind) ? dataType.valueKind : "text")
-                    guard accepts.contains(kindName) else {
+                    // one component of a field is text, unless the type's value is a single code, number or time
+                    let kind: FieldValue.Kind =
+                        rule.component == nil || [.coding, .decimal, .dateTime].contains(dataType.valueKind) ? dataType.valueKind : .text
+                    guard accepts.contains(kind) else {
                         throw MappingLoadError(
                             file: map.file, line: rule.line,
-                            "\(rule.dataType) gives a \(kindName) but \(produce.entity).\(rule.target) takes \(accepts.sorted().joined(separator: "/"))")
+                            "\(rule.dataType) gives a \(kind.rawValue) but \(produce.entity).\(rule.target) takes \(accepts.sorted().map(\.rawValue).joined(separator: "/"))")
                     }
                     if let mapID = rule.conceptMap, terminology.conceptMap(id: mapID) == nil {
                         throw MappingLoadError(file: map.file, line: rule.line, "unknown concept map '\(mapID)'")
@@ -57,12 +59,14 @@ public struct HL7v2Mapper: @unchecked Sendable {
                             field: rule.field, component: rule.component, target: rule.target, dataType: dataType,
                             table: rule.table, conceptMap: rule.conceptMap, use: rule.use, firstOnly: rule.firstOnly))
                 }
-                for name in produce.converters where !entity.converterNames.contains(name) {
-                    throw MappingLoadError(file: map.file, line: produce.line, "unknown converter '\(name)' for \(produce.entity)")
-                }
                 var read = Set(rules.map(\.field))
-                for name in produce.converters { read.formUnion(Registry.converterFields[name] ?? []) }
-                if Registry.setIDSegments.contains(map.segment) { read.insert(1) }
+                for name in produce.converters {
+                    guard let fields = entity.converterFields[name] else {
+                        throw MappingLoadError(file: map.file, line: produce.line, "unknown converter '\(name)' for \(produce.entity)")
+                    }
+                    read.formUnion(fields)
+                }
+                if map.setID { read.insert(1) }
                 fields[map.segment, default: [:]][produce.entity] = read
                 compiled[map.segment, default: [:]][produce.entity] = entity.bind(rules, produce.converters, produce.mode)
             }
@@ -74,8 +78,16 @@ public struct HL7v2Mapper: @unchecked Sendable {
     /// MSH fields that reach the record's `SourceDocument` or steer the parse.
     static let headerFieldsRead: Set<Int> = [1, 2, 3, 4, 7, 9, 10, 12, 18]
 
-    /// The manifest for a message type: MSH-9.3 when it names a known structure, else MSH-9.1^9.2.
+    /// The message type with its structure derived from HL7 table 0354 (in `Terminology/`) when
+    /// MSH-9.3 names none.
+    public func derivingStructure(_ type: HL7MessageType) -> HL7MessageType {
+        type.deriving { terminology.messageStructures.structure(code: $0, event: $1) }
+    }
+
+    /// The manifest for a message type: MSH-9.3 (or the structure table 0354 gives) when it names a
+    /// known structure, else MSH-9.1^9.2.
     public func manifest(for type: HL7MessageType) -> MessageManifest? {
+        let type = derivingStructure(type)
         let trigger = type.event.map { "\(type.code)^\($0)" } ?? type.code
         if let structure = spec.structureByTrigger[trigger], let manifest = spec.manifests[structure] { return manifest }
         if let structure = type.structure, let manifest = spec.manifests[structure] { return manifest }
@@ -91,10 +103,10 @@ public struct HL7v2Mapper: @unchecked Sendable {
     public func map(_ message: HL7Message, inputName: String, digest: String?, traceUnused: Bool = false)
         throws(SourceError) -> (ClinicalRecord, [Diagnostic])
     {
-        let type = message.messageType
+        let type = derivingStructure(message.messageType)
         guard let manifest = manifest(for: type) else {
             throw SourceError(
-                "unsupportedMessageType", at: message.header.location(field: 9), input: "\(inputName) message \(message.index)")
+                .unsupportedMessageType, at: message.header.location(field: 9), input: "\(inputName) message \(message.index)")
         }
         var document = SourceDocument(format: .hl7v2, inputName: inputName, index: message.index)
         document.controlID = message.controlID
@@ -114,7 +126,7 @@ public struct HL7v2Mapper: @unchecked Sendable {
         for segment in message.segments where segment.id != "MSH" {
             if segment.id == "OBX", attachToImmunizationOrSkip(segment, context: &context) { continue }
             guard let roles = manifest.entities(for: segment.id) else {
-                let kind = segment.id.hasPrefix("Z") ? "customSegmentNotMapped" : "segmentNotMapped"
+                let kind: IssueKind = segment.id.hasPrefix("Z") ? .customSegmentNotMapped : .segmentNotMapped
                 if !manifest.ignored.contains(segment.id) || segment.id.hasPrefix("Z") {
                     context.diagnose(.information, kind, at: segment.location())
                 }
@@ -144,7 +156,7 @@ public struct HL7v2Mapper: @unchecked Sendable {
     func reportUnusedFields(_ segment: HL7Segment, read: Set<Int>, context: inout MappingContext) {
         guard segment.fieldCount > 0 else { return }
         for field in 1...segment.fieldCount where !read.contains(field) && !segment[field].isEmpty {
-            context.diagnose(.information, "fieldNotMapped", at: segment.location(field: field))
+            context.diagnose(.information, .fieldNotMapped, at: segment.location(field: field))
         }
     }
 
@@ -154,7 +166,7 @@ public struct HL7v2Mapper: @unchecked Sendable {
     func attachToImmunizationOrSkip(_ segment: HL7Segment, context: inout MappingContext) -> Bool {
         let type = segment[2].value?.uppercased()
         if type == "ED" || type == "RP" {
-            context.diagnose(.information, "encapsulatedDataNotMapped", at: segment.location(field: 5))
+            context.diagnose(.information, .encapsulatedDataNotMapped, at: segment.location(field: 5))
             return true
         }
         guard let ref = context.immunization, let code = segment[3].value, code == "64994-7" || code == "30963-3",
@@ -178,7 +190,7 @@ public struct HL7v2Mapper: @unchecked Sendable {
         guard !lines.isEmpty else { return }
         let note = Annotation(text: lines.joined(separator: "\n"))
         guard let target = context.lastCreated else {
-            context.diagnose(.information, "noteWithoutContext", at: segment.location())
+            context.diagnose(.information, .noteWithoutContext, at: segment.location())
             return
         }
         func add<E: ClinicalEntity>(_ path: WritableKeyPath<ClinicalRecord, [E]>, _ notes: WritableKeyPath<E, [Annotation]>) -> Bool {
@@ -196,6 +208,6 @@ public struct HL7v2Mapper: @unchecked Sendable {
         case .medication: attached = add(\.medications, \.note)
         default: attached = false
         }
-        if !attached { context.diagnose(.information, "noteNotMapped", at: segment.location()) }
+        if !attached { context.diagnose(.information, .noteNotMapped, at: segment.location()) }
     }
 }

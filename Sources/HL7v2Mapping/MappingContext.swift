@@ -28,7 +28,7 @@ struct MappingContext {
     init(record: ClinicalRecord) { self.record = record }
 
     mutating func diagnose(
-        _ severity: Diagnostic.Severity, _ kind: String, at location: SourceLocation?, system: String? = nil,
+        _ severity: Diagnostic.Severity, _ kind: IssueKind, at location: SourceLocation?, system: String? = nil,
         code: String? = nil
     ) {
         diagnostics.append(Diagnostic(severity, kind, at: location, system: system, code: code))

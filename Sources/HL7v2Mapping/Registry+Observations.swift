@@ -4,20 +4,7 @@ import HL7v2
 extension Registry {
     static var observation: EntityMapping<Observation> {
         var mapping = EntityMapping<Observation>(
-            setters: [
-                "identifiers": Setters.identifiers(\.identifiers),
-                "code": Setter(accepts: ["concept"]) { observation, value in
-                    if case let .concept(concept) = value, observation.code.isEmpty { observation.code = concept }
-                },
-                "status": Setters.requiredCode(\.status),
-                "interpretation": Setters.concepts(\.interpretation),
-                "effective": Setters.dateTime(\.effective),
-                "issued": Setters.dateTime(\.issued),
-                "performers": Setters.references(\.performers),
-                "method": Setters.concept(\.method),
-                "bodySite": Setters.concept(\.bodySite),
-                "note": Setters.annotations(\.note),
-            ],
+            setters: Setters.bound(CanonicalPaths.observation),
             records: \.observations, make: { Observation(ref: $0, code: Concept(), source: $1) },
             key: { observation, segment, context in
                 let subID = segment.id == "OBX" ? segment[4].value ?? "" : ""
@@ -60,9 +47,9 @@ extension Registry {
             let subID = segment[4].value ?? ""
             return scoped(context, ["obs", observation.code.first?.system ?? "", code, time, subID].joined(separator: "|"))
         }
-        mapping.converters["observationValue"] = observationValue
-        mapping.multiConverters["deathIndicators"] = deathIndicators
-        mapping.multiConverters["accident"] = accident
+        mapping.converters["observationValue"] = Named(reads: [2, 5, 6, 7, 11], observationValue)
+        mapping.multiConverters["deathIndicators"] = Named(reads: [3, 4, 5, 6, 7, 8, 9], deathIndicators)
+        mapping.multiConverters["accident"] = Named(reads: [1, 2, 3, 5, 6, 8, 12], accident)
         return mapping
     }
 
@@ -119,7 +106,7 @@ extension Registry {
         case "NM":
             guard let text = repetition.value else { return nil }
             guard let value = converters.decimal(text) else {
-                context.diagnose(.warning, "invalidNumber", at: location)
+                context.diagnose(.warning, .invalidNumber, at: location)
                 return .string(text)
             }
             return .quantity(unitQuantity(value, units: units, converters: converters))
@@ -145,7 +132,7 @@ extension Registry {
                     return .quantity(quantity)
                 }
             }
-            context.diagnose(.warning, "invalidStructuredNumeric", at: location)
+            context.diagnose(.warning, .invalidStructuredNumeric, at: location)
             return repetition.joinedText().map(ObservationValue.string)
         case "CE", "CWE", "CNE", "CF", "IS", "ID":
             if type == "IS" || type == "ID" {
@@ -157,7 +144,7 @@ extension Registry {
         case "CQ":
             return converters.quantity(cq: repetition).map(ObservationValue.quantity)
         default:
-            context.diagnose(.information, "unsupportedValueType", at: location.narrowed(field: 2), system: "http://terminology.hl7.org/CodeSystem/v2-0125", code: type)
+            context.diagnose(.information, .unsupportedValueType, at: location.narrowed(field: 2), system: "http://terminology.hl7.org/CodeSystem/v2-0125", code: type)
             return repetition.joinedText().map(ObservationValue.string)
         }
     }

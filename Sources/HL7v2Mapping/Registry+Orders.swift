@@ -4,18 +4,7 @@ import HL7v2
 extension Registry {
     static var serviceRequest: EntityMapping<ServiceRequest> {
         EntityMapping(
-            setters: [
-                "identifiers": Setters.identifiers(\.identifiers),
-                "code": Setters.concept(\.code),
-                "status": Setters.requiredCode(\.status),
-                "intent": Setters.requiredCode(\.intent),
-                "priority": Setters.code(\.priority),
-                "authoredOn": Setters.dateTime(\.authoredOn),
-                "occurrence": Setters.dateTime(\.occurrence),
-                "requester": Setters.reference(\.requester),
-                "reasons": Setters.concepts(\.reasons),
-                "note": Setters.annotations(\.note),
-            ],
+            setters: Setters.bound(CanonicalPaths.serviceRequest),
             records: \.serviceRequests, make: { ServiceRequest(ref: $0, source: $1) },
             key: { request, _, context in scoped(context, identifierKey(request.identifiers)) },
             link: { request, context in
@@ -32,19 +21,7 @@ extension Registry {
 
     static var diagnosticReport: EntityMapping<DiagnosticReport> {
         EntityMapping(
-            setters: [
-                "identifiers": Setters.identifiers(\.identifiers),
-                "code": Setter(accepts: ["concept"]) { report, value in
-                    if case let .concept(concept) = value, report.code.isEmpty { report.code = concept }
-                },
-                "status": Setters.requiredCode(\.status),
-                "categories": Setters.concepts(\.categories),
-                "effectiveStart": Setters.periodStart(\.effective),
-                "effectiveEnd": Setters.periodEnd(\.effective),
-                "issued": Setters.dateTime(\.issued),
-                "performers": Setters.references(\.performers),
-                "conclusion": Setters.text(\.conclusion),
-            ],
+            setters: Setters.bound(CanonicalPaths.diagnosticReport),
             records: \.diagnosticReports, make: { DiagnosticReport(ref: $0, code: Concept(), source: $1) },
             key: { report, _, context in
                 scoped(context, identifierKey(report.identifiers)).map {
@@ -68,16 +45,7 @@ extension Registry {
 
     static var specimen: EntityMapping<Specimen> {
         EntityMapping(
-            setters: [
-                "identifiers": Setters.identifiers(\.identifiers),
-                "type": Setters.concept(\.type),
-                "collectedStart": Setters.periodStart(\.collected),
-                "collectedEnd": Setters.periodEnd(\.collected),
-                "received": Setters.dateTime(\.received),
-                "bodySite": Setters.concept(\.bodySite),
-                "collectionMethod": Setters.concept(\.collectionMethod),
-                "quantity": Setters.quantity(\.quantity),
-            ],
+            setters: Setters.bound(CanonicalPaths.specimen),
             records: \.specimens, make: { Specimen(ref: $0, source: $1) },
             key: { specimen, _, context in scoped(context, identifierKey(specimen.identifiers)) },
             link: { specimen, context in specimen.patient = context.patient },
@@ -100,23 +68,7 @@ extension Registry {
 
     static var immunization: EntityMapping<Immunization> {
         var mapping = EntityMapping<Immunization>(
-            setters: [
-                "identifiers": Setters.identifiers(\.identifiers),
-                "vaccine": Setters.concept(\.vaccine),
-                "status": Setters.requiredCode(\.status),
-                "statusReason": Setters.concept(\.statusReason),
-                "occurrence": Setters.dateTime(\.occurrence),
-                "recorded": Setters.dateTime(\.recorded),
-                "reportOrigin": Setters.concept(\.reportOrigin),
-                "lotNumber": Setters.text(\.lotNumber),
-                "expirationDate": Setters.dateTime(\.expirationDate),
-                "manufacturer": Setters.reference(\.manufacturer),
-                "route": Setters.concept(\.route),
-                "site": Setters.concept(\.site),
-                "administeringProvider": Setters.participants(\.performers, role: "AP"),
-                "orderingProvider": Setters.participants(\.performers, role: "OP"),
-                "fundingSource": Setters.concept(\.fundingSource),
-            ],
+            setters: Setters.bound(CanonicalPaths.immunization),
             records: \.immunizations, make: { Immunization(ref: $0, source: $1) },
             key: { immunization, _, context in
                 if let key = identifierKey(immunization.identifiers) { return scoped(context, key) }
@@ -134,7 +86,7 @@ extension Registry {
             },
             didCreate: { context, ref in context.immunization = ref },
             current: { $0.immunization })
-        mapping.converters["immunizationDose"] = { immunization, segment, _, converters in
+        mapping.converters["immunizationDose"] = Named(reads: [6, 7, 9, 20, 21]) { immunization, segment, _, converters in
             // RXA-6 administered amount (999 = unknown), RXA-7 units; RXA-9 first repetition "00" = new record (primary source).
             if let amount = segment[6].value, amount != "999", let value = converters.decimal(amount) {
                 immunization.dose = converters.quantity(
@@ -154,22 +106,7 @@ extension Registry {
 
     static var medication: EntityMapping<Medication> {
         EntityMapping(
-            setters: [
-                "identifiers": Setters.identifiers(\.identifiers),
-                "code": Setters.concept(\.code),
-                "status": Setters.requiredCode(\.status),
-                "intent": Setters.requiredCode(\.intent),
-                "authoredOn": Setters.dateTime(\.authoredOn),
-                "requester": Setters.reference(\.requester),
-                "dosageText": Setters.text(\.dosageText),
-                "route": Setters.concept(\.route),
-                "timing": Setters.text(\.timing),
-                "periodStart": Setters.periodStart(\.period),
-                "periodEnd": Setters.periodEnd(\.period),
-                "refills": Setters.integer(\.refills),
-                "reasons": Setters.concepts(\.reasons),
-                "note": Setters.annotations(\.note),
-            ],
+            setters: Setters.bound(CanonicalPaths.medication),
             records: \.medications, make: { Medication(ref: $0, source: $1) },
             key: { medication, _, context in
                 if let key = identifierKey(medication.identifiers) {
@@ -193,29 +130,7 @@ extension Registry {
 
     static var document: EntityMapping<DocumentNote> {
         var mapping = EntityMapping<DocumentNote>(
-            setters: [
-                "identifiers": Setters.identifiers(\.identifiers),
-                "type": Setters.concept(\.type),
-                "date": Setters.dateTime(\.date),
-                "authors": Setters.references(\.authors),
-                "docStatus": Setters.code(\.docStatus),
-                "status": Setter(accepts: ["coding", "concept"]) { document, value in
-                    let code: String? = switch value {
-                    case let .coding(v): v.code
-                    case let .concept(v): v.first?.code
-                    default: nil
-                    }
-                    if let code { document.status = code }
-                },
-                "contentType": Setter(accepts: ["coding", "text"]) { document, value in
-                    switch value {
-                    case let .coding(v): if let code = v.code { document.contentType = code }
-                    case let .text(v): document.contentType = v
-                    default: break
-                    }
-                },
-                "title": Setters.text(\.title),
-            ],
+            setters: Setters.bound(CanonicalPaths.document),
             records: \.documents, make: { DocumentNote(ref: $0, source: $1) },
             key: { document, _, context in scoped(context, identifierKey(document.identifiers)) },
             link: { document, context in
@@ -224,7 +139,7 @@ extension Registry {
             },
             didCreate: { context, ref in context.lastCreated = ref },
             current: { context in context.record.documents.last?.ref })
-        mapping.converters["documentContentType"] = { document, segment, _, _ in
+        mapping.converters["documentContentType"] = Named(reads: [3]) { document, segment, _, _ in
             // TXA-3 document content presentation (table 0191): TX/FT -> text/plain, others kept as the code says.
             switch segment[3].value?.uppercased() {
             case "TX", "FT", nil: document.contentType = "text/plain"
@@ -239,23 +154,12 @@ extension Registry {
 
     static var appointment: EntityMapping<Appointment> {
         var mapping = EntityMapping<Appointment>(
-            setters: [
-                "identifiers": Setters.identifiers(\.identifiers),
-                "status": Setters.requiredCode(\.status),
-                "serviceType": Setters.concepts(\.serviceType),
-                "appointmentType": Setters.concept(\.appointmentType),
-                "reason": Setters.concepts(\.reason),
-                "start": Setters.dateTime(\.start),
-                "end": Setters.dateTime(\.end),
-                "description": Setters.text(\.description),
-                "practitioners": Setters.references(\.practitioners),
-                "locations": Setters.references(\.locations),
-            ],
+            setters: Setters.bound(CanonicalPaths.appointment),
             records: \.appointments, make: { Appointment(ref: $0, source: $1) },
             key: { appointment, _, _ in identifierKey(appointment.identifiers) },
             link: { appointment, context in if appointment.patient == nil { appointment.patient = context.patient } },
             didCreate: { _, _ in }, current: { context in context.record.appointments.last?.ref })
-        mapping.converters["appointmentTiming"] = { appointment, segment, context, converters in
+        mapping.converters["appointmentTiming"] = Named(reads: [9, 10, 11]) { appointment, segment, context, converters in
             // SCH-11 timing quantity (TQ): component 4 start, 5 end; SCH-9/10 duration and units.
             let timing = segment[11].first
             if appointment.start == nil {
@@ -280,12 +184,12 @@ extension Registry {
             key: { link, _, _ in [link.survivor.key, link.merged.key].joined(separator: "|") },
             link: { link, context in if link.survivor.key.isEmpty, let patient = context.patient { link.survivor = patient } },
             didCreate: { _, _ in }, current: { context in context.record.patientLinks.last?.ref })
-        mapping.converters["survivorPatient"] = { link, segment, _, converters in
+        mapping.converters["survivorPatient"] = Named(reads: [3]) { link, segment, _, converters in
             // PID-3 of a merge message: the surviving record's business key.
             let identifiers = segment[3].repetitions.compactMap { converters.identifier(cx: $0) }
             link.survivor = EntityRef(.patient, key: identifierKey(identifiers, preferType: "MR") ?? "")
         }
-        mapping.converters["mergedPatient"] = { link, segment, _, converters in
+        mapping.converters["mergedPatient"] = Named(reads: [1]) { link, segment, _, converters in
             // MRG-1 prior patient identifier list (CX, repeating): the merged record's business key.
             let identifiers = segment[1].repetitions.compactMap { converters.identifier(cx: $0) }
             link.mergedIdentifiers = identifiers

@@ -11,19 +11,6 @@ func identifierKey(_ identifiers: [Identifier], preferType: String? = nil) -> St
 
 /// The entity registries: every kind the HL7 v2 maps can produce.
 enum Registry {
-    /// Fields each named converter reads, so the unused-data trace knows what reached the model.
-    static let converterFields: [String: Set<Int>] = [
-        "observationValue": [2, 5, 6, 7, 11], "deathIndicators": [3, 4, 5, 6, 7, 8, 9],
-        "accident": [1, 2, 3, 5, 6, 8, 12], "immunizationDose": [6, 7, 9, 20, 21], "documentContentType": [3],
-        "appointmentTiming": [9, 10, 11], "survivorPatient": [3], "mergedPatient": [1], "allergyReaction": [4, 5],
-    ]
-
-    /// Segments whose field 1 is a set id or sequence number: structure, not data.
-    static let setIDSegments: Set<String> = [
-        "PID", "NK1", "PV1", "PV2", "OBX", "AL1", "IAM", "DG1", "PR1", "IN1", "OBR", "SPM", "NTE", "RXA", "RXR", "TXA",
-        "AIS", "AIP", "AIL", "ORC", "RXE", "RXO", "PRB", "ACC",
-    ]
-
     /// A key within the current patient: records of different patients never share a key.
     static func scoped(_ context: MappingContext, _ key: String?) -> String? {
         key.map { [context.patient?.key ?? "", $0].joined(separator: "|") }
@@ -43,28 +30,7 @@ enum Registry {
 
     static var patient: EntityMapping<Patient> {
         EntityMapping(
-            setters: [
-                "identifiers": Setters.identifiers(\.identifiers),
-                "names": Setters.names(\.names),
-                "telecom": Setters.contacts(\.telecom),
-                "gender": Setters.coding(\.gender),
-                "birthDate": Setters.dateTime(\.birthDate),
-                "deceased": Setters.flag(\.deceased),
-                "deceasedAt": Setters.dateTime(\.deceasedAt),
-                "addresses": Setters.addresses(\.addresses),
-                "maritalStatus": Setters.concept(\.maritalStatus),
-                "races": Setters.concepts(\.races),
-                "ethnicities": Setters.concepts(\.ethnicities),
-                "languages": Setters.concepts(\.languages),
-                "religion": Setters.concept(\.religion),
-                "multipleBirth": Setters.flag(\.multipleBirth),
-                "birthOrder": Setters.integer(\.birthOrder),
-                "mothersMaidenName": Setters.name(\.mothersMaidenName),
-                "birthPlace": Setters.text(\.birthPlace),
-                "generalPractitioners": Setters.references(\.generalPractitioners),
-                "managingOrganization": Setters.reference(\.managingOrganization),
-                "lastUpdated": Setters.dateTime(\.lastUpdated),
-            ],
+            setters: Setters.bound(CanonicalPaths.patient),
             records: \.patients, make: { Patient(ref: $0, source: $1) },
             key: { patient, _, _ in identifierKey(patient.identifiers, preferType: "MR") },
             link: { _, _ in },
@@ -77,17 +43,7 @@ enum Registry {
 
     static var relatedPerson: EntityMapping<RelatedPerson> {
         EntityMapping(
-            setters: [
-                "identifiers": Setters.identifiers(\.identifiers),
-                "names": Setters.names(\.names),
-                "relationship": Setters.concepts(\.relationship),
-                "telecom": Setters.contacts(\.telecom),
-                "addresses": Setters.addresses(\.addresses),
-                "gender": Setters.coding(\.gender),
-                "birthDate": Setters.dateTime(\.birthDate),
-                "periodStart": Setters.periodStart(\.period),
-                "periodEnd": Setters.periodEnd(\.period),
-            ],
+            setters: Setters.bound(CanonicalPaths.relatedPerson),
             records: \.relatedPersons,
             make: { RelatedPerson(ref: $0, patient: EntityRef(.patient, key: ""), source: $1) },
             key: { person, _, context in
@@ -99,11 +55,7 @@ enum Registry {
 
     static var practitioner: EntityMapping<Practitioner> {
         EntityMapping(
-            setters: [
-                "identifiers": Setters.identifiers(\.identifiers), "names": Setters.names(\.names),
-                "telecom": Setters.contacts(\.telecom), "addresses": Setters.addresses(\.addresses),
-                "qualifications": Setters.concepts(\.qualifications),
-            ],
+            setters: Setters.bound(CanonicalPaths.practitioner),
             records: \.practitioners, make: { Practitioner(ref: $0, source: $1) },
             key: { practitioner, _, _ in identifierKey(practitioner.identifiers) },
             link: { _, _ in }, didCreate: { _, _ in }, current: { _ in nil })
@@ -111,11 +63,7 @@ enum Registry {
 
     static var organization: EntityMapping<Organization> {
         EntityMapping(
-            setters: [
-                "identifiers": Setters.identifiers(\.identifiers), "name": Setters.text(\.name),
-                "telecom": Setters.contacts(\.telecom), "addresses": Setters.addresses(\.addresses),
-                "type": Setters.concept(\.type),
-            ],
+            setters: Setters.bound(CanonicalPaths.organization),
             records: \.organizations, make: { Organization(ref: $0, source: $1) },
             key: { organization, _, _ in identifierKey(organization.identifiers) ?? organization.name.map { "name|\($0)" } },
             link: { _, _ in }, didCreate: { _, _ in }, current: { _ in nil })
@@ -123,31 +71,7 @@ enum Registry {
 
     static var encounter: EntityMapping<Encounter> {
         EntityMapping(
-            setters: [
-                "identifiers": Setters.identifiers(\.identifiers),
-                "status": Setters.code(\.status),
-                "patientClass": Setters.coding(\.patientClass),
-                "type": Setters.concepts(\.type),
-                "serviceType": Setters.concept(\.serviceType),
-                "priority": Setters.concept(\.priority),
-                "periodStart": Setters.periodStart(\.period),
-                "periodEnd": Setters.periodEnd(\.period),
-                "reasons": Setters.concepts(\.reasons),
-                "attender": Setters.participants(\.participants, role: "ATND"),
-                "referrer": Setters.participants(\.participants, role: "REF"),
-                "consultant": Setters.participants(\.participants, role: "CON"),
-                "admitter": Setters.participants(\.participants, role: "ADM"),
-                "participant": Setters.participants(\.participants, role: "PART"),
-                "locations": Setters.references(\.locations),
-                "priorLocation": Setters.reference(\.priorLocation),
-                "admitSource": Setters.concept(\.admitSource),
-                "dischargeDisposition": Setters.concept(\.dischargeDisposition),
-                "readmission": Setters.concept(\.readmission),
-                "serviceProvider": Setters.reference(\.serviceProvider),
-                "diet": Setters.concepts(\.diet),
-                "specialCourtesy": Setters.concepts(\.specialCourtesy),
-                "hospitalService": Setters.concept(\.hospitalService),
-            ],
+            setters: Setters.bound(CanonicalPaths.encounter),
             records: \.encounters, make: { Encounter(ref: $0, source: $1) },
             key: { encounter, _, context in
                 scoped(context, identifierKey(encounter.identifiers))
@@ -165,26 +89,7 @@ enum Registry {
 
     static var condition: EntityMapping<Condition> {
         EntityMapping(
-            setters: [
-                "identifiers": Setters.identifiers(\.identifiers),
-                "code": Setters.concept(\.code),
-                "codeText": Setter(accepts: ["text"]) { condition, value in
-                    guard case let .text(text) = value else { return }
-                    var code = condition.code ?? Concept()
-                    if code.text == nil { code.text = text }
-                    condition.code = code
-                },
-                "clinicalStatus": Setters.code(\.clinicalStatus),
-                "verificationStatus": Setters.code(\.verificationStatus),
-                "severity": Setters.concept(\.severity),
-                "onset": Setters.dateTime(\.onset),
-                "abatement": Setters.dateTime(\.abatement),
-                "recordedDate": Setters.dateTime(\.recordedDate),
-                "recorder": Setters.reference(\.recorder),
-                "diagnosisType": Setters.concept(\.diagnosisType),
-                "rank": Setters.integer(\.rank),
-                "note": Setters.annotations(\.note),
-            ],
+            setters: Setters.bound(CanonicalPaths.condition),
             records: \.conditions, make: { Condition(ref: $0, source: $1) },
             key: { condition, _, context in
                 scoped(context, identifierKey(condition.identifiers))
@@ -199,17 +104,7 @@ enum Registry {
 
     static var allergy: EntityMapping<Allergy> {
         var mapping = EntityMapping<Allergy>(
-            setters: [
-                "identifiers": Setters.identifiers(\.identifiers),
-                "code": Setters.concept(\.code),
-                "categories": Setters.codes(\.categories),
-                "criticality": Setters.code(\.criticality),
-                "onset": Setters.dateTime(\.onset),
-                "recordedDate": Setters.dateTime(\.recordedDate),
-                "clinicalStatus": Setters.code(\.clinicalStatus),
-                "verificationStatus": Setters.code(\.verificationStatus),
-                "type": Setters.code(\.type),
-            ],
+            setters: Setters.bound(CanonicalPaths.allergy),
             records: \.allergies, make: { Allergy(ref: $0, source: $1) },
             key: { allergy, _, context in
                 let code = allergy.code?.first?.code ?? allergy.code?.text
@@ -217,7 +112,7 @@ enum Registry {
             },
             link: { allergy, context in allergy.patient = context.patient },
             didCreate: { _, _ in }, current: { _ in nil })
-        mapping.converters["allergyReaction"] = { allergy, segment, context, converters in
+        mapping.converters["allergyReaction"] = Named(reads: [4, 5]) { allergy, segment, context, converters in
             // AL1-5 reaction (ST, repeating); AL1-4 severity (table 0128) -> reaction severity.
             let severityCode = segment[4].value?.uppercased()
             let severity: String? = switch severityCode {
@@ -242,24 +137,7 @@ enum Registry {
 
     static var procedure: EntityMapping<Procedure> {
         EntityMapping(
-            setters: [
-                "identifiers": Setters.identifiers(\.identifiers),
-                "code": Setters.concept(\.code),
-                "codeText": Setter(accepts: ["text"]) { procedure, value in
-                    guard case let .text(text) = value else { return }
-                    var code = procedure.code ?? Concept()
-                    if code.text == nil { code.text = text }
-                    procedure.code = code
-                },
-                "performedStart": Setters.periodStart(\.performed),
-                "performedEnd": Setters.periodEnd(\.performed),
-                "performers": Setters.participants(\.performers, role: "PPRF"),
-                "surgeons": Setters.participants(\.performers, role: "PRF"),
-                "anesthesiologists": Setters.participants(\.performers, role: "SPRF"),
-                "category": Setters.concept(\.category),
-                "bodySites": Setters.concepts(\.bodySites),
-                "reasons": Setters.concepts(\.reasons),
-            ],
+            setters: Setters.bound(CanonicalPaths.procedure),
             records: \.procedures, make: { Procedure(ref: $0, source: $1) },
             key: { procedure, _, context in
                 scoped(context, identifierKey(procedure.identifiers))
@@ -273,17 +151,7 @@ enum Registry {
 
     static var coverage: EntityMapping<Coverage> {
         EntityMapping(
-            setters: [
-                "identifiers": Setters.identifiers(\.identifiers),
-                "type": Setters.concept(\.type),
-                "payor": Setters.reference(\.payor),
-                "subscriberId": Setters.text(\.subscriberId),
-                "relationship": Setters.concept(\.relationship),
-                "periodStart": Setters.periodStart(\.period),
-                "periodEnd": Setters.periodEnd(\.period),
-                "planName": Setters.text(\.planName),
-                "groupNumber": Setters.text(\.groupNumber),
-            ],
+            setters: Setters.bound(CanonicalPaths.coverage),
             records: \.coverages, make: { Coverage(ref: $0, source: $1) },
             key: { coverage, _, context in
                 let plan = identifierKey(coverage.identifiers)

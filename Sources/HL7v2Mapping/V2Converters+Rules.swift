@@ -12,9 +12,9 @@ extension V2Converters {
             // `PV1-3.1`-style rules read one component of a simple type.
             if let text = full[component].value {
                 switch rule.dataType.valueKind {
-                case "coding": value = .coding(Coding(system: rule.table.map(tableSystem), code: text))
-                case "decimal": value = decimal(text).map(FieldValue.decimal)
-                case "dateTime": value = dateTime(text, context: &context, location: location).map(FieldValue.dateTime)
+                case .coding: value = .coding(Coding(system: rule.table.map(tableSystem), code: text))
+                case .decimal: value = decimal(text).map(FieldValue.decimal)
+                case .dateTime: value = dateTime(text, context: &context, location: location).map(FieldValue.dateTime)
                 default: value = .text(text)
                 }
             }
@@ -29,7 +29,7 @@ extension V2Converters {
                 if let decimal = decimal(text) {
                     value = .decimal(decimal)
                 } else {
-                    context.diagnose(.warning, "invalidNumber", at: location)
+                    context.diagnose(.warning, .invalidNumber, at: location)
                 }
             }
         case .DT, .DTM, .TS:
@@ -89,7 +89,7 @@ extension V2Converters {
             if let mapped = map.translate(code) ?? map.translate(code.uppercased()) {
                 return .coding(Coding(system: mapped.system, code: mapped.code, display: mapped.display))
             }
-            context.diagnose(.warning, "unmappedCode", at: location, system: map.sourceSystem, code: code)
+            context.diagnose(.warning, .unmappedCode, at: location, system: map.sourceSystem, code: code)
             return value
         case var .concept(concept):
             guard let coding = concept.codings.first, let code = coding.code else { return value }
@@ -98,7 +98,7 @@ extension V2Converters {
                 if !concept.codings.contains(target) { concept.codings.insert(target, at: 0) }
                 return .concept(concept)
             }
-            context.diagnose(.warning, "unmappedCode", at: location, system: map.sourceSystem, code: code)
+            context.diagnose(.warning, .unmappedCode, at: location, system: map.sourceSystem, code: code)
             return value
         default:
             return value

@@ -34,7 +34,7 @@ struct V2Converters {
             var system = self.system(rawSystem)
             if system == nil, rawSystem == nil, let table { system = tableSystem(table) }
             if system == nil, rawSystem != nil {
-                context.diagnose(.information, "unknownCodeSystem", at: location.narrowed(component: systemIndex))
+                context.diagnose(.information, .unknownCodeSystem, at: location.narrowed(component: systemIndex))
             }
             guard let code else { continue }
             codings.append(
@@ -80,8 +80,8 @@ struct V2Converters {
             identifier.type = Concept(
                 Coding(system: "http://terminology.hl7.org/CodeSystem/v2-0203", code: typeCode))
         }
-        let start = rep[7].value.flatMap { V2DateTime.parse($0, defaultZone: defaultZone) }
-        let end = rep[8].value.flatMap { V2DateTime.parse($0, defaultZone: defaultZone) }
+        let start = rep[7].value.flatMap { HL7DateTime.parse($0, defaultZone: defaultZone, syntax: .v2) }
+        let end = rep[8].value.flatMap { HL7DateTime.parse($0, defaultZone: defaultZone, syntax: .v2) }
         if start != nil || end != nil { identifier.period = Period(start: start, end: end) }
         return identifier
     }
@@ -212,8 +212,8 @@ struct V2Converters {
 
     func dateTime(_ text: String?, context: inout MappingContext, location: SourceLocation) -> ClinicalDateTime? {
         guard let text, !text.isEmpty else { return nil }
-        if let value = V2DateTime.parse(text, defaultZone: defaultZone) { return value }
-        context.diagnose(.warning, "invalidTimestamp", at: location)
+        if let value = HL7DateTime.parse(text, defaultZone: defaultZone, syntax: .v2) { return value }
+        context.diagnose(.warning, .invalidTimestamp, at: location)
         return nil
     }
 }

@@ -41,23 +41,20 @@ public struct HL7AcknowledgementIssue: Hashable, Sendable {
     /// message (`AR`, codes 100, 101, 102, 200, 201, 203, 207); data problems are errors (`AE`, codes
     /// 101, 102, 103, 207).
     ///
-    ///     HL7AcknowledgementIssue(SourceError("unsupportedMessageType", at: nil)).errorCode   // 200, rejects
-    ///     HL7AcknowledgementIssue(SourceError("invalidTimestamp", at: nil)).errorCode         // 102, error
+    ///     HL7AcknowledgementIssue(SourceError(.unsupportedMessageType, at: nil)).errorCode   // 200, rejects
+    ///     HL7AcknowledgementIssue(SourceError(.invalidTimestamp, at: nil)).errorCode         // 102, error
     public init(_ error: SourceError) {
         let (code, rejects) = Self.classify(error.kind)
-        self.init(kind: error.kind, location: error.location, errorCode: code, rejectsMessage: rejects)
+        self.init(kind: error.kind.rawValue, location: error.location, errorCode: code, rejectsMessage: rejects)
     }
 
-    static func classify(_ kind: String) -> (HL7ErrorCode, Bool) {
+    static func classify(_ kind: IssueKind) -> (HL7ErrorCode, Bool) {
         switch kind {
-        case "unsupportedMessageType", "unknownInputFormat", "unsupportedInputFormat": return (.unsupportedMessageType, true)
-        case "unsupportedEvent", "unsupportedEventCode", "unsupportedTriggerEvent": return (.unsupportedEventCode, true)
-        case "unsupportedProcessingID": return (.unsupportedProcessingID, true)
-        case "unsupportedVersion", "unsupportedVersionID": return (.unsupportedVersionID, true)
-        case "noMessageHeader", "invalidSegmentID", "segmentSequenceError": return (.segmentSequenceError, true)
-        case "missingMessageType": return (.requiredFieldMissing, true)
-        case "invalidEncodingCharacters", "fieldTooLarge", "tooManySegments": return (.dataTypeError, true)
-        case "messageTooLarge", "frameTooLarge", "unsupportedCharset": return (.applicationInternalError, true)
+        case .unsupportedMessageType, .unknownInputFormat, .unsupportedInputFormat: return (.unsupportedMessageType, true)
+        case .noMessageHeader, .invalidSegmentID: return (.segmentSequenceError, true)
+        case .missingMessageType: return (.requiredFieldMissing, true)
+        case .invalidEncodingCharacters, .fieldTooLarge, .tooManySegments: return (.dataTypeError, true)
+        case .messageTooLarge, .frameTooLarge, .unsupportedCharset: return (.applicationInternalError, true)
         default: break
         }
         if kind.hasPrefix("missing") || kind.hasPrefix("required") { return (.requiredFieldMissing, false) }

@@ -41,6 +41,9 @@ public struct SegmentEntityMap: Sendable, Hashable {
 public struct SegmentMap: Sendable, Hashable {
     public var segment: String
     public var file: String
+    /// Whether field 1 is a Set ID or Sub-ID (`setID: true`): numbering, not data, so the
+    /// unused-data trace never reports it. Every map says so, so a new map cannot forget it.
+    public var setID: Bool
     public var produces: [SegmentEntityMap]
 }
 
@@ -194,8 +197,9 @@ public struct HL7v2MappingSpec: Sendable {
         let root = try composeYAML(url)
         let reader = NodeReader(file: file)
         let mapping = try reader.mapping(root, "document")
-        try reader.onlyKeys(mapping, ["segment", "description", "produces"])
+        try reader.onlyKeys(mapping, ["segment", "description", "setID", "produces"])
         let segment = try reader.string(mapping, "segment")
+        let setID = try reader.bool(try reader.required(mapping, "setID"), "setID")
         guard file == segment + ".yaml" else {
             throw MappingLoadError(file: file, line: 1, "file name must be \(segment).yaml")
         }
@@ -230,7 +234,7 @@ public struct HL7v2MappingSpec: Sendable {
                             table: try reader.optionalString(ruleMap, "table"),
                             conceptMap: try reader.optionalString(ruleMap, "map"),
                             use: try reader.optionalString(ruleMap, "use"),
-                            firstOnly: (try reader.optionalString(ruleMap, "first")) == "true",
+                            firstOnly: try reader.optionalBool(ruleMap, "first") ?? false,
                             line: ruleNode.mark?.line ?? line))
                     }
                 }
@@ -239,7 +243,7 @@ public struct HL7v2MappingSpec: Sendable {
                 SegmentEntityMap(
                     entity: entity, mode: mode, converters: converters, fields: fields, line: entityKey.mark?.line))
         }
-        return SegmentMap(segment: segment, file: file, produces: produces)
+        return SegmentMap(segment: segment, file: file, setID: setID, produces: produces)
     }
 
     static func parseFieldPath(_ path: String, segment: String, file: String, line: Int?) throws(MappingLoadError)

@@ -46,6 +46,20 @@ extension YAMLNodeReading {
         return try scalar(node, key)
     }
 
+    /// A `true` or `false` (quoted or not); anything else is an error at its line.
+    public func bool(_ node: Node, _ what: String) throws(MappingLoadError) -> Bool {
+        switch try scalar(node, what) {
+        case "true": return true
+        case "false": return false
+        default: throw error(node, "\(what) must be true or false")
+        }
+    }
+
+    public func optionalBool(_ mapping: Node.Mapping, _ key: String) throws(MappingLoadError) -> Bool? {
+        guard let node = mapping[key] else { return nil }
+        return try bool(node, key)
+    }
+
     public func onlyKeys(_ mapping: Node.Mapping, _ allowed: Set<String>) throws(MappingLoadError) {
         for (key, _) in mapping {
             let name = try scalar(key, "key")
@@ -56,9 +70,11 @@ extension YAMLNodeReading {
     }
 }
 
-/// Reads and composes one YAML mapping file; errors name the file and, for syntax errors, the line.
-public func composeYAML(_ url: URL) throws(MappingLoadError) -> Node {
-    let name = url.lastPathComponent
+/// Reads and composes one YAML mapping file; errors name the file (`name`, by default the file's
+/// last path component) and, for syntax errors, the line. Tabs in indentation, which YAML forbids,
+/// are reported as such.
+public func composeYAML(_ url: URL, name: String? = nil) throws(MappingLoadError) -> Node {
+    let name = name ?? url.lastPathComponent
     let text: String
     do {
         text = try String(contentsOf: url, encoding: .utf8)
@@ -73,10 +89,21 @@ public func composeYAML(_ url: URL) throws(MappingLoadError) -> Node {
     } catch let error as MappingLoadError {
         throw error
     } catch let error as YamlError {
-        throw MappingLoadError(file: name, line: yamlLine(error), "YAML syntax error")
+        let line = yamlLine(error)
+        if let tab = firstTabIndentedLine(text), tab <= line ?? Int.max {
+            throw MappingLoadError(file: name, line: tab, "tab in indentation")
+        }
+        throw MappingLoadError(file: name, line: line, "YAML syntax error")
     } catch {
         throw MappingLoadError(file: name, line: nil, "YAML error")
     }
+}
+
+/// The 1-based number of the first line whose indentation holds a tab.
+private func firstTabIndentedLine(_ text: String) -> Int? {
+    text.split(separator: "\n", omittingEmptySubsequences: false)
+        .firstIndex { $0.prefix(while: { $0 == " " || $0 == "\t" }).contains("\t") }
+        .map { $0 + 1 }
 }
 
 private func yamlLine(_ error: YamlError) -> Int? {

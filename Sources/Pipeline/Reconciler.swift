@@ -54,9 +54,9 @@ public struct ReconciliationReport: Sendable {
 /// Compares canonical records from the source with canonical records read back from FHIR.
 public enum Reconciler {
     /// Diagnostics that mean source data reached no output.
-    static let unusedKinds: Set<String> = [
-        "fieldNotMapped", "segmentNotMapped", "customSegmentNotMapped", "encapsulatedDataNotMapped", "noteNotMapped",
-        "noteWithoutContext", "segmentWithoutContext", "duplicateRecord",
+    static let unusedKinds: Set<IssueKind> = [
+        .fieldNotMapped, .segmentNotMapped, .customSegmentNotMapped, .encapsulatedDataNotMapped, .noteNotMapped,
+        .noteWithoutContext, .segmentWithoutContext, .duplicateRecord,
     ]
 
     /// Latest version of each record by key: a later source unit (an A08 update) supersedes an

@@ -44,7 +44,7 @@ public struct RunSummary: Sendable {
         } else {
             converted += 1
         }
-        for diagnostic in unit.diagnostics { diagnosticsByKind[diagnostic.kind, default: 0] += 1 }
+        for diagnostic in unit.diagnostics { diagnosticsByKind[diagnostic.kind.rawValue, default: 0] += 1 }
         terminology.add(unit.diagnostics)
     }
 
@@ -56,7 +56,7 @@ public struct RunSummary: Sendable {
 
     public mutating func record(resources counts: [String: Int], diagnostics: [Diagnostic]) {
         for (type, count) in counts { resources[type, default: 0] += count }
-        for diagnostic in diagnostics { diagnosticsByKind[diagnostic.kind, default: 0] += 1 }
+        for diagnostic in diagnostics { diagnosticsByKind[diagnostic.kind.rawValue, default: 0] += 1 }
     }
 
     public func text() -> String {

@@ -87,12 +87,12 @@ extension Engine {
         case .csv?:
             guard let profile = CSVSourceReader.detectProfile(contents: bytes, name: inputName, candidates: csvProfiles)
             else {
-                let error = SourceError("unsupportedInputFormat", at: .input(name: inputName, offset: nil))
+                let error = SourceError(.unsupportedInputFormat, at: .input(name: inputName, offset: nil))
                 return FailedInputReader(error, bytesRead: bytes.count)
             }
             return CSVUnitReader(.contents(name: inputName, bytes: bytes), profile: profile, engine: self)
         case nil:
-            let error = SourceError("unknownInputFormat", at: .input(name: inputName, offset: nil))
+            let error = SourceError(.unknownInputFormat, at: .input(name: inputName, offset: nil))
             return FailedInputReader(error, bytesRead: bytes.count)
         }
     }

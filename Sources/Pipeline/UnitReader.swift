@@ -97,7 +97,7 @@ public struct HL7v2UnitReader: UnitReader {
     func failure(_ error: HL7ParseError, index: Int, diagnostics: [Diagnostic]) -> UnitResult {
         UnitResult(
             index: index, record: nil, diagnostics: diagnostics,
-            error: SourceError(error.kind.rawValue, at: error.location, input: "\(inputName) message \(index)"),
+            error: SourceError(error.kind.issueKind, at: error.location, input: "\(inputName) message \(index)"),
             byteCount: 0)
     }
 

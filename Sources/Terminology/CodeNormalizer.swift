@@ -30,7 +30,7 @@ public struct CodeNormalizer: Sendable {
         }
         result.system = store.normalizeSystem(raw)
         if result.system == nil, !store.isLocalV2Name(raw) {
-            return (result, Diagnostic(.information, "unknownCodeSystem", at: nil, system: raw, code: result.code))
+            return (result, Diagnostic(.information, .unknownCodeSystem, at: nil, system: raw, code: result.code))
         }
         return (result, nil)
     }
@@ -63,6 +63,6 @@ public struct CodeNormalizer: Sendable {
         }
         var source = normalized
         source.system = tableSystem
-        return (source, Diagnostic(.warning, "unmappedCode", at: nil, system: tableSystem, code: code))
+        return (source, Diagnostic(.warning, .unmappedCode, at: nil, system: tableSystem, code: code))
     }
 }

@@ -9,7 +9,7 @@ import ClinicalModel
 /// Shared by every worker of an engine and bounded (two `BoundedMemo`s of `capacity` entries each).
 final class NormalizationCache: Sendable {
     struct Finding: Hashable, Sendable {
-        var kind: String
+        var kind: IssueKind
         var severity: Diagnostic.Severity
         var system: String?
         var code: String?

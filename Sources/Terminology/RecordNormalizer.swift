@@ -105,7 +105,7 @@ extension RecordNormalizer {
 
         mutating func record(_: inout EntityRef, at source: SourceLocation?) { location = source }
 
-        mutating func report(_ kind: String, _ severity: Diagnostic.Severity, system: String?, code: String?) {
+        mutating func report(_ kind: IssueKind, _ severity: Diagnostic.Severity, system: String?, code: String?) {
             diagnostics.append(Diagnostic(severity, kind, at: location, system: system, code: code))
         }
 
@@ -143,16 +143,16 @@ extension RecordNormalizer {
             coding.code = code
             guard let raw = coding.system?.trimmingWhitespace(), !raw.isEmpty else {
                 coding.system = nil
-                if inConcept { report("localCode", .information, system: nil, code: code) }
+                if inConcept { report(.localCode, .information, system: nil, code: code) }
                 return nil
             }
             guard let uri = store.normalizeSystem(raw) else {
                 // Not a URI: kept as written (the emitter reports it), never dropped.
                 coding.system = raw
                 if store.isLocalV2Name(raw) {
-                    report("localCode", .information, system: raw, code: code)
+                    report(.localCode, .information, system: raw, code: code)
                 } else {
-                    report("unknownCodeSystem", .information, system: raw, code: code)
+                    report(.unknownCodeSystem, .information, system: raw, code: code)
                 }
                 return nil
             }
@@ -166,13 +166,13 @@ extension RecordNormalizer {
                     &coding, concept: concept, info: validation.info, matches: validation.displayMatches,
                     replace: inConcept)
             case .unknown:
-                report("unknownCode", .warning, system: uri, code: code)
+                report(.unknownCode, .warning, system: uri, code: code)
             case .notInSubset:
-                report("unknownCode", .information, system: uri, code: code)
+                report(.unknownCode, .information, system: uri, code: code)
             case .malformed:
-                report("malformedCode", .warning, system: uri, code: code)
+                report(.malformedCode, .warning, system: uri, code: code)
             case .systemNotLoaded:
-                report("codeSystemNotLoaded", .information, system: uri, code: code)
+                report(.codeSystemNotLoaded, .information, system: uri, code: code)
             }
             return nil
         }
@@ -186,7 +186,7 @@ extension RecordNormalizer {
                 return nil
             }
             guard options.checkDisplays, matches == false else { return nil }
-            report("displayMismatch", .information, system: concept.system, code: concept.code)
+            report(.displayMismatch, .information, system: concept.system, code: concept.code)
             guard options.replaceDisplays, replace else { return nil }
             coding.display = official
             return display
@@ -280,7 +280,7 @@ extension RecordNormalizer {
             if quantity.unit == nil || quantity.unit?.isEmpty == true { quantity.unit = written }
             quantity.system = nil
             quantity.code = nil
-            report("unitNotUCUM", .information, system: CodeSyntax.ucum, code: String(written.prefix(40)))
+            report(.unitNotUCUM, .information, system: CodeSyntax.ucum, code: String(written.prefix(40)))
         }
 
         mutating func quantity(_ quantity: inout Quantity?) {

@@ -9,14 +9,14 @@ public import ClinicalModel
 ///     print(report.summaryLines().joined(separator: "\n"))
 public struct TerminologyReport: Hashable, Sendable, Codable {
     /// The diagnostic kinds the report keeps.
-    public static let kinds: Set<String> = [
-        "unknownCode", "malformedCode", "codeSystemNotLoaded", "unknownCodeSystem", "localCode", "displayMismatch",
-        "unitNotUCUM", "unmappedCode",
+    public static let kinds: Set<IssueKind> = [
+        .unknownCode, .malformedCode, .codeSystemNotLoaded, .unknownCodeSystem, .localCode, .displayMismatch,
+        .unitNotUCUM, .unmappedCode,
     ]
     /// Stands for "no system" in `counts`.
     public static let noSystem = "(none)"
 
-    /// kind → system → code → occurrences.
+    /// kind (its raw value) → system → code → occurrences.
     public private(set) var counts: [String: [String: [String: Int]]] = [:]
 
     public init() {}
@@ -24,7 +24,7 @@ public struct TerminologyReport: Hashable, Sendable, Codable {
     /// Adds the terminology diagnostics of one record (others are ignored).
     public mutating func add(_ diagnostics: [Diagnostic]) {
         for diagnostic in diagnostics where Self.kinds.contains(diagnostic.kind) {
-            add(kind: diagnostic.kind, system: diagnostic.system, code: diagnostic.code)
+            add(kind: diagnostic.kind.rawValue, system: diagnostic.system, code: diagnostic.code)
         }
     }
 
@@ -44,7 +44,9 @@ public struct TerminologyReport: Hashable, Sendable, Codable {
     public var isEmpty: Bool { counts.isEmpty }
 
     /// Occurrences of a kind, over all systems and codes.
-    public func total(_ kind: String) -> Int {
+    public func total(_ kind: IssueKind) -> Int { total(kind.rawValue) }
+
+    func total(_ kind: String) -> Int {
         counts[kind]?.values.reduce(0) { $0 + $1.values.reduce(0, +) } ?? 0
     }
 
@@ -107,9 +109,10 @@ public struct TerminologyReport: Hashable, Sendable, Codable {
 
     static func isSafeCode(_ code: String, system: String, kind: String) -> Bool {
         if code.isEmpty { return true }
-        guard kind != "unitNotUCUM", kind != "localCode" else { return false }
+        let kind = IssueKind(rawValue: kind)
+        guard kind != .unitNotUCUM, kind != .localCode else { return false }
         // a display mismatch is reported only for codes the loaded code system holds
-        if kind == "displayMismatch" { return true }
+        if kind == .displayMismatch { return true }
         return CodeSyntax.isWellFormed(code, system: system) == true
     }
 

@@ -5,6 +5,8 @@ extension TerminologyStore {
     public static let conceptMapFolder = "v2-to-fhir"
     public static let v2CodingSystemsFile = "systems/v2-coding-systems.json"
     public static let oidRegistryFile = "systems/oid-uri.json"
+    /// HL7 table 0354 (message structure).
+    public static let messageStructureFile = "v2-tables/v2-0354-message-structure.json"
     /// Local-code concept maps, relative to the folder holding `Terminology/` and `Mappings/`.
     public static let localConceptMapFolder = "Mappings/terminology"
 
@@ -21,7 +23,8 @@ extension TerminologyStore {
     }
 
     /// Loads every file of a `Terminology/` folder: `v2-to-fhir/*.json` (checked against its `index.json`),
-    /// `systems/v2-coding-systems.json`, `systems/oid-uri.json`, the code system index
+    /// `systems/v2-coding-systems.json`, `systems/oid-uri.json`, HL7 table 0354 in
+    /// `v2-tables/v2-0354-message-structure.json`, the code system index
     /// (`codesystems/index.json`, `imported/index.json`; the tables themselves are read at first use),
     /// the UCUM tables in `units/`, and the local concept maps in the sibling `Mappings/terminology/`.
     ///
@@ -55,6 +58,9 @@ extension TerminologyStore {
         let oidFile = try read(OIDRegistryFile.self, oidRegistryFile)
         sources[oidRegistryFile] = oidFile.source
         let registry = try makeRegistry(codingSystems, oidFile)
+        let structureFile = try read(MessageStructureFile.self, messageStructureFile)
+        sources[messageStructureFile] = structureFile.source
+        let messageStructures = try structureFile.table(file: messageStructureFile)
 
         // Concept maps.
         let folder = directory.appendingPathComponent(conceptMapFolder)
@@ -97,7 +103,7 @@ extension TerminologyStore {
             from: directory.deletingLastPathComponent().appendingPathComponent(localConceptMapFolder))
         return TerminologyStore(
             directory: directory, maps: maps, registry: registry, sources: sources, codeSystems: codeSystems,
-            localMaps: localMaps)
+            localMaps: localMaps, messageStructures: messageStructures)
     }
 
     private static func makeRegistry(_ systems: V2CodingSystemsFile, _ oids: OIDRegistryFile) throws -> SystemRegistry {

@@ -19,6 +19,8 @@ public struct TerminologyStore: Sendable {
 
     /// Code system tables, UCUM units and GEMs (see `CodeSystemStore`).
     public let codeSystems: CodeSystemStore
+    /// HL7 table 0354: the message structure of an MSH-9 code and trigger event.
+    public let messageStructures: MessageStructureTable
     /// Local-code concept maps from `Mappings/terminology/`, sorted by id.
     public let localConceptMaps: [LocalConceptMap]
     /// Source system (as written, and as canonical URI) → maps from it.
@@ -41,9 +43,11 @@ public struct TerminologyStore: Sendable {
 
     init(
         directory: URL?, maps: [ConceptMap], registry: SystemRegistry, sources: [String: TerminologySource],
-        codeSystems: CodeSystemStore = .empty, localMaps: [LocalConceptMap] = []
+        codeSystems: CodeSystemStore = .empty, localMaps: [LocalConceptMap] = [],
+        messageStructures: MessageStructureTable = .empty
     ) {
         self.directory = directory
+        self.messageStructures = messageStructures
         self.registry = registry
         self.sources = sources
         self.codeSystems = codeSystems

@@ -71,7 +71,7 @@ struct CorpusConversionTests {
             let (record, _) = try Fixtures.read(url)
             #expect(record.document.format == .ccda)
         } catch let error as SourceError {
-            #expect(["notAClinicalDocument", "xmlNotWellFormed"].contains(error.kind))
+            #expect([IssueKind.notAClinicalDocument, .xmlNotWellFormed].contains(error.kind))
             guard case .xml? = error.location else {
                 Issue.record("error without an XML position")
                 return
@@ -84,6 +84,6 @@ struct CorpusConversionTests {
         let text = try String(contentsOf: url, encoding: .utf8)
         let (record, diagnostics) = try Fixtures.read(Corpus.wrap(text), name: url.lastPathComponent)
         #expect(record.patients.count == 1)
-        #expect(!diagnostics.contains { $0.kind == "xmlNamespaceError" })
+        #expect(!diagnostics.contains { $0.kind == .xmlNamespaceError })
     }
 }

@@ -164,8 +164,8 @@ struct SampleTests {
     @Test func unknownDocumentTypeStillYieldsHeaderAndRecognisedSections() throws {
         let (record, diagnostics) = try Fixtures.read(Self.unknownType)
         #expect(record.document.type == "99999-9")
-        #expect(diagnostics.contains { $0.kind == "unknownDocumentType" && $0.code == "99999-9" })
-        #expect(diagnostics.contains { $0.kind == "sectionNotRecognised" })
+        #expect(diagnostics.contains { $0.kind == .unknownDocumentType && $0.code == "99999-9" })
+        #expect(diagnostics.contains { $0.kind == .sectionNotRecognised })
         #expect(record.document.recorded == ClinicalDateTime(fhir: "2023-07-04T12:00:00+00:00"))
         let patient = try #require(record.patients.first)
         #expect(patient.deceased == true)

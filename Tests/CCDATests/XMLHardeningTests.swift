@@ -41,7 +41,7 @@ struct XMLHardeningTests {
             <ClinicalDocument xmlns="urn:hl7-org:v3"><title>&lol3;</title></ClinicalDocument>
             """
         let error = try error(text)
-        #expect(error.kind == "entityDeclarationRefused")
+        #expect(error.kind == .entityDeclarationRefused)
         #expect(error.location == .xml(xpath: "/", line: 3))
     }
 
@@ -52,7 +52,7 @@ struct XMLHardeningTests {
             <ClinicalDocument xmlns="urn:hl7-org:v3"><title>&xxe;</title></ClinicalDocument>
             """
         let error = try error(text)
-        #expect(error.kind == "externalEntityRefused")
+        #expect(error.kind == .externalEntityRefused)
         #expect(error.location == .xml(xpath: "/", line: 2))
     }
 
@@ -65,7 +65,7 @@ struct XMLHardeningTests {
         do {
             _ = try reader.read(bytes, inputName: "in.xml", digest: nil)
         } catch {
-            #expect(error.kind == "externalEntityRefused")
+            #expect(error.kind == .externalEntityRefused)
         }
     }
 
@@ -77,12 +77,12 @@ struct XMLHardeningTests {
 
     @Test func documentOverTheSizeLimitIsRefused() throws {
         let error = try error(Self.minimal, limits: CCDALimits(maxDocumentBytes: 64))
-        #expect(error.kind == "documentTooLarge")
+        #expect(error.kind == .documentTooLarge)
     }
 
     @Test func documentDeeperThanTheLimitIsRefusedWithItsPosition() throws {
         let error = try error(Self.minimal, limits: CCDALimits(maxDepth: 2))
-        #expect(error.kind == "documentTooDeep")
+        #expect(error.kind == .documentTooDeep)
         #expect(error.location == .xml(xpath: "/ClinicalDocument[1]/recordTarget[1]/patientRole[1]", line: 3))
     }
 
@@ -92,30 +92,30 @@ struct XMLHardeningTests {
             "<ClinicalDocument xmlns=\"urn:hl7-org:v3\">" + String(repeating: "<a>", count: depth)
             + String(repeating: "</a>", count: depth) + "</ClinicalDocument>"
         let error = try error(text)
-        #expect(error.kind == "documentTooDeep")
+        #expect(error.kind == .documentTooDeep)
     }
 
     @Test func malformedXMLFailsWithItsLine() throws {
         let text = "<ClinicalDocument xmlns=\"urn:hl7-org:v3\">\n<title>\(Self.sentinel)</titel>\n</ClinicalDocument>"
         let error = try error(text)
-        #expect(error.kind == "xmlNotWellFormed")
+        #expect(error.kind == .xmlNotWellFormed)
         #expect(error.location == .xml(xpath: "/", line: 2))
         #expect(error.input == "in.xml")
     }
 
     @Test(arguments: ["", "   ", "MSH|^~\\&|", "<\(sentinel)"])
     func nonXMLFails(_ text: String) throws {
-        #expect(try error(text).kind == "xmlNotWellFormed")
+        #expect(try error(text).kind == .xmlNotWellFormed)
     }
 
     @Test func otherXMLIsNotAClinicalDocument() throws {
         let error = try error("<Bundle xmlns=\"http://hl7.org/fhir\"><id value=\"\(Self.sentinel)\"/></Bundle>")
-        #expect(error.kind == "notAClinicalDocument")
+        #expect(error.kind == .notAClinicalDocument)
         #expect(error.location == .xml(xpath: "/Bundle[1]", line: 1))
     }
 
     @Test func clinicalDocumentOutsideTheHL7NamespaceIsNotAClinicalDocument() throws {
-        #expect(try error("<ClinicalDocument><id root=\"1.2\"/></ClinicalDocument>").kind == "notAClinicalDocument")
+        #expect(try error("<ClinicalDocument><id root=\"1.2\"/></ClinicalDocument>").kind == .notAClinicalDocument)
     }
 
     @Test func readersOnManyThreadsAgree() async throws {

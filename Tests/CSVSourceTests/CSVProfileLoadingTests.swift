@@ -30,6 +30,10 @@ struct BrokenProfile: CustomTestStringConvertible, Sendable {
         BrokenProfile(
             name: "unknown path",
             yaml: base + "      LAST: { to: name.surname, type: string }\n", line: 9, message: "unknown path 'name.surname'"),
+        // `names` is in the shared path catalogue, but whole names come from HL7 v2 XPN, not from a column
+        BrokenProfile(
+            name: "catalogue path no column fills",
+            yaml: base + "      LAST: { to: names, type: string }\n", line: 9, message: "unknown path 'names'"),
         BrokenProfile(
             name: "unknown type", yaml: base + "      LAST: { to: name.family, type: text }\n", line: 9,
             message: "unknown type 'text'"),

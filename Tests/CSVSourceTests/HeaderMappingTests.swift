@@ -56,7 +56,7 @@ struct HeaderMappingTests {
             right[index].document.inputName = ""
         }
         #expect(left == right)
-        let unmapped = other.diagnostics.filter { $0.kind == "columnNotMapped" }
+        let unmapped = other.diagnostics.filter { $0.kind == .columnNotMapped }
         #expect(unmapped.count == 5)
         #expect(unmapped.allSatisfy { if case let .csv(_, 1, column) = $0.location { column == "NEW_COLUMN" } else { false } })
     }

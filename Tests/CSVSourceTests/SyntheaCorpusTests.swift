@@ -115,7 +115,7 @@ struct SyntheaCorpusTests {
         let keys = records.flatMap { $0.observations.map(\.ref.key) + $0.procedures.map(\.ref.key) }
         #expect(Set(keys).count == keys.count)
         #expect(keys.contains { $0.hasSuffix("#2") })
-        #expect(diagnostics.allSatisfy { $0.kind == "duplicateKey" && $0.severity == .information })
+        #expect(diagnostics.allSatisfy { $0.kind == .duplicateKey && $0.severity == .information })
     }
 
     @Test func readingTwiceGivesTheSameRecords() throws {

@@ -55,7 +55,7 @@ struct PipelineTests {
         #expect(units.map { $0.record?.observations.count } == fromFile.map { $0.record?.observations.count })
         #expect(units.map(\.record?.document.digest) == fromFile.map(\.record?.document.digest))
         // without a fitting profile it is still refused, by kind
-        #expect(Support.engine.convert(bytes, inputName: "body").first?.error?.kind == "unsupportedInputFormat")
+        #expect(Support.engine.convert(bytes, inputName: "body").first?.error?.kind == .unsupportedInputFormat)
     }
 
     @Test func bundleFilesAreNamedByInputAndUnit() throws {

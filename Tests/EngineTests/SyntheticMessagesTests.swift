@@ -21,7 +21,7 @@ struct SyntheticMessagesTests {
             #expect(unit.record?.observations.isEmpty == false)
             // Systems without a shipped table (BCP 47 languages, ICD-10-PCS) are reported as not
             // loaded, as they are for real messages; a code missing from a loaded table is not expected.
-            let unknown = unit.diagnostics.filter { $0.kind == "unknownCode" }
+            let unknown = unit.diagnostics.filter { $0.kind == .unknownCode }
             #expect(unknown.isEmpty, "\(unknown.map { "\($0.system ?? "-") \($0.code ?? "-")" })")
         }
     }

@@ -44,7 +44,7 @@ import Testing
         #expect(Self.absent(json["vaccineCode"]))
         #expect(Self.absent(json["patient"]))
         #expect(json["status"]?.stringValue == "completed")
-        #expect(diagnostics.contains { $0.kind == "missingRequiredElement" && $0.code == "Immunization.occurrence[x]" })
+        #expect(diagnostics.contains { $0.kind == .missingRequiredElement && $0.code == "Immunization.occurrence[x]" })
     }
 
     @Test func coverageWithoutPayorHoldsAnAbsentPayorAndReadsBack() throws {
@@ -54,7 +54,7 @@ import Testing
         let json = JSON.object(try #require(resource))
         #expect(json["payor"]?.arrayValue?.count == 1)
         #expect(Self.absent(json["payor"]?.arrayValue?.first))
-        #expect(diagnostics.map(\.kind) == ["missingRequiredElement"])
+        #expect(diagnostics.map(\.kind) == [.missingRequiredElement])
         #expect(diagnostics.first?.code == "Coverage.payor")
         #expect(diagnostics.first?.location == Fixtures.location("IN1"))
         var record = ClinicalRecord(document: Fixtures.document)
@@ -73,7 +73,7 @@ import Testing
         #expect(json["class", "code"]?.stringValue == "UNK")
         #expect(json["class", "display"]?.stringValue == "unknown")
         #expect(json["extension", 0, "valueCoding", "code"]?.stringValue == "I")
-        #expect(diagnostics.contains { $0.kind == "unmappedEncounterClass" && $0.code == nil })
+        #expect(diagnostics.contains { $0.kind == .unmappedEncounterClass && $0.code == nil })
     }
 
     @Test func appointmentWithoutActorsStillHasAParticipant() {
@@ -90,7 +90,7 @@ import Testing
         allergy.clinicalStatus = "active"
         let (resource, diagnostics) = FHIRMapper().allergyIntolerance(allergy)
         #expect(resource["clinicalStatus"] == nil)
-        #expect(diagnostics.contains { $0.kind == "conflictingElements" })
+        #expect(diagnostics.contains { $0.kind == .conflictingElements })
     }
 
     @Test func reactionWithoutManifestationKeepsItsDetails() {
@@ -107,7 +107,7 @@ import Testing
         let (resource, diagnostics) = FHIRMapper().observation(observation)
         #expect(resource["status"]?.stringValue == "unknown")
         #expect(
-            diagnostics.contains { $0.kind == "invalidCode" && $0.system == "http://hl7.org/fhir/observation-status" })
+            diagnostics.contains { $0.kind == .invalidCode && $0.system == "http://hl7.org/fhir/observation-status" })
         var appointment = Fixtures.appointment
         appointment.status = "BOOKED"
         let json = JSON.object(FHIRMapper().appointment(appointment).0)

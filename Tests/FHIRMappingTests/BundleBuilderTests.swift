@@ -59,7 +59,7 @@ import Testing
         let references = JSONChecks.resources(inBundle: bundle).flatMap { JSONChecks.references(.object($0)) }
         #expect(!references.isEmpty)
         #expect(references.allSatisfy { $0.hasPrefix("urn:uuid:") })
-        #expect(!diagnostics.contains { $0.kind == "unresolvedReference" })
+        #expect(!diagnostics.contains { $0.kind == .unresolvedReference })
     }
 
     @Test func batchReferencesUseTypeAndID() {
@@ -78,7 +78,7 @@ import Testing
         let prior = ResourceID.derive(EntityRef(.location, key: "LOC|ER|1"))
         let encounter = try #require(JSONChecks.resource(bundle, type: "Encounter"))
         #expect(JSON.object(encounter)["location", 1, "location", "reference"]?.stringValue == "Location/" + prior)
-        let unresolved = diagnostics.filter { $0.kind == "unresolvedReference" && $0.code == "Location" }
+        let unresolved = diagnostics.filter { $0.kind == .unresolvedReference && $0.code == "Location" }
         #expect(unresolved.count == 1)
         #expect(unresolved.first?.code == "Location")
         #expect(unresolved.first?.location == Fixtures.location("PV1"))
@@ -155,7 +155,7 @@ import Testing
             Set(JSONChecks.unresolvedReferences(inBundle: bundle)) == [
                 "Patient/" + ResourceID.derive(Fixtures.patientRef), "Patient/" + ResourceID.derive(Fixtures.mergedRef),
             ])
-        #expect(diagnostics.filter { $0.kind == "unresolvedReference" }.count == 1)  // one per entity and kind
+        #expect(diagnostics.filter { $0.kind == .unresolvedReference }.count == 1)  // one per entity and kind
     }
 
     @Test func ndjsonLinesAreCompactSortedResources() throws {

@@ -43,7 +43,7 @@ import Testing
         #expect(AbsentDataTests.absent(json["_intent"]))
         #expect(json["_intent", "extension", 1, "valueString"]?.stringValue == "PLAN")
         #expect(AbsentDataTests.absent(json["subject"]))
-        #expect(diagnostics.contains { $0.kind == "invalidCode" && $0.system == "http://hl7.org/fhir/request-intent" })
+        #expect(diagnostics.contains { $0.kind == .invalidCode && $0.system == "http://hl7.org/fhir/request-intent" })
         #expect(JSONChecks.emptyElements(json).isEmpty)
     }
 

@@ -122,7 +122,7 @@ import Testing
         #expect(json["_issued", "extension", 0, "valueDateTime"]?.stringValue == "2024-03-05")
         #expect(json["result", 0, "reference"] != nil)
         #expect(json["conclusion"]?.stringValue == "Within normal limits")
-        #expect(diagnostics.contains { $0.kind == "impreciseInstant" })
+        #expect(diagnostics.contains { $0.kind == .impreciseInstant })
     }
 
     @Test func documentReferenceCarriesTheTextAsBase64() {

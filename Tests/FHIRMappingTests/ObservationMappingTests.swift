@@ -88,7 +88,7 @@ import Testing
         observation.categories = ["LAB"]
         let (resource, diagnostics) = FHIRMapper().observation(observation)
         #expect(JSON.object(resource)["category", 0] == .object(JSONObject(["text": .string("LAB")])))
-        #expect(diagnostics.contains { $0.kind == "unmappedCode" && $0.code == nil })
+        #expect(diagnostics.contains { $0.kind == .unmappedCode && $0.code == nil })
     }
 
     @Test func panelHasMembersAndComponents() {
@@ -109,7 +109,7 @@ import Testing
         let (resource, diagnostics) = FHIRMapper().observation(both)
         #expect(resource["dataAbsentReason"] == nil)
         #expect(resource["valueString"]?.stringValue == "x")
-        #expect(diagnostics.contains { $0.kind == "conflictingElements" })
+        #expect(diagnostics.contains { $0.kind == .conflictingElements })
     }
 
     @Test func issuedWithoutTimeIsKeptInAnExtension() {
@@ -134,7 +134,7 @@ import Testing
             JSONWriter().string(resource["valueQuantity"] ?? .null)
                 == #"{"extension":[{"url":"http://fhirbridge.dev/fhir/StructureDefinition/source-unit-code","valueString":"mg"}],"value":5}"#
         )
-        #expect(diagnostics.contains { $0.kind == "unitCodeWithoutSystem" })
+        #expect(diagnostics.contains { $0.kind == .unitCodeWithoutSystem })
     }
 
     /// A value that is not a FHIR decimal is not written as `value`; its source form is kept in the
@@ -146,6 +146,6 @@ import Testing
             JSONWriter().string(resource["valueQuantity"] ?? .null)
                 == #"{"_value":{"extension":[{"url":"http://fhirbridge.dev/fhir/StructureDefinition/source-value","valueString":"1,5"}]},"unit":"g"}"#
         )
-        #expect(diagnostics.contains { $0.kind == "invalidDecimal" })
+        #expect(diagnostics.contains { $0.kind == .invalidDecimal })
     }
 }

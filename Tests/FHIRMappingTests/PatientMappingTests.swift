@@ -111,7 +111,7 @@ import Testing
         #expect(
             diagnostics == [
                 Diagnostic(
-                    .warning, "invalidCode", at: Fixtures.location("PID"),
+                    .warning, .invalidCode, at: Fixtures.location("PID"),
                     system: "http://hl7.org/fhir/administrative-gender")
             ])
         patient.gender = Coding(code: "female")

@@ -67,7 +67,7 @@ import Testing
         let (json, agents, diagnostics) = Self.provenance(document)
         #expect(json["recorded"] == nil)
         #expect(AbsentDataTests.absent(json["_recorded"]))
-        #expect(diagnostics.contains { $0.kind == "missingRequiredElement" && $0.code == "Provenance.recorded" })
+        #expect(diagnostics.contains { $0.kind == .missingRequiredElement && $0.code == "Provenance.recorded" })
         // No sending application or facility: fhirbridge itself is the only agent.
         #expect(json["agent"]?.arrayValue?.count == 1)
         #expect(agents.count == 1)

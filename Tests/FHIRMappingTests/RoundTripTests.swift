@@ -152,7 +152,7 @@ import Testing
         if let first = read.first?.withoutSourceLocations(), first != record.withoutSourceLocations() {
             Issue.record("\(Self.firstDifference(record.withoutSourceLocations(), first))")
         }
-        #expect(!diagnostics.contains { $0.kind == "unresolvedReference" })
+        #expect(!diagnostics.contains { $0.kind == .unresolvedReference })
     }
 
     @Test func resourcesWithoutProvenanceFormOneRecord() {
@@ -179,7 +179,7 @@ import Testing
         let (read, diagnostics) = FHIRReader().records(from: [observation, unknown])
         #expect(read.count == 1)
         let kinds = Set(diagnostics.map(\.kind))
-        #expect(kinds == ["missingRecordKey", "unresolvedReference", "unsupportedElement", "unsupportedResourceType"])
+        #expect(kinds == [.missingRecordKey, .unresolvedReference, .unsupportedElement, .unsupportedResourceType])
         #expect(diagnostics.contains { $0.location == .input(name: "resources[0].subject", offset: nil) })
         for diagnostic in diagnostics { #expect(!diagnostic.description.contains(sentinel)) }
         // a reference to a resource that is not there keeps a key made from its id

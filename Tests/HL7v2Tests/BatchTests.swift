@@ -36,9 +36,9 @@ import Testing
         #expect(
             result.diagnostics == [
                 Diagnostic(
-                    .warning, "batchCountMismatch", at: .hl7(message: 0, segment: "BTS", occurrence: 1, field: 1)),
+                    .warning, .batchCountMismatch, at: .hl7(message: 0, segment: "BTS", occurrence: 1, field: 1)),
                 Diagnostic(
-                    .warning, "batchCountMismatch", at: .hl7(message: 0, segment: "FTS", occurrence: 1, field: 1)),
+                    .warning, .batchCountMismatch, at: .hl7(message: 0, segment: "FTS", occurrence: 1, field: 1)),
             ])
     }
 

@@ -35,7 +35,7 @@ import Testing
         #expect(message.firstSegment(named: "OBX")?[5].value == "ZZSENTINEL\u{FFFD}A")
         #expect(
             message.diagnostics == [
-                Diagnostic(.warning, "invalidUTF8", at: .hl7(message: 7, segment: "OBX", occurrence: 1, field: 5))
+                Diagnostic(.warning, .invalidUTF8, at: .hl7(message: 7, segment: "OBX", occurrence: 1, field: 5))
             ])
         #expect(!message.diagnostics.description.contains("ZZSENTINEL"))
     }

@@ -90,7 +90,7 @@ import Testing
     @Test func diagnosticsCarryPositionsButNeverContent() throws {
         let message = try HL7Parser.parse(
             Array((Sample.header() + "\rNTE|1||\(Self.sentinel)\\\(Self.sentinel)|").utf8) + [0xFF] + [0x0D], index: 1)
-        #expect(message.diagnostics.map(\.kind) == ["unterminatedEscape", "invalidUTF8"])
+        #expect(message.diagnostics.map(\.kind) == [.unterminatedEscape, .invalidUTF8])
         #expect(!message.diagnostics.description.contains(Self.sentinel))
     }
 }

@@ -52,12 +52,12 @@ import Testing
         #expect(
             message.diagnostics == [
                 Diagnostic(
-                    .warning, "unterminatedEscape",
+                    .warning, .unterminatedEscape,
                     at: .hl7(
                         message: 1, segment: "NTE", occurrence: 1, field: 3, repetition: 1, component: 1,
                         subcomponent: 1)),
                 Diagnostic(
-                    .warning, "unterminatedEscape",
+                    .warning, .unterminatedEscape,
                     at: .hl7(
                         message: 1, segment: "NTE", occurrence: 1, field: 3, repetition: 2, component: 1,
                         subcomponent: 2)),

@@ -28,7 +28,7 @@ func segments(_ bytes: [UInt8]) -> [String] {
     @Test func errorCarriesPositionAndTableCodeButNoValues() throws {
         let header = try #require(HL7InboundHeader(scanning: Self.inbound))
         let location = SourceLocation.hl7(message: 1, segment: "PID", occurrence: 1, field: 7)
-        let ack = HL7Acknowledgement(issues: [HL7AcknowledgementIssue(SourceError("invalidTimestamp", at: location))])
+        let ack = HL7Acknowledgement(issues: [HL7AcknowledgementIssue(SourceError(.invalidTimestamp, at: location))])
         #expect(ack.code == .error)
         let lines = segments(ack.bytes(replyingTo: header, controlID: "A2", timestamp: "20240102030405+0000"))
         #expect(lines[1] == "MSA|AE|MSG00001")
@@ -38,7 +38,7 @@ func segments(_ bytes: [UInt8]) -> [String] {
 
     @Test func unsupportedTypeAndStructureProblemsReject() throws {
         let header = try #require(HL7InboundHeader(scanning: Self.inbound))
-        let type = SourceError("unsupportedMessageType", at: .hl7(message: 1, segment: "MSH", occurrence: 1, field: 9))
+        let type = SourceError(.unsupportedMessageType, at: .hl7(message: 1, segment: "MSH", occurrence: 1, field: 9))
         let ack = HL7Acknowledgement(issues: [HL7AcknowledgementIssue(type)])
         #expect(ack.code == .reject)
         let lines = segments(ack.bytes(replyingTo: header, controlID: "A3", timestamp: "20240101000000+0000"))
@@ -59,7 +59,7 @@ func segments(_ bytes: [UInt8]) -> [String] {
         ("unmappedCode", 103, false), ("somethingElse", 207, false),
     ])
     func kindsAreClassified(kind: String, code: Int, rejects: Bool) {
-        let issue = HL7AcknowledgementIssue(SourceError(kind, at: nil))
+        let issue = HL7AcknowledgementIssue(SourceError(IssueKind(rawValue: kind), at: nil))  // names by prefix too
         #expect(issue.errorCode.code == code)
         #expect(issue.rejectsMessage == rejects)
     }
@@ -84,7 +84,7 @@ func segments(_ bytes: [UInt8]) -> [String] {
         let header = try #require(HL7InboundHeader(scanning: inbound))
         let location = SourceLocation.hl7(message: 1, segment: "PID", occurrence: 1, field: 3)
         let lines = segments(
-            HL7Acknowledgement(issues: [HL7AcknowledgementIssue(SourceError("missingIdentifier", at: location))])
+            HL7Acknowledgement(issues: [HL7AcknowledgementIssue(SourceError(IssueKind(rawValue: "missingIdentifier"), at: location))])
                 .bytes(replyingTo: header, controlID: "A6", timestamp: "20240101000000+0000"))
         #expect(lines[0].hasSuffix("|ACK^A04^ACK|A6|P|2.3"))
         #expect(lines[2] == "ERR|PID^1^3^101&Required field missing&HL70357")

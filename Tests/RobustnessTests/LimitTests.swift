@@ -27,18 +27,18 @@ import Testing
         let message = Array((Self.header + "NTE|1||\(String(repeating: Self.sentinel, count: 100))\r").utf8)
         let strict = try Self.engine { $0.hl7.maxMessageBytes = 512 }
         let error = try #require(strict.convert(message, inputName: "big.hl7").first?.error)
-        #expect(error.kind == "messageTooLarge")
+        #expect(error.kind == .messageTooLarge)
         #expect(error.location == .hl7(message: 1, segment: "MSH", occurrence: 1))
         #expect(!String(describing: error).contains(Self.sentinel))
         let lenient = try Self.engine { $0.hl7.maxMessageBytes = 4096 }
-        #expect(lenient.convert(message, inputName: "big.hl7").first?.error?.kind != "messageTooLarge")
+        #expect(lenient.convert(message, inputName: "big.hl7").first?.error?.kind != .messageTooLarge)
     }
 
     @Test func hl7FieldSize() throws {
         let message = Array((Self.header + "PID|1||\(String(repeating: Self.sentinel, count: 10))\r").utf8)
         let strict = try Self.engine { $0.hl7.maxFieldBytes = 64 }
         let error = try #require(strict.convert(message, inputName: "f.hl7").first?.error)
-        #expect(error.kind == "fieldTooLarge")
+        #expect(error.kind == .fieldTooLarge)
         #expect(error.location == .hl7(message: 1, segment: "PID", occurrence: 1, field: 3))
         #expect(!String(describing: error).contains(Self.sentinel))
     }
@@ -50,7 +50,7 @@ import Testing
         }
         #expect(try HL7Parser.parse(message, index: 1, limits: HL7Limits(maxSegments: 21)).segmentCount == 21)
         let strict = try Self.engine { $0.hl7.maxSegments = 10 }
-        #expect(strict.convert(message, inputName: "s.hl7").first?.error?.kind == "tooManySegments")
+        #expect(strict.convert(message, inputName: "s.hl7").first?.error?.kind == .tooManySegments)
     }
 
     /// A 64 MiB message arriving in chunks: the splitter holds no more than the limit plus a chunk.
@@ -113,7 +113,7 @@ import Testing
         #expect(Self.ccd.count > 16 * 1024)
         let strict = try Self.engine { $0.ccda.maxDocumentBytes = 16 * 1024 }
         let error = try #require(strict.convert(Self.ccd, inputName: "ccd.xml").first?.error)
-        #expect(error.kind == "documentTooLarge")
+        #expect(error.kind == .documentTooLarge)
         #expect(error.location == .xml(xpath: "/", line: nil))
         let lenient = try Self.engine { $0.ccda.maxDocumentBytes = 1 << 20 }
         #expect(lenient.convert(Self.ccd, inputName: "ccd.xml").first?.record != nil)
@@ -122,7 +122,7 @@ import Testing
     @Test func ccdaDepth() throws {
         let strict = try Self.engine { $0.ccda.maxDepth = 8 }
         let error = try #require(strict.convert(Self.ccd, inputName: "ccd.xml").first?.error)
-        #expect(error.kind == "documentTooDeep")
+        #expect(error.kind == .documentTooDeep)
         guard case .xml(let xpath, _)? = error.location else {
             Issue.record("not an XML location")
             return
@@ -131,7 +131,7 @@ import Testing
         let nested = Array(
             ("<?xml version=\"1.0\"?><ClinicalDocument xmlns=\"urn:hl7-org:v3\">" + String(repeating: "<a>", count: 5000)
                 + String(repeating: "</a>", count: 5000) + "</ClinicalDocument>").utf8)
-        #expect(Robustness.engine.convert(nested, inputName: "deep.xml").first?.error?.kind == "documentTooDeep")
+        #expect(Robustness.engine.convert(nested, inputName: "deep.xml").first?.error?.kind == .documentTooDeep)
     }
 
     // MARK: CSV
@@ -162,11 +162,11 @@ import Testing
         let fieldLimit = try Self.engine { $0.csv = CSVLimits(maxRecordBytes: 1 << 20, maxFieldBytes: 2048) }
         let units = fieldLimit.convertCSV(url, profile: Robustness.labProfile)
         #expect(units.compactMap(\.error).map { String(describing: $0.location!) } == ["rows.csv:3 column Comment"])
-        #expect(units.compactMap(\.error).map(\.kind) == ["fieldTooLong"])
+        #expect(units.compactMap(\.error).map(\.kind) == [.fieldTooLong])
         #expect(units.compactMap(\.record).count == 2)
         let rowLimit = try Self.engine { $0.csv = CSVLimits(maxRecordBytes: 1024, maxFieldBytes: 1 << 20) }
         let rowUnits = rowLimit.convertCSV(url, profile: Robustness.labProfile)
-        #expect(rowUnits.compactMap(\.error).map(\.kind) == ["recordTooLong"])
+        #expect(rowUnits.compactMap(\.error).map(\.kind) == [.recordTooLong])
         for text in Robustness.texts(units + rowUnits) { #expect(!text.contains(Self.sentinel)) }
     }
 }

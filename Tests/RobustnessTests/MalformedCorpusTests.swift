@@ -67,12 +67,12 @@ struct MalformedCase: CustomTestStringConvertible, Sendable {
             let diagnostics = units.flatMap(\.diagnostics)
             #expect(
                 diagnostics.contains {
-                    $0.kind == sample.kind && $0.location.map(String.init(describing:)) == sample.position
+                    $0.kind.rawValue == sample.kind && $0.location.map(String.init(describing:)) == sample.position
                 }, "\(diagnostics)")
         } else if sample.file.hasSuffix(".csv") {
             let errors = units.compactMap(\.error)
             #expect(
-                errors.contains { $0.kind == sample.kind && $0.location.map(String.init(describing:)) == sample.position },
+                errors.contains { $0.kind.rawValue == sample.kind && $0.location.map(String.init(describing:)) == sample.position },
                 "\(errors)")
         } else {
             let number = try #require(Int(sample.unit))
@@ -81,11 +81,11 @@ struct MalformedCase: CustomTestStringConvertible, Sendable {
                 #expect(unit.error == nil, "\(String(describing: unit.error))")
                 #expect(
                     unit.diagnostics.contains {
-                        $0.kind == sample.kind && $0.location.map(String.init(describing:)) == sample.position
+                        $0.kind.rawValue == sample.kind && $0.location.map(String.init(describing:)) == sample.position
                     }, "\(unit.diagnostics)")
             } else {
                 let error = try #require(unit.error)
-                #expect(error.kind == sample.kind)
+                #expect(error.kind.rawValue == sample.kind)
                 #expect(error.location.map(String.init(describing:)) == sample.position)
                 #expect(unit.record == nil)
             }

@@ -18,7 +18,7 @@ struct CodeNormalizerTests {
         let normalizer = CodeNormalizer(store: try Fixtures.store())
         let (coding, diagnostic) = normalizer.normalizeReportingUnknownSystem(Coding(system: "WHATEVER", code: "1"))
         #expect(coding.system == nil)
-        #expect(diagnostic?.kind == "unknownCodeSystem")
+        #expect(diagnostic?.kind == .unknownCodeSystem)
         #expect(normalizer.normalizeReportingUnknownSystem(Coding(system: "99LOC", code: "1")).diagnostic == nil)
     }
 
@@ -39,7 +39,7 @@ struct CodeNormalizerTests {
         #expect(
             diagnostic
                 == Diagnostic(
-                    .warning, "unmappedCode", at: nil, system: "http://terminology.hl7.org/CodeSystem/v2-0078",
+                    .warning, .unmappedCode, at: nil, system: "http://terminology.hl7.org/CodeSystem/v2-0078",
                     code: "TOX"))
     }
 

@@ -137,10 +137,10 @@ struct TerminologyReportTests {
     @Test func countsBySystemAndCodeWithoutText() {
         var report = TerminologyReport()
         report.add([
-            .init(.warning, "unknownCode", system: "http://loinc.org", code: "1-8"),
-            .init(.warning, "unknownCode", system: "http://loinc.org", code: "1-8"),
-            .init(.information, "localCode", system: nil, code: "X"),
-            .init(.warning, "invalidTimestamp"),
+            .init(.warning, .unknownCode, system: "http://loinc.org", code: "1-8"),
+            .init(.warning, .unknownCode, system: "http://loinc.org", code: "1-8"),
+            .init(.information, .localCode, system: nil, code: "X"),
+            .init(.warning, .invalidTimestamp),
         ])
         var other = TerminologyReport()
         other.add(kind: "unknownCode", system: "http://loinc.org", code: "2-6")
@@ -160,11 +160,11 @@ struct TerminologyReportTests {
     @Test func redactedReportShowsOnlyWellFormedStandardCodes() {
         var report = TerminologyReport()
         report.add([
-            .init(.warning, "unknownCode", system: "http://loinc.org", code: "1-8"),
-            .init(.warning, "malformedCode", system: "http://loinc.org", code: "ZZSECRET"),
-            .init(.information, "localCode", system: "PATIENT NAME AS SYSTEM", code: "ZZSECRET"),
-            .init(.information, "unitNotUCUM", system: nil, code: "ZZSECRET"),
-            .init(.information, "codeSystemNotLoaded", system: "http://www.ama-assn.org/go/cpt", code: "99213"),
+            .init(.warning, .unknownCode, system: "http://loinc.org", code: "1-8"),
+            .init(.warning, .malformedCode, system: "http://loinc.org", code: "ZZSECRET"),
+            .init(.information, .localCode, system: "PATIENT NAME AS SYSTEM", code: "ZZSECRET"),
+            .init(.information, .unitNotUCUM, system: nil, code: "ZZSECRET"),
+            .init(.information, .codeSystemNotLoaded, system: "http://www.ama-assn.org/go/cpt", code: "99213"),
         ])
         let redacted = report.redacted()
         let text = redacted.summaryLines().joined(separator: "\n")

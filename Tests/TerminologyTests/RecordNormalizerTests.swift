@@ -39,7 +39,7 @@ struct RecordNormalizerTests {
         let (concept, diagnostics) = try normalizer().normalize(source, at: Self.at)
         #expect(concept.codings.first?.display == "Type 2 diabetes mellitus without complications")
         #expect(concept.text == "DM2 " + Self.sentinel)
-        #expect(diagnostics.map(\.kind) == ["displayMismatch"])
+        #expect(diagnostics.map(\.kind) == [.displayMismatch])
         #expect(diagnostics.first?.code == "E11.9" && diagnostics.first?.location == Self.at)
         for diagnostic in diagnostics { #expect(!"\(diagnostic)".contains(Self.sentinel)) }
 
@@ -112,8 +112,8 @@ struct RecordNormalizerTests {
             ])
         #expect(
             diagnostics.map(\.kind) == [
-                "unknownCode", "unknownCode", "malformedCode", "codeSystemNotLoaded", "localCode", "unknownCodeSystem",
-                "localCode",
+                .unknownCode, .unknownCode, .malformedCode, .codeSystemNotLoaded, .localCode, .unknownCodeSystem,
+                .localCode,
             ])
         #expect(
             diagnostics.map(\.severity) == [
@@ -148,7 +148,7 @@ struct RecordNormalizerTests {
 
     @Test func unitsBecomeUCUM() throws {
         let normalizer = try normalizer()
-        func unit(_ quantity: Quantity) -> (Quantity, [String]) {
+        func unit(_ quantity: Quantity) -> (Quantity, [IssueKind]) {
             let (result, diagnostics) = normalizer.normalize(quantity)
             return (result, diagnostics.map(\.kind))
         }
@@ -164,7 +164,7 @@ struct RecordNormalizerTests {
         let (furlongs, kinds) = unit(
             Quantity(value: value, unit: "furlongs", system: "http://unitsofmeasure.org", code: "furlongs"))
         #expect(furlongs == Quantity(value: value, unit: "furlongs"))
-        #expect(kinds == ["unitNotUCUM"])
+        #expect(kinds == [.unitNotUCUM])
         // Another unit system is left alone.
         let other = Quantity(
             value: value, unit: "tab", system: "http://terminology.hl7.org/CodeSystem/v3-orderableDrugForm", code: "TAB"
@@ -358,7 +358,7 @@ struct RecordNormalizerTests {
         #expect(normalized.patients[0].gender?.system == "http://terminology.hl7.org/CodeSystem/v2-0001")
         #expect(normalized.imagingStudies[0].modalities[0].system == "http://dicom.nema.org/resources/ontology/DCM")
         #expect(normalized.medications[0].dispenseQuantity?.code == "mg/dL")
-        #expect(diagnostics.allSatisfy { $0.kind != "unknownCode" && $0.kind != "malformedCode" }, "\(diagnostics)")
+        #expect(diagnostics.allSatisfy { $0.kind != .unknownCode && $0.kind != .malformedCode }, "\(diagnostics)")
     }
 
     @Test func normalizingTwiceChangesNothing() throws {

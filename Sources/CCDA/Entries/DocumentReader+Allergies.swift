@@ -11,7 +11,7 @@ extension DocumentReader {
 
     func readAllergyConcern(_ act: XMLNode, _ context: SectionContext) {
         let observations = related(act, "SUBJ").filter { $0.isElement("observation") }
-        if observations.isEmpty { diagnose(.information, "emptyConcern", at: act) }
+        if observations.isEmpty { diagnose(.information, .emptyConcern, at: act) }
         for observation in observations { readAllergyObservation(observation, context, concern: act) }
     }
 

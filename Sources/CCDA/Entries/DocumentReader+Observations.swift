@@ -50,7 +50,7 @@ extension DocumentReader {
                 } else if element.isElement("organizer") {
                     result.append(contentsOf: components(of: element))
                 } else {
-                    diagnose(.information, "entryNotMapped", at: element)
+                    diagnose(.information, .entryNotMapped, at: element)
                 }
             }
         }
@@ -94,7 +94,7 @@ extension DocumentReader {
             let (read, absent) = observationValue(value)
             observation.value = read
             observation.dataAbsentReason = read == nil ? absent : nil
-            if values.count > 1 { diagnose(.information, "extraValuesNotMapped", at: values[1]) }
+            if values.count > 1 { diagnose(.information, .extraValuesNotMapped, at: values[1]) }
         }
         observation.interpretation = element.children("interpretationCode").compactMap { concept($0) }
         observation.method = concept(element, "methodCode")
@@ -116,7 +116,7 @@ extension DocumentReader {
             }
         }
         if let repeated = repeatedObservation(observation, section: context.serial) {
-            diagnose(.information, "duplicateRecord", at: element)
+            diagnose(.information, .duplicateRecord, at: element)
             update(repeated, in: \.observations) { existing in
                 for category in observation.categories where !existing.categories.contains(category) {
                     existing.categories.append(category)

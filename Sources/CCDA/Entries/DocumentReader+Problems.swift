@@ -10,7 +10,7 @@ extension DocumentReader {
 
     func readProblemConcern(_ act: XMLNode, _ context: SectionContext) {
         let observations = related(act, "SUBJ").filter { $0.isElement("observation") }
-        if observations.isEmpty { diagnose(.information, "emptyConcern", at: act) }
+        if observations.isEmpty { diagnose(.information, .emptyConcern, at: act) }
         for observation in observations {
             readProblemObservation(observation, context, concern: act, category: nil)
         }
@@ -35,7 +35,7 @@ extension DocumentReader {
                 }
             }
         }
-        if !found { diagnose(.information, "emptyConcern", at: act) }
+        if !found { diagnose(.information, .emptyConcern, at: act) }
     }
 
     /// Problem Observation → Condition.

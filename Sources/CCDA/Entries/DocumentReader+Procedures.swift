@@ -85,7 +85,7 @@ extension DocumentReader {
     func readPlannedActivity(_ element: XMLNode, _ context: SectionContext) {
         if skipNegated(element) { return }
         if element.value("moodCode") == "GOL" {
-            diagnose(.information, "entryNotMapped", at: element)  // a goal: no Goal record yet
+            diagnose(.information, .entryNotMapped, at: element)  // a goal: no Goal record yet
             return
         }
         if element.isElement("substanceAdministration") {

@@ -1,5 +1,6 @@
 import Foundation
 import MappingSpec
+import Yams
 
 /// What a section is read as. The section's templateId (or, failing that, its LOINC code) picks
 /// the kind in `Mappings/ccda/templates.yaml`; the kind decides the category of what its entries
@@ -187,36 +188,30 @@ struct CCDAMappings: Sendable {
         return mappings
     }
 
-    private static func read(_ directory: URL, _ name: String) throws(MappingLoadError) -> FlatYAML {
+    private static func read(_ directory: URL, _ name: String) throws(MappingLoadError) -> Maps {
         let file = "ccda/" + name
-        let url = directory.appendingPathComponent(name)
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw MappingLoadError(file: file, line: nil, "cannot read the file")
-        }
-        return try FlatYAML.parse(text, file: file)
+        let root = try composeYAML(directory.appendingPathComponent(name), name: file)
+        return try Maps(root, file: file)
     }
 
-    private static func entries(_ yaml: FlatYAML, _ name: String, required: Bool = true) throws(MappingLoadError)
-        -> [FlatYAML.Entry]
+    private static func entries(_ maps: Maps, _ name: String, required: Bool = true) throws(MappingLoadError)
+        -> [Maps.Entry]
     {
-        guard let map = yaml.map(name) else {
-            if required { throw MappingLoadError(file: yaml.file, line: nil, "missing map '\(name)'") }
+        guard let map = maps.map(name) else {
+            if required { throw MappingLoadError(file: maps.file, line: nil, "missing map '\(name)'") }
             return []
         }
         return map.entries
     }
 
-    private static func checkOID(_ entry: FlatYAML.Entry, _ file: String) throws(MappingLoadError) {
+    private static func checkOID(_ entry: Maps.Entry, _ file: String) throws(MappingLoadError) {
         let parts = entry.key.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count >= 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) }) else {
             throw MappingLoadError(file: file, line: entry.line, "'\(entry.key)' is not an OID")
         }
     }
 
-    private static func kind<Kind: RawRepresentable & CaseIterable>(_ entry: FlatYAML.Entry, _ file: String)
+    private static func kind<Kind: RawRepresentable & CaseIterable>(_ entry: Maps.Entry, _ file: String)
         throws(MappingLoadError) -> Kind where Kind.RawValue == String
     {
         guard let kind = Kind(rawValue: entry.value) else {
@@ -224,6 +219,58 @@ struct CCDAMappings: Sendable {
             throw MappingLoadError(file: file, line: entry.line, "unknown kind '\(entry.value)' (known: \(known))")
         }
         return kind
+    }
+}
+
+/// A mapping file's named maps of scalar keys to scalar values (`sections:` then indented
+/// `templateId: kind` lines), read from its YAML nodes with the line of every map and entry.
+/// Anything nested deeper, a duplicate map or key and an empty value are errors.
+struct Maps {
+    struct Entry: Hashable {
+        var key: String
+        var value: String
+        var line: Int?
+    }
+
+    struct Map {
+        var name: String
+        var line: Int?
+        var entries: [Entry]
+    }
+
+    var file: String
+    var maps: [Map] = []
+
+    func map(_ name: String) -> Map? { maps.first { $0.name == name } }
+
+    init(_ root: Node, file: String) throws(MappingLoadError) {
+        self.file = file
+        let reader = Reader(file: file)
+        for (nameNode, mapNode) in try reader.mapping(root, "the file") {
+            let name = try reader.scalar(nameNode, "a map name")
+            guard map(name) == nil else { throw reader.error(nameNode, "map '\(name)' appears twice") }
+            var entries: [Entry] = []
+            // a map with no entries yet reads as an empty value
+            if case let .scalar(scalar) = mapNode, scalar.string.isEmpty {
+                maps.append(Map(name: name, line: nameNode.mark?.line, entries: []))
+                continue
+            }
+            var keys: Set<String> = []
+            for (keyNode, valueNode) in try reader.mapping(mapNode, "'\(name)'") {
+                let key = try reader.scalar(keyNode, "a key")
+                let value = try reader.scalar(valueNode, "'\(key)'")
+                guard !value.isEmpty else { throw reader.error(keyNode, "'\(key)' has no value") }
+                guard keys.insert(key).inserted else {
+                    throw reader.error(keyNode, "key '\(key)' appears twice in '\(name)'")
+                }
+                entries.append(Entry(key: key, value: value, line: keyNode.mark?.line))
+            }
+            maps.append(Map(name: name, line: nameNode.mark?.line, entries: entries))
+        }
+    }
+
+    private struct Reader: YAMLNodeReading {
+        let file: String
     }
 }
 

@@ -139,7 +139,7 @@ extension DocumentReader {
     /// `unresolvedNarrativeReference` when there is none.
     func narrativeText(reference: String, at node: XMLNode) -> String? {
         guard let element = narrative.element(for: reference) else {
-            diagnose(.information, "unresolvedNarrativeReference", at: node.location(attribute: "value"))
+            diagnose(.information, .unresolvedNarrativeReference, at: node.location(attribute: "value"))
             return nil
         }
         return element.normalizedText
@@ -153,7 +153,7 @@ extension DocumentReader {
     func translate(_ map: Vocabulary, _ code: String?, system: String? = nil, at node: XMLNode) -> String? {
         guard let code, !code.isEmpty else { return nil }
         if let target = mappings.translate(map, code) { return target }
-        diagnose(.information, "unmappedCode", at: node.location, system: system ?? map.rawValue, code: code)
+        diagnose(.information, .unmappedCode, at: node.location, system: system ?? map.rawValue, code: code)
         return nil
     }
 
@@ -174,8 +174,8 @@ extension DocumentReader {
     /// TS `@value` (or another attribute) → ClinicalDateTime, reporting `invalidTimestamp`.
     func dateTime(_ node: XMLNode?, attribute: String = "value") -> ClinicalDateTime? {
         guard let node, node.nullFlavor == nil, let raw = node.value(attribute) else { return nil }
-        guard let value = CCDADateTime.parse(raw, defaultZone: defaultZone) else {
-            diagnose(.warning, "invalidTimestamp", at: node.location(attribute: attribute))
+        guard let value = HL7DateTime.parse(raw, defaultZone: defaultZone, syntax: .v3) else {
+            diagnose(.warning, .invalidTimestamp, at: node.location(attribute: attribute))
             return nil
         }
         return value
@@ -219,7 +219,7 @@ extension DocumentReader {
         var quantity = Quantity()
         if let raw = node.value("value") {
             guard let value = DecimalValue(parsing: raw) else {
-                diagnose(.warning, "invalidQuantity", at: node.location(attribute: "value"))
+                diagnose(.warning, .invalidQuantity, at: node.location(attribute: "value"))
                 return nil
             }
             quantity.value = value
@@ -242,7 +242,7 @@ extension DocumentReader {
             let raw = translation.value("value")
         else { return nil }
         guard let value = DecimalValue(parsing: raw) else {
-            diagnose(.warning, "invalidQuantity", at: translation.location(attribute: "value"))
+            diagnose(.warning, .invalidQuantity, at: translation.location(attribute: "value"))
             return nil
         }
         let unit = translation.child("originalText")?.normalizedText ?? translation.value("code")
@@ -304,7 +304,7 @@ extension DocumentReader {
         case "INT":
             guard let raw = node.value("value") else { return (nil, nil) }
             guard let number = Int(raw) else {
-                diagnose(.warning, "invalidQuantity", at: node.location(attribute: "value"))
+                diagnose(.warning, .invalidQuantity, at: node.location(attribute: "value"))
                 return (nil, nil)
             }
             return (.integer(number), nil)
@@ -320,7 +320,7 @@ extension DocumentReader {
             else { return (nil, nil) }
             return (.ratio(numerator: numerator, denominator: denominator), nil)
         default:
-            diagnose(.information, "unsupportedValueType", at: node.location(attribute: "type"))
+            diagnose(.information, .unsupportedValueType, at: node.location(attribute: "type"))
             return (nil, nil)
         }
     }

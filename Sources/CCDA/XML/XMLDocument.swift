@@ -75,18 +75,18 @@ final class XMLDocument {
     ///   `xmlNotWellFormed`, `documentTooDeep`, each positioned by line.
     init(parsing bytes: [UInt8], limits: CCDALimits, inputName: String) throws(SourceError) {
         _ = libxml2Initialized
-        func failure(_ kind: String, line: Int?, xpath: String = "/") -> SourceError {
+        func failure(_ kind: IssueKind, line: Int?, xpath: String = "/") -> SourceError {
             SourceError(kind, at: .xml(xpath: xpath, line: line), input: inputName)
         }
-        guard bytes.count <= limits.maxDocumentBytes else { throw failure("documentTooLarge", line: nil) }
-        guard !bytes.isEmpty, bytes.count <= Int(Int32.max) else { throw failure("xmlNotWellFormed", line: 1) }
+        guard bytes.count <= limits.maxDocumentBytes else { throw failure(.documentTooLarge, line: nil) }
+        guard !bytes.isEmpty, bytes.count <= Int(Int32.max) else { throw failure(.xmlNotWellFormed, line: 1) }
         if let declaration = PrologScanner.scan(bytes) {
             throw failure(
-                declaration.external ? "externalEntityRefused" : "entityDeclarationRefused", line: declaration.line)
+                declaration.external ? .externalEntityRefused : .entityDeclarationRefused, line: declaration.line)
         }
         // Per thread in libxml2, so set on every parse: whichever thread runs it.
         xmlSetStructuredErrorFunc(nil, ignoreContextFreeError)
-        guard let context = xmlNewParserCtxt() else { throw failure("xmlParserUnavailable", line: nil) }
+        guard let context = xmlNewParserCtxt() else { throw failure(.xmlParserUnavailable, line: nil) }
         defer { xmlFreeParserCtxt(context) }
         let problems = ParseProblems()
         context.pointee._private = Unmanaged.passUnretained(problems).toOpaque()
@@ -107,17 +107,17 @@ final class XMLDocument {
         }
         guard let document = parsed, context.pointee.wellFormed != 0 else {
             if let parsed { xmlFreeDoc(parsed) }
-            throw failure(problems.tooDeep ? "documentTooDeep" : "xmlNotWellFormed", line: problems.fatalLine)
+            throw failure(problems.tooDeep ? .documentTooDeep : .xmlNotWellFormed, line: problems.fatalLine)
         }
         // Defence in depth: no entity may have been declared (the scanner should have refused it).
         if let subset = document.pointee.intSubset, subset.pointee.entities != nil || subset.pointee.pentities != nil {
             xmlFreeDoc(document)
-            throw failure("entityDeclarationRefused", line: nil)
+            throw failure(.entityDeclarationRefused, line: nil)
         }
         self.pointer = document
         self.namespaceErrorLine = problems.namespaceErrorLine
         if let deep = Self.firstElement(deeperThan: limits.maxDepth, in: document) {
-            throw failure("documentTooDeep", line: deep.line, xpath: deep.xpath)
+            throw failure(.documentTooDeep, line: deep.line, xpath: deep.xpath)
         }
     }
 

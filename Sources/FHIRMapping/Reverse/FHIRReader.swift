@@ -35,7 +35,7 @@ public struct FHIRReader: Sendable {
             var reader = ResourceReader(index: index, position: position)
             if index.keyless.contains(position) {
                 reader.report(
-                    "missingRecordKey", "", .information, system: "http://hl7.org/fhir/resource-types",
+                    .missingRecordKey, "", .information, system: "http://hl7.org/fhir/resource-types",
                     code: ref.kind.fhirResourceType)
             }
             let read = reader.entity(resources[position], ref)
@@ -64,7 +64,7 @@ public struct FHIRReader: Sendable {
                         index.refs[targetPosition] != nil
                     else {
                         reader.report(
-                            "unresolvedReference", "target[\(offset)]", system: "http://hl7.org/fhir/resource-types",
+                            .unresolvedReference, "target[\(offset)]", system: "http://hl7.org/fhir/resource-types",
                             code: target["reference"]?.stringValue.flatMap(ResourceIndex.typeAndID)?.0)
                         continue
                     }
@@ -81,11 +81,11 @@ public struct FHIRReader: Sendable {
                 if EntityKind(fhirResourceType: type) == nil {
                     diagnostics.append(
                         Diagnostic(
-                            .warning, "unsupportedResourceType", at: Self.location(position),
+                            .warning, .unsupportedResourceType, at: Self.location(position),
                             system: "http://hl7.org/fhir/resource-types", code: type))
                 }
             case nil:
-                diagnostics.append(Diagnostic(.warning, "missingResourceType", at: Self.location(position)))
+                diagnostics.append(Diagnostic(.warning, .missingResourceType, at: Self.location(position)))
             }
         }
         records.sort {

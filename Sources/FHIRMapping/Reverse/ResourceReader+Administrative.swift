@@ -86,7 +86,7 @@ extension ResourceReader {
 
     mutating func relatedPerson(_ o: JSONObject, _ ref: EntityRef) -> RelatedPerson? {
         guard let patient = reference(o["patient"], "patient") else {
-            report("missingRequiredElement", "patient", code: "RelatedPerson.patient")
+            report(.missingRequiredElement, "patient", code: "RelatedPerson.patient")
             return nil
         }
         var person = RelatedPerson(ref: ref, patient: patient, source: location)
@@ -175,7 +175,7 @@ extension ResourceReader {
             case "group"?: coverage.groupNumber = text(item.objectValue, "value", path)
             case "plan"?:
                 coverage.planName = text(item.objectValue, "name", path) ?? text(item.objectValue, "value", path)
-            default: report("unsupportedElement", path)
+            default: report(.unsupportedElement, path)
             }
         }
         return coverage
@@ -193,7 +193,7 @@ extension ResourceReader {
             }
         }
         guard let survivor, let merged else {
-            report("missingRequiredElement", "item", code: "Linkage.item")
+            report(.missingRequiredElement, "item", code: "Linkage.item")
             return nil
         }
         var link = PatientLink(ref: ref, survivor: survivor, merged: merged, source: location)

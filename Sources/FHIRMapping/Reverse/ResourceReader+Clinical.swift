@@ -1,5 +1,6 @@
 import ClinicalModel
 import FHIRR4
+import Foundation
 
 extension ResourceReader {
     /// Encounter: `class` is the patient class when it is a v3 ActCode coding; the
@@ -248,14 +249,30 @@ extension ResourceReader {
         let path = "content[0].attachment"
         note.contentType = text(attachment, "contentType", path) ?? ""
         if let data = text(attachment, "data", path) {
-            if let bytes = Base64.decode(data) {
+            if let bytes = Self.base64Binary(data) {
                 note.text = String(decoding: bytes, as: UTF8.self)
             } else {
-                report("invalidValue", path + ".data")
+                report(.invalidValue, path + ".data")
             }
         }
         note.title = text(attachment, "title", path)
         return note
+    }
+
+    /// The bytes of a FHIR `base64Binary` (RFC 4648 §4): the padding may be left out, nothing
+    /// else is tolerated (no white space, no other alphabet); `nil` when malformed.
+    ///
+    ///     ResourceReader.base64Binary("aGk=")   // [0x68, 0x69]
+    ///     ResourceReader.base64Binary("aGk")    // [0x68, 0x69]
+    static func base64Binary(_ text: String) -> [UInt8]? {
+        // Foundation reads `=` anywhere; FHIR allows it only as the last one or two characters.
+        let body = text.utf8.prefix { $0 != UInt8(ascii: "=") }
+        let padding = text.utf8.count - body.count
+        guard padding <= 2, text.utf8.dropFirst(body.count).allSatisfy({ $0 == UInt8(ascii: "=") }), body.count % 4 != 1
+        else { return nil }
+        let remainder = body.count % 4
+        let padded = String(decoding: body, as: UTF8.self) + String(repeating: "=", count: remainder == 0 ? 0 : 4 - remainder)
+        return Data(base64Encoded: padded).map { Array($0) }
     }
 
     mutating func carePlan(_ o: JSONObject, _ ref: EntityRef) -> CarePlan {

@@ -77,7 +77,7 @@ extension ResourceReader {
         case "valueInteger": return int(element, name, path).map { .integer($0) }
         case "valuePeriod": return period(json, valuePath).map { .period($0) }
         default:
-            report("unsupportedElement", valuePath)
+            report(.unsupportedElement, valuePath)
             return nil
         }
     }

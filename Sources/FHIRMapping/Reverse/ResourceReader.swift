@@ -20,7 +20,7 @@ struct ResourceReader {
     var location: SourceLocation { .input(name: "resources[\(position)]", offset: nil) }
 
     mutating func report(
-        _ kind: String, _ path: String, _ severity: Diagnostic.Severity = .warning, system: String? = nil,
+        _ kind: IssueKind, _ path: String, _ severity: Diagnostic.Severity = .warning, system: String? = nil,
         code: String? = nil
     ) {
         let suffix = path.isEmpty ? "" : "." + path
@@ -68,7 +68,7 @@ struct ResourceReader {
         case let .number(lexical)?: return lexical
         case let .bool(flag)?: return flag ? "true" : "false"
         default:
-            report("invalidValue", Self.join(path, key))
+            report(.invalidValue, Self.join(path, key))
             return nil
         }
     }
@@ -85,7 +85,7 @@ struct ResourceReader {
     mutating func int(_ object: JSONObject?, _ key: String, _ path: String) -> Int? {
         guard let text = text(object, key, path) else { return nil }
         guard let value = Int(text) else {
-            report("invalidValue", Self.join(path, key))
+            report(.invalidValue, Self.join(path, key))
             return nil
         }
         return value
@@ -94,7 +94,7 @@ struct ResourceReader {
     mutating func bool(_ object: JSONObject?, _ key: String, _ path: String) -> Bool? {
         guard let value = object?[key] else { return nil }
         guard let flag = value.boolValue else {
-            report("invalidValue", Self.join(path, key))
+            report(.invalidValue, Self.join(path, key))
             return nil
         }
         return flag
@@ -114,7 +114,7 @@ struct ResourceReader {
             } else if let text = value.stringValue {
                 result.append(text)
             } else if value != .null {
-                report("invalidValue", Self.join(path, key) + "[\(offset)]")
+                report(.invalidValue, Self.join(path, key) + "[\(offset)]")
             }
         }
         return result
@@ -263,22 +263,22 @@ struct ResourceReader {
     mutating func reference(_ json: JSON?, _ path: String) -> EntityRef? {
         guard let object = json?.objectValue, !Self.isAbsent(json) else { return nil }
         guard let text = object["reference"]?.stringValue else {
-            report("unresolvedReference", path)
+            report(.unresolvedReference, path)
             return nil
         }
         if let target = index.position(of: text) {
             if let ref = index.refs[target] { return ref }
-            report("unresolvedReference", path, system: "http://hl7.org/fhir/resource-types",
+            report(.unresolvedReference, path, system: "http://hl7.org/fhir/resource-types",
                 code: index.resourceType(at: target))
             return nil
         }
         guard let (type, id) = ResourceIndex.typeAndID(text), let kind = EntityKind(fhirResourceType: type) else {
-            report("unresolvedReference", path)
+            report(.unresolvedReference, path)
             return nil
         }
         if let key = ResourceIndex.recordKey(object["extension"]) { return EntityRef(kind, key: key) }
         if ResourceID.derive(kind: kind, key: "") == id { return EntityRef(kind, key: "") }
-        report("unresolvedReference", path, system: "http://hl7.org/fhir/resource-types", code: type)
+        report(.unresolvedReference, path, system: "http://hl7.org/fhir/resource-types", code: type)
         return EntityRef(kind, key: "id|" + id)
     }
 
