@@ -53,11 +53,14 @@ let package = Package(
         // C-CDA R2.1 XML -> canonical clinical records, through libxml2 and XPath.
         .target(
             name: "CCDA",
-            dependencies: ["CLibXML2", "ClinicalModel", "MappingSpec", "Terminology", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "CLibXML2", "ClinicalModel", "MappingSpec", "Terminology", .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings),
         // CSV exports -> canonical clinical records through column profiles in Mappings/csv.
         .target(
-            name: "CSVSource", dependencies: ["ClinicalModel", "MappingSpec", "Terminology", .product(name: "Yams", package: "Yams")],
+            name: "CSVSource",
+            dependencies: ["ClinicalModel", "MappingSpec", "Terminology", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
         // Canonical form of every record, SHA-256 digests and roll-ups.
         .target(
@@ -117,7 +120,8 @@ let package = Package(
         .executableTarget(
             name: "fhirbridge",
             dependencies: [
-                "Pipeline", "EngineServer", "ClinicalModel", "FHIRR4", "FHIRMapping", "HL7v2", "CCDA", "CSVSource", "MappingSpec",
+                "Pipeline", "EngineServer", "ClinicalModel", "FHIRR4", "FHIRMapping", "HL7v2", "CCDA", "CSVSource",
+                "MappingSpec",
                 "Terminology", "PHISafety", "ChartRender", "CanonicalHash",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -128,12 +132,14 @@ let package = Package(
         // ../shared/corpus) with the trait that skips corpus tests without one, and the CLI runner.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "ClinicalModelTests", dependencies: ["ClinicalModel"], swiftSettings: swiftSettings),
-        .testTarget(name: "HL7v2Tests", dependencies: ["HL7v2", "ClinicalModel", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HL7v2Tests", dependencies: ["HL7v2", "ClinicalModel", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CCDATests", dependencies: ["CCDA", "ClinicalModel", "MappingSpec", "Terminology", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "CSVSourceTests", dependencies: ["CSVSource", "ClinicalModel", "Terminology", "MappingSpec", "TestSupport"],
+            name: "CSVSourceTests",
+            dependencies: ["CSVSource", "ClinicalModel", "Terminology", "MappingSpec", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CanonicalHashTests", dependencies: ["CanonicalHash", "ClinicalModel"], swiftSettings: swiftSettings),
@@ -160,12 +166,14 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "FHIRR4Tests", dependencies: ["FHIRR4"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "TerminologyTests", dependencies: ["Terminology", "ClinicalModel", "TestSupport"], exclude: ["Fixtures"],
+            name: "TerminologyTests", dependencies: ["Terminology", "ClinicalModel", "TestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "FHIRMappingTests",
             dependencies: [
-                "FHIRMapping", "FHIRR4", "ClinicalModel", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                "FHIRMapping", "FHIRR4", "ClinicalModel", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
@@ -189,7 +197,8 @@ let package = Package(
         .testTarget(
             name: "EngineTests",
             dependencies: [
-                "Pipeline", "FHIRR4", "FHIRMapping", "ClinicalModel", "HL7v2", "CanonicalHash", "CSVSource", "PHISafety", "HL7v2Mapping", "MappingSpec", "Terminology",
+                "Pipeline", "FHIRR4", "FHIRMapping", "ClinicalModel", "HL7v2", "CanonicalHash", "CSVSource",
+                "PHISafety", "HL7v2Mapping", "MappingSpec", "Terminology",
                 "TestSupport", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),

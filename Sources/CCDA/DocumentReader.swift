@@ -160,15 +160,15 @@ final class DocumentReader {
         guard let code = observation.code.first?.code, let time = observation.effective?.fhir else { return nil }
         let value: String
         switch observation.value {
-        case let .quantity(quantity)?:
+        case .quantity(let quantity)?:
             value = "q|" + (quantity.value?.lexical ?? "") + "|" + (quantity.unit ?? "")
-        case let .concept(concept)?:
+        case .concept(let concept)?:
             value = "c|" + (concept.first?.system ?? "") + "|" + (concept.first?.code ?? concept.text ?? "")
-        case let .string(text)?:
+        case .string(let text)?:
             value = "s|" + text
-        case let .integer(number)?:
+        case .integer(let number)?:
             value = "i|\(number)"
-        case let .boolean(flag)?:
+        case .boolean(let flag)?:
             value = "b|\(flag)"
         default:
             return nil

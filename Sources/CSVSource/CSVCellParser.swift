@@ -114,7 +114,9 @@ struct CSVCellParser {
         case .boolean:
             if !rule.values.isEmpty {
                 guard let entry = rule.values[raw] ?? rule.values["*"] else { return .unmapped(deliberate: false) }
-                guard let entry, let flag = CSVProfileLoader.boolean(entry.code) else { return .unmapped(deliberate: true) }
+                guard let entry, let flag = CSVProfileLoader.boolean(entry.code) else {
+                    return .unmapped(deliberate: true)
+                }
                 return .value(.boolean(flag))
             }
             return CSVProfileLoader.boolean(raw).map { .value(.boolean($0)) } ?? .invalid
@@ -137,7 +139,8 @@ struct CSVCellParser {
     }
 
     func dateTime(_ raw: String, rule: CSVColumnRule) -> ClinicalDateTime? {
-        let patterns = rule.formats.isEmpty
+        let patterns =
+            rule.formats.isEmpty
             ? (rule.type == .date ? Self.defaultDateFormats : Self.defaultDateTimeFormats) : rule.formats
         for pattern in patterns {
             if let parts = pattern.parse(raw) {
@@ -151,7 +154,8 @@ struct CSVCellParser {
         let rule = bound.rule
         let display = Self.cell(fields, bound.displayIndex)
         if !rule.values.isEmpty {
-            let found = rule.values[raw] ?? rule.values.first { $0.key.lowercased() == raw.lowercased() }?.value
+            let found =
+                rule.values[raw] ?? rule.values.first { $0.key.lowercased() == raw.lowercased() }?.value
                 ?? rule.values["*"]
             guard let found else { return .unmapped(deliberate: false) }
             guard let entry = found else { return .unmapped(deliberate: true) }
@@ -167,7 +171,9 @@ struct CSVCellParser {
         if bound.missingConceptMap { return .unmapped(deliberate: false) }
         var system = bound.system
         if let name = Self.cell(fields, bound.systemIndex) {
-            if let listed = rule.systems[name] ?? rule.systems.first(where: { $0.key.lowercased() == name.lowercased() })?.value {
+            if let listed = rule.systems[name]
+                ?? rule.systems.first(where: { $0.key.lowercased() == name.lowercased() })?.value
+            {
                 system = terminology.normalizeSystem(listed) ?? listed
             } else if let known = terminology.normalizeSystem(name), known.contains(":") {
                 system = known
@@ -204,7 +210,9 @@ struct CSVCellParser {
         let rule = bound.rule
         var kind: CSVObservationValueKind?
         if let typeName = Self.cell(fields, bound.typeIndex) {
-            kind = rule.valueTypes[typeName] ?? rule.valueTypes.first { $0.key.lowercased() == typeName.lowercased() }?.value
+            kind =
+                rule.valueTypes[typeName]
+                ?? rule.valueTypes.first { $0.key.lowercased() == typeName.lowercased() }?.value
         }
         switch kind {
         case nil:

@@ -79,7 +79,7 @@ struct CSVDatePattern: Hashable, Sendable {
                 continue
             }
             guard isLetter(byte) else {
-                if case let .literal(previous) = tokens.last {
+                if case .literal(let previous) = tokens.last {
                     tokens[tokens.count - 1] = .literal(previous + [byte])
                 } else {
                     tokens.append(.literal([byte]))
@@ -149,16 +149,16 @@ struct CSVDatePattern: Hashable, Sendable {
             case .year:
                 guard let year = digits(min: 4, max: 4) else { return nil }
                 parts.year = year
-            case let .month(fixed):
+            case .month(let fixed):
                 guard let month = digits(min: fixed ? 2 : 1, max: 2) else { return nil }
                 parts.month = month
-            case let .day(fixed):
+            case .day(let fixed):
                 guard let day = digits(min: fixed ? 2 : 1, max: 2) else { return nil }
                 parts.day = day
-            case let .hour24(fixed):
+            case .hour24(let fixed):
                 guard let hour = digits(min: fixed ? 2 : 1, max: 2) else { return nil }
                 parts.hour = hour
-            case let .hour12(fixed):
+            case .hour12(let fixed):
                 guard let hour = digits(min: fixed ? 2 : 1, max: 2) else { return nil }
                 hour12 = hour
             case .minute:
@@ -198,8 +198,9 @@ struct CSVDatePattern: Hashable, Sendable {
                     zoneMinute = minute
                 }
                 guard zoneMinute < 60 else { return nil }
-                parts.zone = CSVZone.offsetText(sign: sign == UInt8(ascii: "-") ? -1 : 1, hours: zoneHour, minutes: zoneMinute)
-            case let .literal(literal):
+                parts.zone = CSVZone.offsetText(
+                    sign: sign == UInt8(ascii: "-") ? -1 : 1, hours: zoneHour, minutes: zoneMinute)
+            case .literal(let literal):
                 guard index + literal.count <= bytes.count, Array(bytes[index..<index + literal.count]) == literal
                 else { return nil }
                 index += literal.count
@@ -286,9 +287,9 @@ enum CSVZone: Hashable, Sendable {
     /// The offset for a local date and time in this zone.
     func offset(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> String {
         switch self {
-        case let .fixed(text):
+        case .fixed(let text):
             return text
-        case let .named(zone):
+        case .named(let zone):
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = zone
             let components = DateComponents(
@@ -322,7 +323,9 @@ extension CSVDatePattern.Parts {
             text += ":" + pad(second, 2)
             if let fraction { text += "." + fraction }
         }
-        text += zone ?? defaultZone.offset(year: year, month: month, day: day, hour: hour, minute: minute, second: second ?? 0)
+        text +=
+            zone
+            ?? defaultZone.offset(year: year, month: month, day: day, hour: hour, minute: minute, second: second ?? 0)
         return ClinicalDateTime(fhir: text)
     }
 }

@@ -53,7 +53,8 @@ enum CSVInput {
     ) -> Header? {
         guard
             var reader = contents.map({
-                CSVReader(bytes: $0, delimiter: profile.delimiter, comment: profile.comment, maxRecordBytes: maxRecordBytes)
+                CSVReader(
+                    bytes: $0, delimiter: profile.delimiter, comment: profile.comment, maxRecordBytes: maxRecordBytes)
             })
                 ?? (try? CSVReader(
                     url: url, delimiter: profile.delimiter, comment: profile.comment, maxRecordBytes: maxRecordBytes))

@@ -74,7 +74,8 @@ enum CSVPaths {
 
     static var patient: CSVEntityMapping<Patient> {
         CSVEntityMapping(
-            setters: CSVSetters.bound(CanonicalPaths.patient), records: \.patients, make: { Patient(ref: $0, source: $1) },
+            setters: CSVSetters.bound(CanonicalPaths.patient), records: \.patients,
+            make: { Patient(ref: $0, source: $1) },
             finish: { patient in
                 if patient.deceasedAt != nil { patient.deceased = true }
                 // The official name comes first; a maiden name shares its given names and prefixes.
@@ -91,12 +92,14 @@ enum CSVPaths {
 
     static var practitioner: CSVEntityMapping<Practitioner> {
         CSVEntityMapping(
-            setters: CSVSetters.bound(CanonicalPaths.practitioner), records: \.practitioners, make: { Practitioner(ref: $0, source: $1) })
+            setters: CSVSetters.bound(CanonicalPaths.practitioner), records: \.practitioners,
+            make: { Practitioner(ref: $0, source: $1) })
     }
 
     static var organization: CSVEntityMapping<Organization> {
         CSVEntityMapping(
-            setters: CSVSetters.bound(CanonicalPaths.organization), records: \.organizations, make: { Organization(ref: $0, source: $1) })
+            setters: CSVSetters.bound(CanonicalPaths.organization), records: \.organizations,
+            make: { Organization(ref: $0, source: $1) })
     }
 
     static var location: CSVEntityMapping<Location> {
@@ -114,7 +117,8 @@ enum CSVPaths {
             finish: { encounter in
                 if encounter.status == nil {
                     encounter.status =
-                        encounter.period?.end != nil ? "finished" : (encounter.period?.start != nil ? "in-progress" : nil)
+                        encounter.period?.end != nil
+                        ? "finished" : (encounter.period?.start != nil ? "in-progress" : nil)
                 }
             })
     }
@@ -160,7 +164,7 @@ enum CSVPaths {
             records: \.observations, make: { Observation(ref: $0, code: Concept(), source: $1) },
             finish: { observation in
                 // Range limits without a unit take the unit of the value (one unit per result row).
-                guard case let .quantity(quantity) = observation.value else { return }
+                guard case .quantity(let quantity) = observation.value else { return }
                 for index in observation.referenceRange.indices {
                     for limit in [\ReferenceRange.low, \ReferenceRange.high] {
                         if var bound = observation.referenceRange[index][keyPath: limit], bound.unit == nil {
@@ -190,22 +194,22 @@ enum CSVPaths {
 extension CSVValue {
     var quantityValue: Quantity? {
         switch self {
-        case let .quantity(quantity): quantity
-        case let .decimal(number): Quantity(value: number)
+        case .quantity(let quantity): quantity
+        case .decimal(let number): Quantity(value: number)
         default: nil
         }
     }
 
     var observationValue: ObservationValue? {
         switch self {
-        case let .observationValue(value): value
-        case let .quantity(quantity): .quantity(quantity)
-        case let .decimal(number): .quantity(Quantity(value: number))
-        case let .integer(number): .integer(number)
-        case let .text(text): .string(text)
-        case let .coding(coding, text): .concept(Concept(codings: [coding], text: text))
-        case let .dateTime(time): .dateTime(time)
-        case let .boolean(flag): .boolean(flag)
+        case .observationValue(let value): value
+        case .quantity(let quantity): .quantity(quantity)
+        case .decimal(let number): .quantity(Quantity(value: number))
+        case .integer(let number): .integer(number)
+        case .text(let text): .string(text)
+        case .coding(let coding, let text): .concept(Concept(codings: [coding], text: text))
+        case .dateTime(let time): .dateTime(time)
+        case .boolean(let flag): .boolean(flag)
         default: nil
         }
     }

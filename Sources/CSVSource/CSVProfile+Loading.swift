@@ -61,7 +61,8 @@ struct CSVProfileLoader: YAMLNodeReading {
         guard let entity = EntityKind(rawValue: entityName), CSVPaths.supportedKinds.contains(entity) else {
             throw error(
                 map["entity"],
-                "unknown entity '\(entityName)' (allowed: \(CSVPaths.supportedKinds.map(\.rawValue).joined(separator: ", ")))")
+                "unknown entity '\(entityName)' (allowed: \(CSVPaths.supportedKinds.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         let match = try stringList(try required(map, "match"), "match")
         guard !match.isEmpty else { throw error(map["match"], "match needs a file name pattern") }
@@ -90,7 +91,8 @@ struct CSVProfileLoader: YAMLNodeReading {
         if let node = map["converters"] {
             if case .sequence = node {
                 for item in try sequence(node, "converters") {
-                    converters.append(CSVConverterUse(name: try scalar(item, "converter"), options: [:], line: item.mark?.line))
+                    converters.append(
+                        CSVConverterUse(name: try scalar(item, "converter"), options: [:], line: item.mark?.line))
                 }
             } else {
                 for (nameNode, optionsNode) in try mapping(node, "converters") {
@@ -103,7 +105,8 @@ struct CSVProfileLoader: YAMLNodeReading {
                         throw error(optionsNode, "converter options must be a mapping")
                     }
                     converters.append(
-                        CSVConverterUse(name: try scalar(nameNode, "converter"), options: options, line: nameNode.mark?.line))
+                        CSVConverterUse(
+                            name: try scalar(nameNode, "converter"), options: options, line: nameNode.mark?.line))
                 }
             }
         }
@@ -161,13 +164,16 @@ struct CSVProfileLoader: YAMLNodeReading {
         let target = try string(map, "to")
         guard let info = paths[target] else {
             throw error(
-                map["to"], "unknown path '\(target)' for \(entity.rawValue) (known: \(paths.keys.sorted().joined(separator: ", ")))")
+                map["to"],
+                "unknown path '\(target)' for \(entity.rawValue) (known: \(paths.keys.sorted().joined(separator: ", ")))"
+            )
         }
         let typeName = try string(map, "type")
         guard let type = CSVColumnType(rawValue: typeName) else {
             throw error(
                 map["type"],
-                "unknown type '\(typeName)' (allowed: \(CSVColumnType.allCases.map(\.rawValue).joined(separator: ", ")))")
+                "unknown type '\(typeName)' (allowed: \(CSVColumnType.allCases.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         guard info.accepts.contains(type.valueKind) else {
             throw error(map["type"], "path '\(target)' does not take a \(type.rawValue) value")
@@ -183,7 +189,9 @@ struct CSVProfileLoader: YAMLNodeReading {
             table: try optionalString(map, "table"), zeroPad: nil, prefix: try optionalString(map, "prefix"),
             item: 1, line: line)
         if let node = map["item"] {
-            guard let item = Int(try scalar(node, "item")), item >= 1 else { throw error(node, "item must be 1 or more") }
+            guard let item = Int(try scalar(node, "item")), item >= 1 else {
+                throw error(node, "item must be 1 or more")
+            }
             rule.item = item
         }
         if let node = map["zeroPad"] {
@@ -215,14 +223,19 @@ struct CSVProfileLoader: YAMLNodeReading {
                 guard let kind = CSVObservationValueKind(rawValue: kindName) else {
                     throw error(
                         value,
-                        "unknown value type '\(kindName)' (allowed: \(CSVObservationValueKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                        "unknown value type '\(kindName)' (allowed: \(CSVObservationValueKind.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    )
                 }
                 rule.valueTypes[try scalar(key, "type name")] = kind
             }
         }
         if let node = map["format"] {
             let texts: [String]
-            if case .sequence = node { texts = try stringList(node, "format") } else { texts = [try scalar(node, "format")] }
+            if case .sequence = node {
+                texts = try stringList(node, "format")
+            } else {
+                texts = [try scalar(node, "format")]
+            }
             for text in texts {
                 do {
                     rule.formats.append(try CSVDatePattern(text))
@@ -258,8 +271,9 @@ struct CSVProfileLoader: YAMLNodeReading {
         }
         switch rule.type {
         case .code:
-            guard rule.system != nil || rule.conceptMap != nil || rule.systemColumn != nil
-                || (!rule.values.isEmpty && rule.values.values.allSatisfy { $0 == nil || $0?.system != nil })
+            guard
+                rule.system != nil || rule.conceptMap != nil || rule.systemColumn != nil
+                    || (!rule.values.isEmpty && rule.values.values.allSatisfy { $0 == nil || $0?.system != nil })
             else {
                 throw error(map["type"], "a code needs a system, a systemColumn or a map")
             }
@@ -271,7 +285,9 @@ struct CSVProfileLoader: YAMLNodeReading {
         case .reference:
             if rule.table == nil { throw error(map["type"], "a reference needs the table it points to") }
         case .presence:
-            if rule.present == nil && rule.absent == nil { throw error(map["type"], "presence needs present or absent") }
+            if rule.present == nil && rule.absent == nil {
+                throw error(map["type"], "presence needs present or absent")
+            }
         case .observationValue:
             if rule.typeColumn != nil && rule.valueTypes.isEmpty {
                 throw error(map["typeColumn"], "typeColumn needs types (e.g. numeric: quantity, text: string)")
@@ -288,7 +304,8 @@ struct CSVProfileLoader: YAMLNodeReading {
             try onlyKeys(map, ["code", "display", "system"])
             let system = try optionalString(map, "system")
             if let system, !Self.isSystem(system) { throw error(map["system"], "system must be a URI or an OID") }
-            return CSVValueEntry(code: try string(map, "code"), display: try optionalString(map, "display"), system: system)
+            return CSVValueEntry(
+                code: try string(map, "code"), display: try optionalString(map, "display"), system: system)
         }
         let code = try scalar(node, "value")
         guard !code.isEmpty else { throw error(node, "a value must not be empty (write ~ for no value)") }

@@ -42,19 +42,22 @@ struct CSVProfileChecker {
             }
             try checkReferences(inline.columns, in: table, entity: .patient)
         }
-        let isShared = CSVPaths.sharedKinds.contains(table.entity) && table.patientRule == nil
+        let isShared =
+            CSVPaths.sharedKinds.contains(table.entity) && table.patientRule == nil
             && table.inlinePatient == nil
         if table.entity != .patient && !isShared && table.patientRule == nil && table.inlinePatient == nil {
             throw error(
                 table.line,
-                "file '\(table.name)' (\(table.entity.rawValue)) needs a column with 'to: patient, type: reference' or a patient section")
+                "file '\(table.name)' (\(table.entity.rawValue)) needs a column with 'to: patient, type: reference' or a patient section"
+            )
         }
         try checkReferences(table.columns, in: table, entity: table.entity)
         for use in table.converters {
             guard let converter = CSVConverters.catalog[use.name] else {
                 throw error(
                     use.line,
-                    "unknown converter '\(use.name)' (known: \(CSVConverters.catalog.keys.sorted().joined(separator: ", ")))")
+                    "unknown converter '\(use.name)' (known: \(CSVConverters.catalog.keys.sorted().joined(separator: ", ")))"
+                )
             }
             guard converter.entity == table.entity else {
                 throw error(use.line, "converter '\(use.name)' works on \(converter.entity.rawValue) files")
@@ -62,12 +65,14 @@ struct CSVProfileChecker {
             for option in use.options.keys where converter.defaults[option] == nil {
                 throw error(
                     use.line,
-                    "converter '\(use.name)' has no option '\(option)' (known: \(converter.defaults.keys.sorted().joined(separator: ", ")))")
+                    "converter '\(use.name)' has no option '\(option)' (known: \(converter.defaults.keys.sorted().joined(separator: ", ")))"
+                )
             }
         }
     }
 
-    func checkReferences(_ rules: [CSVColumnRule], in table: CSVTableSpec, entity: EntityKind) throws(MappingLoadError) {
+    func checkReferences(_ rules: [CSVColumnRule], in table: CSVTableSpec, entity: EntityKind) throws(MappingLoadError)
+    {
         let paths = CSVPaths.paths(for: entity) ?? [:]
         for rule in rules where rule.type == .reference {
             guard let targetName = rule.table, let target = profile.table(named: targetName) else {

@@ -95,7 +95,8 @@ struct CSVReadSession {
         }
         let assignment = CSVInput.assign(urls, to: profile)
         for url in assignment.unmatched {
-            diagnostics.append(Diagnostic(.information, .fileNotMapped, at: .input(name: url.lastPathComponent, offset: nil)))
+            diagnostics.append(
+                Diagnostic(.information, .fileNotMapped, at: .input(name: url.lastPathComponent, offset: nil)))
         }
         for (tableIndex, table) in profile.tables.enumerated() {
             if table.required && assignment.files[tableIndex].isEmpty {
@@ -110,7 +111,8 @@ struct CSVReadSession {
         }
         if let order = try? CSVProfileChecker.order(profile, file: profile.file) {
             sharedOrder = order.shared.compactMap { table in profile.tables.firstIndex { $0.name == table.name } }
-            perPatientOrder = order.perPatient.compactMap { table in profile.tables.firstIndex { $0.name == table.name } }
+            perPatientOrder = order.perPatient.compactMap { table in profile.tables.firstIndex { $0.name == table.name }
+            }
         }
     }
 
@@ -128,7 +130,9 @@ struct CSVReadSession {
     mutating func bind(_ url: URL, table tableIndex: Int) {
         let name = url.lastPathComponent
         let table = profile.tables[tableIndex]
-        guard let header = CSVInput.header(url, contents: contents, profile: profile, maxRecordBytes: limits.maxRecordBytes)
+        guard
+            let header = CSVInput.header(
+                url, contents: contents, profile: profile, maxRecordBytes: limits.maxRecordBytes)
         else {
             diagnostics.append(Diagnostic(.warning, .emptyFile, at: .input(name: name, offset: nil)))
             return
@@ -146,7 +150,8 @@ struct CSVReadSession {
         if !missing.isEmpty {
             for column in missing {
                 errors.append(
-                    SourceError(.missingColumn, at: .csv(file: name, line: header.line, column: column), input: inputName))
+                    SourceError(
+                        .missingColumn, at: .csv(file: name, line: header.line, column: column), input: inputName))
             }
             return
         }
@@ -201,7 +206,8 @@ struct CSVReadSession {
         let file = files[fileIndex]
         if let contents {
             var reader = CSVReader(
-                bytes: contents, delimiter: profile.delimiter, comment: profile.comment, maxRecordBytes: limits.maxRecordBytes)
+                bytes: contents, delimiter: profile.delimiter, comment: profile.comment,
+                maxRecordBytes: limits.maxRecordBytes)
             reader.seek(toOffset: file.header.dataOffset, line: file.header.dataLine)
             return reader
         }
@@ -480,8 +486,8 @@ struct CSVReadSession {
                 note(.error, .unknownConceptMap, fileIndex, line: files[fileIndex].header.line, column: bound.column)
             }
             switch parser.parse(bound, row.fields) {
-            case let .value(value):
-                if bound.type == .reference, case let .text(raw) = value {
+            case .value(let value):
+                if bound.type == .reference, case .text(let raw) = value {
                     guard let ref = resolve(bound.rule, raw, scope: &scope) else {
                         if bound.required {
                             fail(.unresolvedForeignKey, fileIndex, line: line, column: bound.column)
@@ -505,7 +511,7 @@ struct CSVReadSession {
                     return nil
                 }
                 note(.warning, .invalidValue, fileIndex, line: line, column: bound.column)
-            case let .unmapped(deliberate):
+            case .unmapped(let deliberate):
                 if bound.required && !deliberate {
                     fail(.unmappedCode, fileIndex, line: line, column: bound.column)
                     return nil
@@ -574,7 +580,8 @@ struct CSVReadSession {
     // MARK: Reporting
 
     mutating func fail(_ kind: IssueKind, _ fileIndex: Int, line: Int, column: String?) {
-        errors.append(SourceError(kind, at: .csv(file: files[fileIndex].name, line: line, column: column), input: inputName))
+        errors.append(
+            SourceError(kind, at: .csv(file: files[fileIndex].name, line: line, column: column), input: inputName))
     }
 
     mutating func note(
@@ -582,7 +589,8 @@ struct CSVReadSession {
         system: String? = nil
     ) {
         diagnostics.append(
-            Diagnostic(severity, kind, at: .csv(file: files[fileIndex].name, line: line, column: column), system: system))
+            Diagnostic(
+                severity, kind, at: .csv(file: files[fileIndex].name, line: line, column: column), system: system))
     }
 }
 

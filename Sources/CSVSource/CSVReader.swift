@@ -16,8 +16,10 @@ public struct CSVRecord: Hashable, Sendable {
     /// from each problem and goes on with the next record.
     public var problems: [CSVRecordProblem]
 
-    public init(fields: [String], line: Int, offset: Int = 0, endOffset: Int = 0, nextLine: Int = 0,
-                problems: [CSVRecordProblem] = []) {
+    public init(
+        fields: [String], line: Int, offset: Int = 0, endOffset: Int = 0, nextLine: Int = 0,
+        problems: [CSVRecordProblem] = []
+    ) {
         self.fields = fields
         self.line = line
         self.offset = offset
@@ -106,8 +108,10 @@ public struct CSVReader {
     public private(set) var peakHeldBytes = 0
 
     /// Reads bytes already in memory, `chunkSize` at a time (tests use small chunks).
-    public init(bytes: [UInt8], chunkSize: Int = CSVReader.defaultChunkSize, delimiter: UInt8 = UInt8(ascii: ","),
-                comment: UInt8? = nil, maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes) {
+    public init(
+        bytes: [UInt8], chunkSize: Int = CSVReader.defaultChunkSize, delimiter: UInt8 = UInt8(ascii: ","),
+        comment: UInt8? = nil, maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes
+    ) {
         self.source = .memory(bytes, position: 0, chunkSize: max(1, chunkSize))
         self.line = 1
         self.checkedBOM = false
@@ -117,8 +121,10 @@ public struct CSVReader {
     }
 
     /// Reads chunks from a producer until it returns `nil`.
-    public init(chunks: @escaping () -> [UInt8]?, delimiter: UInt8 = UInt8(ascii: ","), comment: UInt8? = nil,
-                maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes) {
+    public init(
+        chunks: @escaping () -> [UInt8]?, delimiter: UInt8 = UInt8(ascii: ","), comment: UInt8? = nil,
+        maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes
+    ) {
         self.source = .chunks(chunks)
         self.line = 1
         self.checkedBOM = false
@@ -130,9 +136,11 @@ public struct CSVReader {
     /// Reads a file from `offset`, where line `line` starts (a record boundary found by an earlier pass).
     ///
     /// - Throws: `CocoaError` when the file cannot be opened or positioned.
-    public init(url: URL, offset: Int = 0, line: Int = 1, chunkSize: Int = CSVReader.defaultChunkSize,
-                delimiter: UInt8 = UInt8(ascii: ","), comment: UInt8? = nil,
-                maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes) throws {
+    public init(
+        url: URL, offset: Int = 0, line: Int = 1, chunkSize: Int = CSVReader.defaultChunkSize,
+        delimiter: UInt8 = UInt8(ascii: ","), comment: UInt8? = nil,
+        maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes
+    ) throws {
         let handle = try FileHandle(forReadingFrom: url)
         if offset > 0 { try handle.seek(toOffset: UInt64(offset)) }
         self.source = .file(handle, chunkSize: max(1, chunkSize))
@@ -156,9 +164,9 @@ public struct CSVReader {
             return
         }
         switch source {
-        case let .memory(bytes, _, chunkSize):
+        case .memory(let bytes, _, let chunkSize):
             source = .memory(bytes, position: min(target, bytes.count), chunkSize: chunkSize)
-        case let .file(handle, _):
+        case .file(let handle, _):
             do { try handle.seek(toOffset: UInt64(target)) } catch { readFailed = true }
         case .chunks:
             readFailed = true  // a producer cannot go back
@@ -172,7 +180,7 @@ public struct CSVReader {
 
     /// Closes the file, if any.
     public func close() {
-        if case let .file(handle, _) = source { try? handle.close() }
+        if case .file(let handle, _) = source { try? handle.close() }
     }
 
     // MARK: Bytes
@@ -182,17 +190,17 @@ public struct CSVReader {
         guard !atEnd else { return false }
         var chunk: [UInt8] = []
         switch source {
-        case let .memory(bytes, position, chunkSize):
+        case .memory(let bytes, let position, let chunkSize):
             let end = min(bytes.count, position + chunkSize)
             if position < end { chunk = Array(bytes[position..<end]) }
             source = .memory(bytes, position: end, chunkSize: chunkSize)
-        case let .file(handle, chunkSize):
+        case .file(let handle, let chunkSize):
             do {
                 if let data = try handle.read(upToCount: chunkSize) { chunk = Array(data) }
             } catch {
                 readFailed = true
             }
-        case let .chunks(next):
+        case .chunks(let next):
             while let produced = next() {
                 if !produced.isEmpty {
                     chunk = produced
@@ -297,8 +305,10 @@ public struct CSVReader {
         var state = State.fieldStart
         field.removeAll(keepingCapacity: true)
 
-        func finishField(_ fields: inout [String], _ problems: inout [CSVRecordProblem], _ field: inout [UInt8],
-                         line: Int) {
+        func finishField(
+            _ fields: inout [String], _ problems: inout [CSVRecordProblem], _ field: inout [UInt8],
+            line: Int
+        ) {
             if let text = String(validating: field, as: UTF8.self) {
                 fields.append(text)
             } else {

@@ -37,13 +37,13 @@ enum CSVSetters {
 
     static func dateTime<E>(_ path: WritableKeyPath<E, ClinicalDateTime?>) -> CSVSetter<E> {
         CSVSetter(accepts: [.dateTime]) { entity, value, _ in
-            if case let .dateTime(time) = value { entity[keyPath: path] = time }
+            if case .dateTime(let time) = value { entity[keyPath: path] = time }
         }
     }
 
     static func periodStart<E>(_ path: WritableKeyPath<E, Period?>) -> CSVSetter<E> {
         CSVSetter(accepts: [.dateTime]) { entity, value, _ in
-            guard case let .dateTime(time) = value else { return }
+            guard case .dateTime(let time) = value else { return }
             var period = entity[keyPath: path] ?? Period()
             period.start = time
             entity[keyPath: path] = period
@@ -52,7 +52,7 @@ enum CSVSetters {
 
     static func periodEnd<E>(_ path: WritableKeyPath<E, Period?>) -> CSVSetter<E> {
         CSVSetter(accepts: [.dateTime]) { entity, value, _ in
-            guard case let .dateTime(time) = value else { return }
+            guard case .dateTime(let time) = value else { return }
             var period = entity[keyPath: path] ?? Period()
             period.end = time
             entity[keyPath: path] = period
@@ -84,13 +84,13 @@ enum CSVSetters {
 
     static func coding<E>(_ path: WritableKeyPath<E, Coding?>) -> CSVSetter<E> {
         CSVSetter(accepts: [.coding]) { entity, value, _ in
-            if case let .coding(coding, _) = value { entity[keyPath: path] = coding }
+            if case .coding(let coding, _) = value { entity[keyPath: path] = coding }
         }
     }
 
     static func codings<E>(_ path: WritableKeyPath<E, [Coding]>) -> CSVSetter<E> {
         CSVSetter(accepts: [.coding]) { entity, value, _ in
-            if case let .coding(coding, _) = value, !entity[keyPath: path].contains(coding) {
+            if case .coding(let coding, _) = value, !entity[keyPath: path].contains(coding) {
                 entity[keyPath: path].append(coding)
             }
         }
@@ -98,40 +98,41 @@ enum CSVSetters {
 
     static func identifiers<E>(_ path: WritableKeyPath<E, [Identifier]>) -> CSVSetter<E> {
         CSVSetter(accepts: [.identifier]) { entity, value, _ in
-            if case let .identifier(identifier) = value { entity[keyPath: path].append(identifier) }
+            if case .identifier(let identifier) = value { entity[keyPath: path].append(identifier) }
         }
     }
 
     static func reference<E>(_ path: WritableKeyPath<E, EntityRef?>, to targets: Set<EntityKind>) -> CSVSetter<E> {
         CSVSetter(accepts: [.reference], targets: targets) { entity, value, _ in
-            if case let .reference(ref) = value { entity[keyPath: path] = ref }
+            if case .reference(let ref) = value { entity[keyPath: path] = ref }
         }
     }
 
     static func references<E>(_ path: WritableKeyPath<E, [EntityRef]>, to targets: Set<EntityKind>) -> CSVSetter<E> {
         CSVSetter(accepts: [.reference], targets: targets) { entity, value, _ in
-            if case let .reference(ref) = value, !entity[keyPath: path].contains(ref) { entity[keyPath: path].append(ref) }
+            if case .reference(let ref) = value, !entity[keyPath: path].contains(ref) {
+                entity[keyPath: path].append(ref)
+            }
         }
     }
 
-
     static func flag<E>(_ path: WritableKeyPath<E, Bool?>) -> CSVSetter<E> {
         CSVSetter(accepts: [.boolean]) { entity, value, _ in
-            if case let .boolean(flag) = value { entity[keyPath: path] = flag }
+            if case .boolean(let flag) = value { entity[keyPath: path] = flag }
         }
     }
 
     static func integer<E>(_ path: WritableKeyPath<E, Int?>) -> CSVSetter<E> {
         CSVSetter(accepts: [.integer]) { entity, value, _ in
-            if case let .integer(number) = value { entity[keyPath: path] = number }
+            if case .integer(let number) = value { entity[keyPath: path] = number }
         }
     }
 
     static func quantity<E>(_ path: WritableKeyPath<E, Quantity?>) -> CSVSetter<E> {
         CSVSetter(accepts: [.quantity, .decimal]) { entity, value, _ in
             switch value {
-            case let .quantity(quantity): entity[keyPath: path] = quantity
-            case let .decimal(number): entity[keyPath: path] = Quantity(value: number)
+            case .quantity(let quantity): entity[keyPath: path] = quantity
+            case .decimal(let number): entity[keyPath: path] = Quantity(value: number)
             default: break
             }
         }
@@ -139,13 +140,13 @@ enum CSVSetters {
 
     static func annotations<E>(_ path: WritableKeyPath<E, [Annotation]>) -> CSVSetter<E> {
         CSVSetter(accepts: [.text]) { entity, value, _ in
-            if case let .text(text) = value { entity[keyPath: path].append(Annotation(text: text)) }
+            if case .text(let text) = value { entity[keyPath: path].append(Annotation(text: text)) }
         }
     }
 
     static func participants<E>(_ path: WritableKeyPath<E, [Participant]>, role: String?) -> CSVSetter<E> {
         CSVSetter(accepts: [.reference], targets: [.practitioner]) { entity, value, _ in
-            if case let .reference(ref) = value, !entity[keyPath: path].contains(where: { $0.who == ref }) {
+            if case .reference(let ref) = value, !entity[keyPath: path].contains(where: { $0.who == ref }) {
                 entity[keyPath: path].append(Participant(role: role.map(Participant.role), who: ref))
             }
         }
@@ -204,14 +205,22 @@ enum CSVSetters {
             body(&entity[keyPath: path][0])
         }
         return switch part {
-        case .low: CSVSetter(accepts: [.decimal, .quantity]) { entity, value, _ in withRange(&entity) { $0.low = value.quantityValue } }
-        case .high: CSVSetter(accepts: [.decimal, .quantity]) { entity, value, _ in withRange(&entity) { $0.high = value.quantityValue } }
+        case .low:
+            CSVSetter(accepts: [.decimal, .quantity]) { entity, value, _ in
+                withRange(&entity) { $0.low = value.quantityValue }
+            }
+        case .high:
+            CSVSetter(accepts: [.decimal, .quantity]) { entity, value, _ in
+                withRange(&entity) { $0.high = value.quantityValue }
+            }
         case .text: CSVSetter(accepts: [.text]) { entity, value, _ in withRange(&entity) { $0.text = value.plainText } }
         }
     }
 
     /// One part of reaction `item` (1-based); empty reactions are added up to it.
-    static func reaction<E>(_ path: WritableKeyPath<E, [AllergyReaction]>, _ part: PathSlot<E>.ReactionPart) -> CSVSetter<E> {
+    static func reaction<E>(_ path: WritableKeyPath<E, [AllergyReaction]>, _ part: PathSlot<E>.ReactionPart)
+        -> CSVSetter<E>
+    {
         func withReaction(_ entity: inout E, _ item: Int, _ body: (inout AllergyReaction) -> Void) {
             let index = max(1, item) - 1
             while entity[keyPath: path].count <= index { entity[keyPath: path].append(AllergyReaction()) }
@@ -236,7 +245,7 @@ enum CSVSetters {
             }
         case .onset:
             CSVSetter(accepts: [.dateTime]) { entity, value, item in
-                guard case let .dateTime(time) = value else { return }
+                guard case .dateTime(let time) = value else { return }
                 withReaction(&entity, item) { $0.onset = time }
             }
         }
@@ -289,15 +298,14 @@ enum CSVSetters {
         }
     }
 
-
 }
 
 extension CSVValue {
     /// Text for free-text paths: a text value, or a coding's display or code.
     var plainText: String? {
         switch self {
-        case let .text(text): text
-        case let .coding(coding, text): text ?? coding.display ?? coding.code
+        case .text(let text): text
+        case .coding(let coding, let text): text ?? coding.display ?? coding.code
         default: nil
         }
     }
@@ -305,8 +313,8 @@ extension CSVValue {
     /// Text for FHIR code paths: a text value, or a coding's code.
     var codeText: String? {
         switch self {
-        case let .text(text): text
-        case let .coding(coding, _): coding.code
+        case .text(let text): text
+        case .coding(let coding, _): coding.code
         default: nil
         }
     }
@@ -314,12 +322,12 @@ extension CSVValue {
     /// Adds a coding (once) or sets the text of a concept.
     func merge(into concept: inout Concept) {
         switch self {
-        case let .coding(coding, text):
+        case .coding(let coding, let text):
             if coding.code != nil || coding.system != nil, !concept.codings.contains(coding) {
                 concept.codings.append(coding)
             }
             if concept.text == nil, let text { concept.text = text }
-        case let .text(text):
+        case .text(let text):
             if concept.text == nil { concept.text = text }
         default:
             break
@@ -336,34 +344,34 @@ extension CSVSetters {
 
     static func setter<E>(_ slot: PathSlot<E>) -> CSVSetter<E>? {
         switch slot {
-        case let .text(path): text(path)
-        case let .code(path): optionalCode(path)
-        case let .requiredCode(path): code(path)
-        case let .codes(path): codes(path)
-        case let .coding(path): coding(path)
-        case let .codings(path): codings(path)
-        case let .concept(path): concept(path)
-        case let .requiredConcept(path): requiredConcept(path)
-        case let .concepts(path): concepts(path)
-        case let .identifiers(path): identifiers(path)
-        case let .name(path): familyName(path)
-        case let .namePart(path, part): namePart(path, part)
-        case let .additionalName(path, use): additionalName(path, use: use)
-        case let .addressPart(path, part): addressPart(path, part)
-        case let .telecom(path, system): telecom(path, system: system)
-        case let .dateTime(path): dateTime(path)
-        case let .periodStart(path): periodStart(path)
-        case let .periodEnd(path): periodEnd(path)
-        case let .flag(path): flag(path)
-        case let .integer(path): integer(path)
-        case let .quantity(path): quantity(path)
-        case let .reference(path, targets): reference(path, to: targets)
-        case let .references(path, targets): references(path, to: targets)
-        case let .participants(path, role): participants(path, role: role)
-        case let .annotations(path): annotations(path)
-        case let .observationValue(path): observationValue(path)
-        case let .referenceRange(path, part): referenceRange(path, part)
-        case let .reaction(path, part): reaction(path, part)
+        case .text(let path): text(path)
+        case .code(let path): optionalCode(path)
+        case .requiredCode(let path): code(path)
+        case .codes(let path): codes(path)
+        case .coding(let path): coding(path)
+        case .codings(let path): codings(path)
+        case .concept(let path): concept(path)
+        case .requiredConcept(let path): requiredConcept(path)
+        case .concepts(let path): concepts(path)
+        case .identifiers(let path): identifiers(path)
+        case .name(let path): familyName(path)
+        case .namePart(let path, let part): namePart(path, part)
+        case .additionalName(let path, let use): additionalName(path, use: use)
+        case .addressPart(let path, let part): addressPart(path, part)
+        case .telecom(let path, let system): telecom(path, system: system)
+        case .dateTime(let path): dateTime(path)
+        case .periodStart(let path): periodStart(path)
+        case .periodEnd(let path): periodEnd(path)
+        case .flag(let path): flag(path)
+        case .integer(let path): integer(path)
+        case .quantity(let path): quantity(path)
+        case .reference(let path, let targets): reference(path, to: targets)
+        case .references(let path, let targets): references(path, to: targets)
+        case .participants(let path, let role): participants(path, role: role)
+        case .annotations(let path): annotations(path)
+        case .observationValue(let path): observationValue(path)
+        case .referenceRange(let path, let part): referenceRange(path, part)
+        case .reaction(let path, let part): reaction(path, part)
         // whole names, addresses and contact points come part by part from columns
         case .conceptText, .names, .addresses, .contacts: nil
         }

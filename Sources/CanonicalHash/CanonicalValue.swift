@@ -22,17 +22,17 @@ public indirect enum CanonicalValue: Hashable, Sendable {
     /// Writes the canonical bytes: a compact JSON-like text with sorted keys.
     public func write(into output: inout [UInt8]) {
         switch self {
-        case let .bool(flag): output += flag ? Array("true".utf8) : Array("false".utf8)
-        case let .int(number): output += Array(String(number).utf8)
-        case let .string(text): Self.writeString(text, into: &output)
-        case let .list(items):
+        case .bool(let flag): output += flag ? Array("true".utf8) : Array("false".utf8)
+        case .int(let number): output += Array(String(number).utf8)
+        case .string(let text): Self.writeString(text, into: &output)
+        case .list(let items):
             output.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 item.write(into: &output)
             }
             output.append(UInt8(ascii: "]"))
-        case let .object(members):
+        case .object(let members):
             output.append(UInt8(ascii: "{"))
             for (index, key) in members.keys.sorted().enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }

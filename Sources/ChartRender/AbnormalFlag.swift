@@ -24,12 +24,14 @@ struct AbnormalFlag: Hashable, Sendable {
                 return flag(code)
             }
         }
-        guard case let .quantity(quantity)? = value, let number = quantity.value?.doubleValue else { return nil }
+        guard case .quantity(let quantity)? = value, let number = quantity.value?.doubleValue else { return nil }
         for range in ranges {
             if let low = range.low?.value?.doubleValue, number < low || (number == low && quantity.comparator == "<") {
                 return AbnormalFlag(marker: "▼ Low (outside reference range)", critical: false)
             }
-            if let high = range.high?.value?.doubleValue, number > high || (number == high && quantity.comparator == ">") {
+            if let high = range.high?.value?.doubleValue,
+                number > high || (number == high && quantity.comparator == ">")
+            {
                 return AbnormalFlag(marker: "▲ High (outside reference range)", critical: false)
             }
         }

@@ -48,7 +48,7 @@ public struct ChartComparison: Sendable {
 
         public var status: Status {
             switch (sourceDigest, fhirDigest) {
-            case let (left?, right?): left == right ? .same : .changed
+            case (let left?, let right?): left == right ? .same : .changed
             case (_?, nil): .missingInFHIR
             default: .onlyInFHIR
             }
@@ -71,7 +71,8 @@ public struct ChartComparison: Sendable {
         self.fhir = fhir
         var pairs: [EntityRef: Pair] = [:]
         for entity in source?.entities ?? [] {
-            pairs[entity.ref] = Pair(ref: entity.ref, source: entity, sourceDigest: CanonicalHasher.digest(entity).digest)
+            pairs[entity.ref] = Pair(
+                ref: entity.ref, source: entity, sourceDigest: CanonicalHasher.digest(entity).digest)
         }
         for entity in fhir?.entities ?? [] {
             var pair = pairs[entity.ref] ?? Pair(ref: entity.ref)
@@ -102,7 +103,9 @@ public struct ChartComparison: Sendable {
     /// Names of the top-level fields (other than `source`) whose JSON encodings differ.
     static func differingFields(_ left: any ClinicalEntity, _ right: any ClinicalEntity) -> [String] {
         guard let leftFields = fields(left), let rightFields = fields(right) else { return [] }
-        return Set(leftFields.keys).union(rightFields.keys).filter { $0 != "source" && leftFields[$0] != rightFields[$0] }.sorted()
+        return Set(leftFields.keys).union(rightFields.keys).filter {
+            $0 != "source" && leftFields[$0] != rightFields[$0]
+        }.sorted()
     }
 
     static func fields<T: Encodable>(_ entity: T) -> [String: Data]? {

@@ -29,7 +29,8 @@ extension ChartRenderer {
                 for pair in comparison.pairs { counts[pair.status, default: 0] += 1 }
                 html.element("p") { html in
                     html.text(
-                        "Same: \(counts[.same] ?? 0) · differs: \(counts[.changed] ?? 0) · missing in FHIR: \(counts[.missingInFHIR] ?? 0) · only in FHIR: \(counts[.onlyInFHIR] ?? 0)")
+                        "Same: \(counts[.same] ?? 0) · differs: \(counts[.changed] ?? 0) · missing in FHIR: \(counts[.missingInFHIR] ?? 0) · only in FHIR: \(counts[.onlyInFHIR] ?? 0)"
+                    )
                 }
                 html.element("p") { html in
                     html.element("a", [("href", "index.html")], text: "All patients")
@@ -53,7 +54,9 @@ extension ChartRenderer {
                     html.element("th", [("scope", "row")]) { html in
                         html.text(pair.ref.kind.rawValue)
                         html.raw("<br>")
-                        html.element("small", [("class", "codes")], text: String((pair.sourceDigest ?? pair.fhirDigest ?? "").prefix(12)))
+                        html.element(
+                            "small", [("class", "codes")],
+                            text: String((pair.sourceDigest ?? pair.fhirDigest ?? "").prefix(12)))
                     }
                     html.element("td") { html in
                         if let entity = pair.source {
@@ -95,7 +98,8 @@ extension ChartRenderer {
         switch entity {
         case let patient as Patient:
             html.text(ChartFormat.name(ChartFormat.preferredName(patient.names)))
-            html.text(" · born \(patient.birthDate.map { ChartFormat.dateTime($0) } ?? "?") · \(gender(patient.gender))")
+            html.text(
+                " · born \(patient.birthDate.map { ChartFormat.dateTime($0) } ?? "?") · \(gender(patient.gender))")
             html.text(" · \(patient.identifiers.count) identifier\(patient.identifiers.count == 1 ? "" : "s")")
         case let allergy as Allergy:
             if allergy.noKnownAllergy { html.text("No known allergies ") }
@@ -115,8 +119,12 @@ extension ChartRenderer {
             html.text(" = ")
             if observation.value == nil { html.text("no value (\(observation.dataAbsentReason ?? "none given"))") }
             observationValue(&html, observation.value)
-            if case let .quantity(quantity)? = observation.value, let unit = ChartFormat.unit(quantity) { html.text(" \(unit)") }
-            if let flag = AbnormalFlag.of(value: observation.value, interpretation: observation.interpretation, ranges: observation.referenceRange) {
+            if case .quantity(let quantity)? = observation.value, let unit = ChartFormat.unit(quantity) {
+                html.text(" \(unit)")
+            }
+            if let flag = AbnormalFlag.of(
+                value: observation.value, interpretation: observation.interpretation, ranges: observation.referenceRange
+            ) {
                 html.raw(" ")
                 html.element("span", [("class", "flag")], text: flag.marker)
             }

@@ -33,7 +33,9 @@ extension ChartRenderer {
             for observation in chart.observations { byRef[observation.ref] = observation }
             var shown = Set<EntityRef>()
             let reports = chart.diagnosticReports.sorted {
-                (($0.effective?.start ?? $0.issued)?.fhir ?? "", $0.ref) > (($1.effective?.start ?? $1.issued)?.fhir ?? "", $1.ref)
+                (($0.effective?.start ?? $0.issued)?.fhir ?? "", $0.ref) > (
+                    ($1.effective?.start ?? $1.issued)?.fhir ?? "", $1.ref
+                )
             }
             for report in reports {
                 html.element("article", [("class", "report")]) { html in
@@ -50,7 +52,9 @@ extension ChartRenderer {
                     html.open("tbody")
                     for ref in report.results {
                         guard let observation = byRef[ref] else {
-                            html.raw("<tr><td colspan=\"7\" class=\"none\">A result of this report is not in this input.</td></tr>")
+                            html.raw(
+                                "<tr><td colspan=\"7\" class=\"none\">A result of this report is not in this input.</td></tr>"
+                            )
                             continue
                         }
                         shown.insert(ref)
@@ -67,8 +71,10 @@ extension ChartRenderer {
                 }
             }
             let memberRefs = Set(chart.observations.flatMap(\.members))
-            let rest = chart.observations.filter { !shown.contains($0.ref) && !isVitalSign($0) && !memberRefs.contains($0.ref) }
-                .sorted { ($0.effective?.fhir ?? "", $0.ref) > ($1.effective?.fhir ?? "", $1.ref) }
+            let rest = chart.observations.filter {
+                !shown.contains($0.ref) && !isVitalSign($0) && !memberRefs.contains($0.ref)
+            }
+            .sorted { ($0.effective?.fhir ?? "", $0.ref) > ($1.effective?.fhir ?? "", $1.ref) }
             let panels = rest.filter { !$0.members.isEmpty }
             let singles = rest.filter(\.members.isEmpty)
             for panel in panels {
@@ -101,7 +107,10 @@ extension ChartRenderer {
     }
 
     /// A result row, its components, and (for a panel) its members.
-    func resultRows(_ html: inout HTMLWriter, _ observation: Observation, byRef: [EntityRef: Observation], shown: inout Set<EntityRef>, depth: Int = 0) {
+    func resultRows(
+        _ html: inout HTMLWriter, _ observation: Observation, byRef: [EntityRef: Observation],
+        shown: inout Set<EntityRef>, depth: Int = 0
+    ) {
         resultRow(
             &html, code: observation.code, value: observation.value, absent: observation.dataAbsentReason,
             interpretation: observation.interpretation, ranges: observation.referenceRange, date: observation.effective,
@@ -136,7 +145,7 @@ extension ChartRenderer {
                 html.element("small", text: note)
             }
         }
-        if case let .quantity(quantity)? = value {
+        if case .quantity(let quantity)? = value {
             html.element("td", text: ChartFormat.unit(quantity) ?? "")
         } else {
             html.raw("<td></td>")
@@ -157,16 +166,16 @@ extension ChartRenderer {
     func observationValue(_ html: inout HTMLWriter, _ value: ObservationValue?) {
         switch value {
         case nil: break
-        case let .quantity(quantity)?: html.text(ChartFormat.quantity(quantity, withUnit: false))
-        case let .concept(concept)?: self.concept(&html, concept)
-        case let .string(text)?: html.text(text)
-        case let .dateTime(date)?: time(&html, date)
-        case let .ratio(numerator, denominator)?:
+        case .quantity(let quantity)?: html.text(ChartFormat.quantity(quantity, withUnit: false))
+        case .concept(let concept)?: self.concept(&html, concept)
+        case .string(let text)?: html.text(text)
+        case .dateTime(let date)?: time(&html, date)
+        case .ratio(let numerator, let denominator)?:
             html.text("\(ChartFormat.quantity(numerator)) / \(ChartFormat.quantity(denominator))")
-        case let .range(low, high)?: html.text("\(ChartFormat.quantity(low)) – \(ChartFormat.quantity(high))")
-        case let .boolean(flag)?: html.text(flag ? "yes" : "no")
-        case let .integer(number)?: html.text(String(number))
-        case let .period(period)?: html.text(ChartFormat.period(period))
+        case .range(let low, let high)?: html.text("\(ChartFormat.quantity(low)) – \(ChartFormat.quantity(high))")
+        case .boolean(let flag)?: html.text(flag ? "yes" : "no")
+        case .integer(let number)?: html.text(String(number))
+        case .period(let period)?: html.text(ChartFormat.period(period))
         }
     }
 
@@ -187,21 +196,31 @@ extension ChartRenderer {
         var series: [String: VitalSeries] = [:]
         var order: [String] = []
         func add(_ code: Concept, _ value: ObservationValue?, _ date: ClinicalDateTime?, _ flag: AbnormalFlag?) {
-            guard case let .quantity(quantity)? = value else { return }
-            let key = code.codings.first.map { "\(names.canonical($0.system) ?? "")|\($0.code ?? "")" } ?? "text|\(label(code))"
+            guard case .quantity(let quantity)? = value else { return }
+            let key =
+                code.codings.first.map { "\(names.canonical($0.system) ?? "")|\($0.code ?? "")" }
+                ?? "text|\(label(code))"
             if series[key] == nil {
                 series[key] = VitalSeries(code: code)
                 order.append(key)
             }
             series[key]?.readings.append(VitalReading(date: date, quantity: quantity, flag: flag))
         }
-        let vitals = chart.observations.filter(isVitalSign).sorted { ($0.effective?.fhir ?? "", $0.ref) < ($1.effective?.fhir ?? "", $1.ref) }
+        let vitals = chart.observations.filter(isVitalSign).sorted {
+            ($0.effective?.fhir ?? "", $0.ref) < ($1.effective?.fhir ?? "", $1.ref)
+        }
         for observation in vitals {
-            add(observation.code, observation.value, observation.effective,
-                AbnormalFlag.of(value: observation.value, interpretation: observation.interpretation, ranges: observation.referenceRange))
+            add(
+                observation.code, observation.value, observation.effective,
+                AbnormalFlag.of(
+                    value: observation.value, interpretation: observation.interpretation,
+                    ranges: observation.referenceRange))
             for component in observation.components {
-                add(component.code, component.value, observation.effective,
-                    AbnormalFlag.of(value: component.value, interpretation: component.interpretation, ranges: component.referenceRange))
+                add(
+                    component.code, component.value, observation.effective,
+                    AbnormalFlag.of(
+                        value: component.value, interpretation: component.interpretation,
+                        ranges: component.referenceRange))
             }
         }
         return order.compactMap { series[$0] }
@@ -233,15 +252,19 @@ extension ChartRenderer {
                         let recent = item.readings.suffix(5).reversed().map {
                             "\(ChartFormat.quantity($0.quantity, withUnit: false)) (\(ChartFormat.dateTime($0.date)))"
                         }
-                        html.element("small", text: recent.joined(separator: ", ") + (item.readings.count > 5 ? ", …" : ""))
+                        html.element(
+                            "small", text: recent.joined(separator: ", ") + (item.readings.count > 5 ? ", …" : ""))
                     }
                 }
                 html.element("td") { html in
                     let unit = ChartFormat.unit(latest.quantity)
-                    let values = item.readings.filter { ChartFormat.unit($0.quantity) == unit }.compactMap { $0.quantity.value?.doubleValue }
+                    let values = item.readings.filter { ChartFormat.unit($0.quantity) == unit }.compactMap {
+                        $0.quantity.value?.doubleValue
+                    }
                     let first = values.first.map { ChartFormat.coordinate($0) } ?? ""
                     let last = values.last.map { ChartFormat.coordinate($0) } ?? ""
-                    let description = "\(label(item.code)): \(values.count) readings, from \(first) to \(last) \(unit ?? "")"
+                    let description =
+                        "\(label(item.code)): \(values.count) readings, from \(first) to \(last) \(unit ?? "")"
                     if let svg = Sparkline.svg(values: values, label: description) {
                         html.trusted(svg)
                     } else {

@@ -26,11 +26,16 @@ extension ChartRenderer {
             html.open("table")
             tableHead(&html, ["Substance", "Type", "Criticality", "Reactions", "Status", "Onset"])
             html.open("tbody")
-            for allergy in real.sorted(by: { ($0.criticality == "high" ? 0 : 1, label($0.code ?? Concept())) < ($1.criticality == "high" ? 0 : 1, label($1.code ?? Concept())) }) {
+            for allergy in real.sorted(by: {
+                ($0.criticality == "high" ? 0 : 1, label($0.code ?? Concept())) < (
+                    $1.criticality == "high" ? 0 : 1, label($1.code ?? Concept())
+                )
+            }) {
                 let severe = allergy.criticality == "high" || allergy.reactions.contains { $0.severity == "severe" }
                 html.open("tr", HTMLWriter.classes(severe ? "abnormal" : nil))
                 html.element("th", [("scope", "row")]) { concept(&$0, allergy.code) }
-                html.element("td", text: ([allergy.type].compactMap { $0 } + allergy.categories).joined(separator: ", "))
+                html.element(
+                    "td", text: ([allergy.type].compactMap { $0 } + allergy.categories).joined(separator: ", "))
                 html.element("td") { html in
                     if let criticality = allergy.criticality {
                         if criticality == "high" {
@@ -61,7 +66,10 @@ extension ChartRenderer {
                         }
                     }
                 }
-                html.element("td", text: [allergy.clinicalStatus, allergy.verificationStatus].compactMap { $0 }.joined(separator: ", "))
+                html.element(
+                    "td",
+                    text: [allergy.clinicalStatus, allergy.verificationStatus].compactMap { $0 }.joined(separator: ", ")
+                )
                 html.element("td") { time(&$0, allergy.onset ?? allergy.recordedDate) }
                 html.close("tr")
             }
@@ -86,7 +94,11 @@ extension ChartRenderer {
 
     func problems(_ html: inout HTMLWriter, _ chart: PatientChart) {
         section(&html, "Problems") { html in
-            let sorted = chart.conditions.sorted { ((($0.onset ?? $0.recordedDate)?.fhir ?? ""), label($0.code ?? Concept())) > ((($1.onset ?? $1.recordedDate)?.fhir ?? ""), label($1.code ?? Concept())) }
+            let sorted = chart.conditions.sorted {
+                ((($0.onset ?? $0.recordedDate)?.fhir ?? ""), label($0.code ?? Concept())) > (
+                    (($1.onset ?? $1.recordedDate)?.fhir ?? ""), label($1.code ?? Concept())
+                )
+            }
             let active = sorted.filter(isActive)
             let history = sorted.filter { !isActive($0) }
             for (title, list) in [("Active problems", active), ("History", history)] {
@@ -101,7 +113,10 @@ extension ChartRenderer {
                 for condition in list {
                     html.open("tr")
                     html.element("th", [("scope", "row")]) { concept(&$0, condition.code) }
-                    html.element("td", text: [condition.clinicalStatus, condition.verificationStatus].compactMap { $0 }.joined(separator: ", "))
+                    html.element(
+                        "td",
+                        text: [condition.clinicalStatus, condition.verificationStatus].compactMap { $0 }.joined(
+                            separator: ", "))
                     html.element("td", text: condition.category ?? "")
                     html.element("td") { html in if let severity = condition.severity { concept(&html, severity) } }
                     html.element("td") { time(&$0, condition.onset ?? condition.recordedDate) }
@@ -121,7 +136,9 @@ extension ChartRenderer {
             tableHead(&html, ["Medication", "Status", "Dose and route", "Period", "Dispense", "Reason"])
             html.open("tbody")
             let sorted = chart.medications.sorted {
-                ($0.status == "active" ? 0 : 1, label($0.code ?? Concept())) < ($1.status == "active" ? 0 : 1, label($1.code ?? Concept()))
+                ($0.status == "active" ? 0 : 1, label($0.code ?? Concept())) < (
+                    $1.status == "active" ? 0 : 1, label($1.code ?? Concept())
+                )
             }
             for medication in sorted {
                 html.open("tr")
@@ -169,7 +186,9 @@ extension ChartRenderer {
             html.open("table")
             tableHead(&html, ["Vaccine", "Date", "Status", "Dose", "Lot", "Route and site"])
             html.open("tbody")
-            for immunization in chart.immunizations.sorted(by: { ($0.occurrence?.fhir ?? "", $0.ref) > ($1.occurrence?.fhir ?? "", $1.ref) }) {
+            for immunization in chart.immunizations.sorted(by: {
+                ($0.occurrence?.fhir ?? "", $0.ref) > ($1.occurrence?.fhir ?? "", $1.ref)
+            }) {
                 html.open("tr", HTMLWriter.classes(immunization.status == "completed" ? nil : "abnormal"))
                 html.element("th", [("scope", "row")]) { concept(&$0, immunization.vaccine) }
                 html.element("td") { time(&$0, immunization.occurrence) }
@@ -206,7 +225,9 @@ extension ChartRenderer {
             html.open("table")
             tableHead(&html, ["Procedure", "Date", "Status", "Body site", "Reason"])
             html.open("tbody")
-            for procedure in chart.procedures.sorted(by: { ($0.performed?.start?.fhir ?? "", $0.ref) > ($1.performed?.start?.fhir ?? "", $1.ref) }) {
+            for procedure in chart.procedures.sorted(by: {
+                ($0.performed?.start?.fhir ?? "", $0.ref) > ($1.performed?.start?.fhir ?? "", $1.ref)
+            }) {
                 html.open("tr")
                 html.element("th", [("scope", "row")]) { concept(&$0, procedure.code) }
                 html.element("td", text: ChartFormat.period(procedure.performed))
@@ -234,7 +255,9 @@ extension ChartRenderer {
         section(&html, "Encounters") { html in
             guard !chart.encounters.isEmpty else { return none(&html, "No encounters recorded.") }
             html.open("ol", [("class", "timeline"), ("aria-label", "Encounters, most recent first")])
-            for encounter in chart.encounters.sorted(by: { ($0.period?.start?.fhir ?? "", $0.ref) > ($1.period?.start?.fhir ?? "", $1.ref) }) {
+            for encounter in chart.encounters.sorted(by: {
+                ($0.period?.start?.fhir ?? "", $0.ref) > ($1.period?.start?.fhir ?? "", $1.ref)
+            }) {
                 html.open("li")
                 html.open("strong")
                 if let start = encounter.period?.start { time(&html, start) } else { html.text("date not recorded") }

@@ -22,7 +22,9 @@ public struct ChartRenderer: Sendable {
         /// Which side this chart shows: `Source` or `FHIR`; `nil` when there is one side only.
         public var side: String?
 
-        public init(index: String? = "index.html", comparison: String? = nil, otherSide: String? = nil, side: String? = nil) {
+        public init(
+            index: String? = "index.html", comparison: String? = nil, otherSide: String? = nil, side: String? = nil
+        ) {
             self.index = index
             self.comparison = comparison
             self.otherSide = otherSide
@@ -84,7 +86,9 @@ public struct ChartRenderer: Sendable {
                 html.element("p") { html in
                     html.text("\(book.charts.count) patient\(book.charts.count == 1 ? "" : "s")")
                     if book.unattributed > 0 {
-                        html.text("; \(book.unattributed) record\(book.unattributed == 1 ? "" : "s") could not be attributed to a patient")
+                        html.text(
+                            "; \(book.unattributed) record\(book.unattributed == 1 ? "" : "s") could not be attributed to a patient"
+                        )
                     }
                     html.text(".")
                 }
@@ -92,9 +96,13 @@ public struct ChartRenderer: Sendable {
             html.element("main", [("id", "main")]) { html in
                 html.open("table")
                 html.element("caption", text: "Patients")
-                html.raw("<thead><tr><th scope=\"col\">Patient</th><th scope=\"col\">Born</th><th scope=\"col\">Sex</th>")
-                html.raw("<th scope=\"col\">Allergies</th><th scope=\"col\">Problems</th><th scope=\"col\">Medications</th>")
-                html.raw("<th scope=\"col\">Results</th><th scope=\"col\">Immunizations</th><th scope=\"col\">Encounters</th>")
+                html.raw(
+                    "<thead><tr><th scope=\"col\">Patient</th><th scope=\"col\">Born</th><th scope=\"col\">Sex</th>")
+                html.raw(
+                    "<th scope=\"col\">Allergies</th><th scope=\"col\">Problems</th><th scope=\"col\">Medications</th>")
+                html.raw(
+                    "<th scope=\"col\">Results</th><th scope=\"col\">Immunizations</th><th scope=\"col\">Encounters</th>"
+                )
                 if !comparisons.isEmpty { html.raw("<th scope=\"col\">Source vs. FHIR</th>") }
                 html.raw("</tr></thead><tbody>")
                 let rows = book.charts.map { (ChartFormat.name(ChartFormat.preferredName($0.patient.names)), $0) }
@@ -103,12 +111,14 @@ public struct ChartRenderer: Sendable {
                     html.open("tr")
                     html.element("th", [("scope", "row")]) { html in
                         let name = ChartFormat.name(ChartFormat.preferredName(chart.patient.names))
-                        html.element("a", [("href", pageName(chart.id))], text: name.isEmpty ? "(no name recorded)" : name)
+                        html.element(
+                            "a", [("href", pageName(chart.id))], text: name.isEmpty ? "(no name recorded)" : name)
                     }
                     html.element("td", text: ChartFormat.dateTime(chart.patient.birthDate))
                     html.element("td", text: gender(chart.patient.gender))
                     for count in [
-                        chart.allergies.filter { !$0.noKnownAllergy }.count, chart.conditions.count, chart.medications.count,
+                        chart.allergies.filter { !$0.noKnownAllergy }.count, chart.conditions.count,
+                        chart.medications.count,
                         chart.observations.count, chart.immunizations.count, chart.encounters.count,
                     ] {
                         html.element("td", text: String(count))
@@ -118,8 +128,14 @@ public struct ChartRenderer: Sendable {
                             if let comparison = comparisons[chart.id] {
                                 let differing = comparison.differingCount
                                 html.element(
-                                    "a", [("href", ChartComparison.pageName(chart.id)), ("class", differing == 0 ? "status-same" : "status-changed")],
-                                    text: differing == 0 ? "✓ all \(comparison.pairs.count) records match" : "✗ \(differing) of \(comparison.pairs.count) records differ")
+                                    "a",
+                                    [
+                                        ("href", ChartComparison.pageName(chart.id)),
+                                        ("class", differing == 0 ? "status-same" : "status-changed"),
+                                    ],
+                                    text: differing == 0
+                                        ? "✓ all \(comparison.pairs.count) records match"
+                                        : "✗ \(differing) of \(comparison.pairs.count) records differ")
                             }
                         }
                     }
@@ -132,7 +148,9 @@ public struct ChartRenderer: Sendable {
                     html.open("ul")
                     for comparison in onlyFHIR {
                         html.element("li") { html in
-                            html.element("a", [("href", ChartComparison.pageName(comparison.id))], text: "Comparison \(comparison.id)")
+                            html.element(
+                                "a", [("href", ChartComparison.pageName(comparison.id))],
+                                text: "Comparison \(comparison.id)")
                         }
                     }
                     html.close("ul")
@@ -146,8 +164,12 @@ public struct ChartRenderer: Sendable {
 
     func document(_ html: inout HTMLWriter, title: String, body: (inout HTMLWriter) -> Void) {
         html.raw("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
-        html.raw("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">")
-        html.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><meta name=\"robots\" content=\"noindex\">")
+        html.raw(
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
+        )
+        html.raw(
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><meta name=\"robots\" content=\"noindex\">"
+        )
         html.element("title", text: title)
         html.raw("<style>")
         html.trusted(ChartStyle.css)
@@ -172,7 +194,9 @@ public struct ChartRenderer: Sendable {
                 }
             }
             if !chart.hasPatientRecord {
-                html.element("p", [("class", "unmapped")], text: "No Patient record in this input: other records refer to this patient.")
+                html.element(
+                    "p", [("class", "unmapped")],
+                    text: "No Patient record in this input: other records refer to this patient.")
             }
             html.open("dl")
             func item(_ html: inout HTMLWriter, _ term: String, _ value: String) {
@@ -195,7 +219,8 @@ public struct ChartRenderer: Sendable {
             }
             if let address = patient.addresses.first { item(&html, "Address", ChartFormat.address(address)) }
             for contact in patient.telecom.prefix(3) {
-                item(&html, contact.system ?? "Contact", contact.use.map { "\(contact.value) (\($0))" } ?? contact.value)
+                item(
+                    &html, contact.system ?? "Contact", contact.use.map { "\(contact.value) (\($0))" } ?? contact.value)
             }
             item(&html, "Language", patient.languages.map(label).joined(separator: ", "))
             item(&html, "Race", patient.races.map(label).joined(separator: ", "))
@@ -206,7 +231,9 @@ public struct ChartRenderer: Sendable {
             html.close("dl")
             var navigation: [(String, String)] = []
             if let index = links.index { navigation.append(("All patients", index)) }
-            if let other = links.otherSide { navigation.append((links.side == "FHIR" ? "Source chart" : "FHIR chart", other)) }
+            if let other = links.otherSide {
+                navigation.append((links.side == "FHIR" ? "Source chart" : "FHIR chart", other))
+            }
             if let comparison = links.comparison { navigation.append(("Source vs. FHIR", comparison)) }
             if !navigation.isEmpty {
                 html.element("p") { html in
@@ -233,7 +260,8 @@ public struct ChartRenderer: Sendable {
                 html.element(
                     "p",
                     text: "Not drawn on this chart: "
-                        + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", ") + ".")
+                        + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key.rawValue)" }.joined(
+                            separator: ", ") + ".")
             }
         }
     }
@@ -266,13 +294,18 @@ public struct ChartRenderer: Sendable {
                 html.text("text “\(text)” · ")
             }
             if concept.codings.isEmpty {
-                html.element("span", [("class", "unmapped"), ("title", "free text, no code")], text: "⚑ unmapped: text only")
+                html.element(
+                    "span", [("class", "unmapped"), ("title", "free text, no code")], text: "⚑ unmapped: text only")
             }
             for (offset, coding) in concept.codings.enumerated() {
                 if offset > 0 { html.raw(" · ") }
-                html.element("span", [("class", "coding"), ("title", names.canonical(coding.system) ?? "no code system")]) { html in
+                html.element(
+                    "span", [("class", "coding"), ("title", names.canonical(coding.system) ?? "no code system")]
+                ) { html in
                     html.text("\(names.name(for: coding.system)) \(coding.code ?? "")")
-                    if let display = coding.display, !display.isEmpty, display != label(concept) { html.text(" “\(display)”") }
+                    if let display = coding.display, !display.isEmpty, display != label(concept) {
+                        html.text(" “\(display)”")
+                    }
                 }
                 if let reason = names.unmappedReason(coding) {
                     html.raw(" ")

@@ -98,7 +98,7 @@ public struct ChartBook: Sendable {
             charts[ref] ?? PatientChart(id: pageID(ref), patient: Patient(ref: ref), hasPatientRecord: false)
         }
         for ref in order {
-            guard case let (entity, owner?, unit)? = latest[ref] else { continue }
+            guard case (let entity, let owner?, let unit)? = latest[ref] else { continue }
             var target = chart(owner)
             units[owner, default: []].insert(unit)
             switch entity {

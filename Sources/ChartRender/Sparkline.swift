@@ -16,14 +16,18 @@ enum Sparkline {
             let y = span == 0 ? height / 2 : padding + (high - value) / span * (height - 2 * padding)
             return (x, y)
         }
-        let path = points.map { "\(ChartFormat.coordinate($0.0)),\(ChartFormat.coordinate($0.1))" }.joined(separator: " ")
+        let path = points.map { "\(ChartFormat.coordinate($0.0)),\(ChartFormat.coordinate($0.1))" }.joined(
+            separator: " ")
         let escaped = HTMLEscaping.escape(label)
-        var svg = "<svg class=\"sparkline\" role=\"img\" aria-label=\"\(escaped)\" width=\"\(Int(width))\" height=\"\(Int(height))\""
-        svg += " viewBox=\"0 0 \(Int(width)) \(Int(height))\" xmlns=\"http://www.w3.org/2000/svg\"><title>\(escaped)</title>"
+        var svg =
+            "<svg class=\"sparkline\" role=\"img\" aria-label=\"\(escaped)\" width=\"\(Int(width))\" height=\"\(Int(height))\""
+        svg +=
+            " viewBox=\"0 0 \(Int(width)) \(Int(height))\" xmlns=\"http://www.w3.org/2000/svg\"><title>\(escaped)</title>"
         svg += "<polyline fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.5\" points=\"\(path)\"/>"
         for (index, point) in points.enumerated() {
             let radius = index == points.count - 1 ? "2.8" : "1.6"
-            svg += "<circle cx=\"\(ChartFormat.coordinate(point.0))\" cy=\"\(ChartFormat.coordinate(point.1))\" r=\"\(radius)\" fill=\"currentColor\"/>"
+            svg +=
+                "<circle cx=\"\(ChartFormat.coordinate(point.0))\" cy=\"\(ChartFormat.coordinate(point.1))\" r=\"\(radius)\" fill=\"currentColor\"/>"
         }
         return svg + "</svg>"
     }

@@ -138,7 +138,12 @@ public struct ContactPoint: Hashable, Sendable, Codable {
 ///     ClinicalDateTime(fhir: "2024-03-05T10:30:00.25+01:00")
 public struct ClinicalDateTime: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
     public enum Precision: Int, Hashable, Sendable, Codable, Comparable {
-        case year = 4, month = 7, day = 10, minute = 16, second = 19, fraction = 20
+        case year = 4
+        case month = 7
+        case day = 10
+        case minute = 16
+        case second = 19
+        case fraction = 20
         public static func < (lhs: Precision, rhs: Precision) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 
@@ -203,7 +208,9 @@ public struct DecimalValue: Hashable, Sendable, Codable, CustomStringConvertible
             sign = "-"
             digits = digits.dropFirst()
         }
-        while digits.count > 1, digits.hasPrefix("0"), !digits.dropFirst().hasPrefix(".") { digits = digits.dropFirst() }
+        while digits.count > 1, digits.hasPrefix("0"), !digits.dropFirst().hasPrefix(".") {
+            digits = digits.dropFirst()
+        }
         self.lexical = sign + digits
     }
 

@@ -23,9 +23,11 @@ public enum HL7DateTime {
         public var trimsLineBreaks: Bool
 
         /// HL7 v2 DTM: up to four fraction digits, `+/-ZZZZ` zones; spaces and tabs trimmed.
-        public static let v2 = Syntax(maxFractionDigits: 4, allowsHourOnlyZone: false, allowsZ: false, trimsLineBreaks: false)
+        public static let v2 = Syntax(
+            maxFractionDigits: 4, allowsHourOnlyZone: false, allowsZ: false, trimsLineBreaks: false)
         /// HL7 v3 TS: any number of fraction digits, `+/-ZZ[ZZ]` or `Z` zones; XML white space trimmed.
-        public static let v3 = Syntax(maxFractionDigits: nil, allowsHourOnlyZone: true, allowsZ: true, trimsLineBreaks: true)
+        public static let v3 = Syntax(
+            maxFractionDigits: nil, allowsHourOnlyZone: true, allowsZ: true, trimsLineBreaks: true)
     }
 
     /// The FHIR `dateTime` for `raw`, or `nil` for anything that is not a valid timestamp in
@@ -39,9 +41,11 @@ public enum HL7DateTime {
         if syntax.allowsZ, bytes.last == UInt8(ascii: "Z") {
             zone = "Z"
             bytes = bytes.dropLast()
-        } else if let sign = bytes.dropFirst(4).firstIndex(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }) {
+        } else if let sign = bytes.dropFirst(4).firstIndex(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }
+        ) {
             let digits = Array(bytes[(sign + 1)...])
-            guard digits.count == 4 || (syntax.allowsHourOnlyZone && digits.count == 2), digits.allSatisfy(isDigit) else {
+            guard digits.count == 4 || (syntax.allowsHourOnlyZone && digits.count == 2), digits.allSatisfy(isDigit)
+            else {
                 return nil
             }
             let hours = number(digits, 0, 2)
@@ -54,7 +58,8 @@ public enum HL7DateTime {
         var fraction: String?
         if let dot = bytes.firstIndex(of: UInt8(ascii: ".")) {
             let digits = bytes[(dot + 1)...]
-            guard !digits.isEmpty, digits.count <= syntax.maxFractionDigits ?? Int.max, digits.allSatisfy(isDigit) else {
+            guard !digits.isEmpty, digits.count <= syntax.maxFractionDigits ?? Int.max, digits.allSatisfy(isDigit)
+            else {
                 return nil
             }
             fraction = String(decoding: digits, as: UTF8.self)

@@ -18,7 +18,7 @@ public enum SourceLocation: Hashable, Sendable, Codable, CustomStringConvertible
 
     public var description: String {
         switch self {
-        case let .hl7(message, segment, occurrence, field, repetition, component, subcomponent):
+        case .hl7(let message, let segment, let occurrence, let field, let repetition, let component, let subcomponent):
             var text = "message \(message) \(segment)[\(occurrence)]"
             if let field {
                 text += "-\(field)"
@@ -29,18 +29,21 @@ public enum SourceLocation: Hashable, Sendable, Codable, CustomStringConvertible
                 }
             }
             return text
-        case let .csv(file, line, column):
+        case .csv(let file, let line, let column):
             return column.map { "\(file):\(line) column \($0)" } ?? "\(file):\(line)"
-        case let .xml(xpath, line):
+        case .xml(let xpath, let line):
             return line.map { "\(xpath) (line \($0))" } ?? xpath
-        case let .input(name, offset):
+        case .input(let name, let offset):
             return offset.map { "\(name) at byte \($0)" } ?? name
         }
     }
 
     /// The same HL7 position narrowed to a field, repetition or component.
     public func narrowed(field: Int? = nil, repetition: Int? = nil, component: Int? = nil) -> SourceLocation {
-        guard case let .hl7(message, segment, occurrence, oldField, oldRepetition, oldComponent, _) = self else {
+        guard
+            case .hl7(let message, let segment, let occurrence, let oldField, let oldRepetition, let oldComponent, _) =
+                self
+        else {
             return self
         }
         return .hl7(

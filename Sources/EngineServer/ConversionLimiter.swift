@@ -19,7 +19,8 @@ public actor ConversionLimiter {
     private let onChange: @Sendable (_ running: Int, _ waiting: Int) -> Void
 
     public init(
-        permits: Int, maxWaiting: Int, onChange: @escaping @Sendable (_ running: Int, _ waiting: Int) -> Void = { _, _ in }
+        permits: Int, maxWaiting: Int,
+        onChange: @escaping @Sendable (_ running: Int, _ waiting: Int) -> Void = { _, _ in }
     ) {
         precondition(permits > 0 && maxWaiting >= 0)
         self.permits = permits

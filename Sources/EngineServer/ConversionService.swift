@@ -1,11 +1,11 @@
 import ClinicalModel
 import Foundation
-import PHISafety
 public import Logging
 public import MLLP
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import PHISafety
 public import Pipeline
 public import ServiceLifecycle
 
@@ -105,7 +105,9 @@ public final class ConversionService: Service, Sendable {
         let outcome: Result<BodyResult, ServerError>
         do {
             outcome = try await limiter.withPermit(boundedQueue: true) {
-                try await self.pool.runIfActive { Self.convertBody(bytes, format: format, engine: engine, policy: policy) }
+                try await self.pool.runIfActive {
+                    Self.convertBody(bytes, format: format, engine: engine, policy: policy)
+                }
             }
         } catch ConversionLimiter.Failure.overloaded {
             metrics.increment("fhirbridge_rejected_overload_total", labels: ["transport": "http"])
@@ -114,10 +116,11 @@ public final class ConversionService: Service, Sendable {
             throw ServerError.unavailable("serverStopping")
         }
         switch outcome {
-        case let .success(result):
-            metrics.increment("fhirbridge_messages_converted_total", by: result.unitCount, labels: ["transport": "http"])
+        case .success(let result):
+            metrics.increment(
+                "fhirbridge_messages_converted_total", by: result.unitCount, labels: ["transport": "http"])
             return result
-        case let .failure(error):
+        case .failure(let error):
             for kind in error.kinds {
                 metrics.increment("fhirbridge_messages_failed_total", labels: ["transport": "http", "kind": kind])
             }
@@ -133,7 +136,9 @@ public final class ConversionService: Service, Sendable {
         let pipeline = ConversionPipeline(engine: engine, sink: sink, policy: policy, format: format)
         let summary = pipeline.run([.memory(name: "body", bytes: bytes)])
         let errors = summary.errors
-        if let unsupported = errors.first(where: { $0.kind == .unknownInputFormat || $0.kind == .unsupportedInputFormat }),
+        if let unsupported = errors.first(where: {
+            $0.kind == .unknownInputFormat || $0.kind == .unsupportedInputFormat
+        }),
             errors.count == 1
         {
             return .failure(.unsupportedFormat(unsupported.kind.rawValue))
@@ -168,7 +173,7 @@ public final class ConversionService: Service, Sendable {
         let controlID = Self.makeControlID()
         let timestamp = Self.timestamp(Date())
         switch frame {
-        case let .oversized(prefix, byteCount):
+        case .oversized(let prefix, let byteCount):
             metrics.increment("fhirbridge_bytes_received_total", by: byteCount, labels: ["transport": "mllp"])
             let header = HL7InboundHeader(scanning: prefix.readableBytesView)
             let issue = HL7AcknowledgementIssue(
@@ -180,7 +185,7 @@ public final class ConversionService: Service, Sendable {
                     bytes: ack.bytes(replyingTo: header, controlID: controlID, timestamp: timestamp), code: ack.code,
                     controlID: header?.controlID ?? "", kinds: [issue.kind]),
                 converted: 0)
-        case let .message(buffer):
+        case .message(let buffer):
             let bytes = Array(buffer.readableBytesView)
             metrics.increment("fhirbridge_bytes_received_total", by: bytes.count, labels: ["transport": "mllp"])
             do {
@@ -200,7 +205,8 @@ public final class ConversionService: Service, Sendable {
                 let ack = HL7Acknowledgement(issues: [issue])
                 return record(
                     Acknowledgement(
-                        bytes: ack.bytes(replyingTo: header, controlID: controlID, timestamp: timestamp), code: ack.code,
+                        bytes: ack.bytes(replyingTo: header, controlID: controlID, timestamp: timestamp),
+                        code: ack.code,
                         controlID: header?.controlID ?? "", kinds: [issue.kind]),
                     converted: 0)
             }
@@ -239,7 +245,7 @@ public final class ConversionService: Service, Sendable {
             let pipeline = ConversionPipeline(engine: engine, sink: sink, policy: policy, format: .hl7v2)
             _ = pipeline.run([.memory(name: "mllp", bytes: bytes)]) { event in
                 switch event {
-                case let .unit(unit, _):
+                case .unit(let unit, _):
                     if let error = unit.error {
                         issues.append(HL7AcknowledgementIssue(error))
                     } else if unit.record != nil {

@@ -1,6 +1,6 @@
 import FHIRR4
-import HTTPTypes
 import Foundation
+import HTTPTypes
 public import Hummingbird
 import Logging
 import NIOCore

@@ -1,10 +1,10 @@
 public import Logging
 import MLLP
-import PHISafety
-public import NIOCore
 import NIOConcurrencyHelpers
+public import NIOCore
 import NIOPosix
 public import NIOSSL
+import PHISafety
 public import ServiceLifecycle
 
 /// The MLLP listener: frames messages off each TCP (or TLS) connection, converts them through the
@@ -100,7 +100,8 @@ public struct MLLPListener: Service {
                     let ack = await conversions.acknowledge(frame)
                     frames += 1
                     let metadata: Logger.Metadata = [
-                        "controlDigest": "\(String(sha256Hex(Array(ack.controlID.utf8)).prefix(16)))", "ack": "\(ack.code.rawValue)",
+                        "controlDigest": "\(String(sha256Hex(Array(ack.controlID.utf8)).prefix(16)))",
+                        "ack": "\(ack.code.rawValue)",
                         "kinds": "\(ack.kinds.prefix(10).joined(separator: ","))",
                     ]
                     logger.log(level: ack.code == .accept ? .debug : .info, "mllp.message", metadata: metadata)

@@ -11,8 +11,12 @@ import MLLP
 public enum OperationOutcome {
     /// IssueType codes used here (http://hl7.org/fhir/R4/valueset-issue-type.html).
     public enum IssueType: String, Sendable, Hashable {
-        case invalid, structure, notSupported = "not-supported", tooCostly = "too-costly", security, transient,
-            exception, notFound = "not-found", processing
+        case invalid, structure
+        case notSupported = "not-supported"
+        case tooCostly = "too-costly"
+        case security, transient, exception
+        case notFound = "not-found"
+        case processing
     }
 
     /// A whole OperationOutcome with the given issues.

@@ -72,9 +72,10 @@ public struct ServerConfiguration: Sendable {
             throw ServerSetupError("cannot read the token file")
         }
         let text = String(decoding: data, as: UTF8.self)
-        let token = text.split(whereSeparator: \.isNewline).first.map {
-            $0.trimmingCharacters(in: .whitespaces)
-        } ?? ""
+        let token =
+            text.split(whereSeparator: \.isNewline).first.map {
+                $0.trimmingCharacters(in: .whitespaces)
+            } ?? ""
         guard !token.isEmpty else { throw ServerSetupError("the token file is empty") }
         guard token.utf8.count >= 16 else { throw ServerSetupError("the token must be at least 16 characters long") }
         return token

@@ -31,7 +31,8 @@ public struct ServerError: HTTPResponseError, CustomStringConvertible {
     /// 422: the input was read but its units could not be converted (one issue per error, with its position).
     public static func unprocessable(_ errors: [SourceError]) -> ServerError {
         ServerError(
-            status: .unprocessableContent, issues: errors.map(OperationOutcome.issue), kinds: errors.map(\.kind.rawValue))
+            status: .unprocessableContent, issues: errors.map(OperationOutcome.issue),
+            kinds: errors.map(\.kind.rawValue))
     }
 
     /// 400: the request itself is wrong (a bad query parameter, an empty body).

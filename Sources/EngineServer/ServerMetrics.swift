@@ -82,8 +82,10 @@ public final class ServerMetrics: Sendable {
     private static func render(_ labels: KeyValuePairs<String, String>) -> String {
         guard !labels.isEmpty else { return "" }
         let parts = labels.map { key, value in
-            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-                .replacingOccurrences(of: "\n", with: "\\n")
+            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+                of: "\"", with: "\\\""
+            )
+            .replacingOccurrences(of: "\n", with: "\\n")
             return "\(key)=\"\(escaped)\""
         }
         return "{" + parts.joined(separator: ",") + "}"

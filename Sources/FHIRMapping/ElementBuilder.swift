@@ -70,8 +70,10 @@ struct ElementBuilder {
     /// none (http://hl7.org/fhir/R4/json.html#primitive). Either array is left out when it would
     /// hold only `null`.
     mutating func setPrimitiveArray(_ key: String, _ items: [(value: JSON?, extensions: [JSON])]) {
-        let kept = items.map { (value: $0.value.flatMap(JSON.pruned), extensions: $0.extensions.compactMap(JSON.pruned)) }
-            .filter { $0.value != nil || !$0.extensions.isEmpty }
+        let kept = items.map {
+            (value: $0.value.flatMap(JSON.pruned), extensions: $0.extensions.compactMap(JSON.pruned))
+        }
+        .filter { $0.value != nil || !$0.extensions.isEmpty }
         guard !kept.isEmpty else { return }
         if kept.contains(where: { $0.value != nil }) {
             object[key] = .array(kept.map { $0.value ?? .null })
@@ -93,7 +95,9 @@ extension JSONObject {
     /// for a resource after `resourceType`, `id`, `meta`, `implicitRules`, `language`, `text` and
     /// `contained`, which is where R4 puts it.
     /// The members R4 puts before a resource's `extension`.
-    private static let leadingResourceMembers = ["resourceType", "id", "meta", "implicitRules", "language", "text", "contained"]
+    private static let leadingResourceMembers = [
+        "resourceType", "id", "meta", "implicitRules", "language", "text", "contained",
+    ]
 
     func addingExtensions(_ extensions: [JSON]) -> JSONObject {
         var copy = self
@@ -123,18 +127,18 @@ extension JSON {
         // Values built by `ElementBuilder` are already pruned: check without copying first, so that
         // nesting them (entries into a Bundle, elements into a resource) does not rebuild them.
         if isPruned(value) {
-            guard case var .object(object) = value, !object.isKnownPruned else { return value }
+            guard case .object(var object) = value, !object.isKnownPruned else { return value }
             object.isKnownPruned = true
             return .object(object)
         }
         switch value {
         case .null: return nil
-        case let .string(text): return text.hasContent ? value : nil
-        case let .array(items):
+        case .string(let text): return text.hasContent ? value : nil
+        case .array(let items):
             // `null` items stay: they align a primitive array with its `_name` companion.
             let kept = items.compactMap { $0 == .null ? .null : pruned($0) }
             return kept.allSatisfy { $0 == .null } ? nil : .array(kept)
-        case let .object(object):
+        case .object(let object):
             var kept = JSONObject()
             for member in object.members {
                 if let value = pruned(member.value) { kept.append(member.key, value) }
@@ -150,9 +154,9 @@ extension JSON {
     static func isPruned(_ value: JSON) -> Bool {
         switch value {
         case .null: return false
-        case let .string(text): return text.hasContent
+        case .string(let text): return text.hasContent
         case .bool, .number: return true
-        case let .array(items):
+        case .array(let items):
             var hasValue = false
             for item in items {
                 if case .null = item { continue }
@@ -160,7 +164,7 @@ extension JSON {
                 hasValue = true
             }
             return hasValue
-        case let .object(object):
+        case .object(let object):
             if object.isKnownPruned { return true }
             guard !object.isEmpty else { return false }
             for member in object.members where !isPruned(member.value) { return false }

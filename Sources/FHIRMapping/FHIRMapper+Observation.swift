@@ -53,22 +53,22 @@ extension FHIRMapper {
     {
         guard let value else { return false }
         switch value {
-        case let .quantity(quantity): element.set("valueQuantity", context.quantity(quantity))
-        case let .concept(concept): element.set("valueCodeableConcept", context.concept(concept))
-        case let .string(text): element.set("valueString", text)
-        case let .dateTime(dateTime): context.setDateTime("valueDateTime", dateTime, into: &element)
-        case let .ratio(numerator, denominator):
+        case .quantity(let quantity): element.set("valueQuantity", context.quantity(quantity))
+        case .concept(let concept): element.set("valueCodeableConcept", context.concept(concept))
+        case .string(let text): element.set("valueString", text)
+        case .dateTime(let dateTime): context.setDateTime("valueDateTime", dateTime, into: &element)
+        case .ratio(let numerator, let denominator):
             var ratio = ElementBuilder()
             ratio.set("numerator", context.quantity(numerator))
             ratio.set("denominator", context.quantity(denominator))
             element.set("valueRatio", ratio.json)
-        case let .range(low, high):
+        case .range(let low, let high):
             var range = ElementBuilder()
             range.set("low", context.quantity(low, simple: true))
             range.set("high", context.quantity(high, simple: true))
             element.set("valueRange", range.json)
-        case let .boolean(flag): element.set("valueBoolean", flag)
-        case let .integer(number):
+        case .boolean(let flag): element.set("valueBoolean", flag)
+        case .integer(let number):
             if number >= Int(Int32.min) && number <= Int(Int32.max) {
                 element.set("valueInteger", .int(number))
             } else {
@@ -76,7 +76,7 @@ extension FHIRMapper {
                 element.set(
                     "valueQuantity", .object(JSONObject(["extension": .array([.object(type)]), "value": .int(number)])))
             }
-        case let .period(period): element.set("valuePeriod", context.period(period))
+        case .period(let period): element.set("valuePeriod", context.period(period))
         }
         return element.object.keys.contains { $0.hasPrefix("value") || $0.hasPrefix("_value") }
     }

@@ -15,32 +15,32 @@ public enum JSON: Hashable, Sendable {
     public static func int(_ value: Int) -> JSON { .number(String(value)) }
 
     public subscript(key: String) -> JSON? {
-        if case let .object(object) = self { return object[key] }
+        if case .object(let object) = self { return object[key] }
         return nil
     }
 
     public var stringValue: String? {
-        if case let .string(text) = self { return text }
+        if case .string(let text) = self { return text }
         return nil
     }
 
     public var arrayValue: [JSON]? {
-        if case let .array(items) = self { return items }
+        if case .array(let items) = self { return items }
         return nil
     }
 
     public var objectValue: JSONObject? {
-        if case let .object(object) = self { return object }
+        if case .object(let object) = self { return object }
         return nil
     }
 
     public var boolValue: Bool? {
-        if case let .bool(flag) = self { return flag }
+        if case .bool(let flag) = self { return flag }
         return nil
     }
 
     public var numberLexical: String? {
-        if case let .number(text) = self { return text }
+        if case .number(let text) = self { return text }
         return nil
     }
 }
@@ -118,8 +118,8 @@ extension JSON {
     /// by lexical form.
     public static func semanticallyEqual(_ lhs: JSON, _ rhs: JSON) -> Bool {
         switch (lhs, rhs) {
-        case let (.object(left), .object(right)): return left.semanticallyEquals(right)
-        case let (.array(left), .array(right)):
+        case (.object(let left), .object(let right)): return left.semanticallyEquals(right)
+        case (.array(let left), .array(let right)):
             return left.count == right.count && zip(left, right).allSatisfy { semanticallyEqual($0, $1) }
         default: return lhs == rhs
         }
@@ -128,13 +128,13 @@ extension JSON {
     /// A copy with every object's members sorted by key (for golden files and canonical output).
     public func sortedKeys() -> JSON {
         switch self {
-        case let .object(object):
+        case .object(let object):
             var sorted = JSONObject()
             for member in object.members.sorted(by: { $0.key < $1.key }) {
                 sorted.append(member.key, member.value.sortedKeys())
             }
             return .object(sorted)
-        case let .array(items): return .array(items.map { $0.sortedKeys() })
+        case .array(let items): return .array(items.map { $0.sortedKeys() })
         default: return self
         }
     }

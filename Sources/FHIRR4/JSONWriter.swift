@@ -18,10 +18,10 @@ public struct JSONWriter: Sendable {
     private func write(_ value: JSON, into output: inout ByteBuffer, depth: Int) {
         switch value {
         case .null: output.append("null")
-        case let .bool(flag): output.append(flag ? "true" : "false")
-        case let .number(lexical): output.append(lexical)
-        case let .string(text): Self.writeString(text, into: &output)
-        case let .array(items):
+        case .bool(let flag): output.append(flag ? "true" : "false")
+        case .number(let lexical): output.append(lexical)
+        case .string(let text): Self.writeString(text, into: &output)
+        case .array(let items):
             output.append(UInt8(ascii: "["))
             if items.isEmpty {
                 output.append(UInt8(ascii: "]"))
@@ -34,7 +34,7 @@ public struct JSONWriter: Sendable {
             }
             newline(&output, depth: depth)
             output.append(UInt8(ascii: "]"))
-        case let .object(object):
+        case .object(let object):
             output.append(UInt8(ascii: "{"))
             if object.isEmpty {
                 output.append(UInt8(ascii: "}"))

@@ -191,7 +191,11 @@ public struct HL7InputSplitter: IteratorProtocol {
         }
     }
 
-    private enum LineKind { case message, envelope(UInt32), other }
+    private enum LineKind {
+        case message
+        case envelope(UInt32)
+        case other
+    }
 
     private func kind(of line: Range<Int>) -> LineKind {
         guard line.count >= 3 else { return .other }

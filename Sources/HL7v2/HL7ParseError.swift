@@ -46,13 +46,13 @@ public struct HL7ParseError: Error, Sendable, CustomStringConvertible, Equatable
 
     /// The 1-based number of the message within its input.
     public var messageIndex: Int {
-        if case let .hl7(message, _, _, _, _, _, _) = location { return message }
+        if case .hl7(let message, _, _, _, _, _, _) = location { return message }
         return 0
     }
 
     /// Kind and position only: `invalidSegmentID at message 3 segment 7`, `fieldTooLarge at message 2 OBX[4]-5`.
     public var description: String {
-        if case let .hl7(message, segment, occurrence, _, _, _, _) = location, segment.isEmpty {
+        if case .hl7(let message, let segment, let occurrence, _, _, _, _) = location, segment.isEmpty {
             return "\(kind.rawValue) at message \(message) segment \(segmentNumber ?? occurrence)"
         }
         return "\(kind.rawValue) at \(location)"

@@ -11,7 +11,9 @@ struct Setter<Entity> {
 }
 
 enum Setters {
-    static func list<E, T: Equatable>(_ path: WritableKeyPath<E, [T]>, _ kind: FieldValue.Kind, _ extract: @escaping (FieldValue) -> T?)
+    static func list<E, T: Equatable>(
+        _ path: WritableKeyPath<E, [T]>, _ kind: FieldValue.Kind, _ extract: @escaping (FieldValue) -> T?
+    )
         -> Setter<E>
     {
         Setter(accepts: [kind]) { entity, value in
@@ -19,7 +21,9 @@ enum Setters {
         }
     }
 
-    static func single<E, T>(_ path: WritableKeyPath<E, T?>, _ kind: FieldValue.Kind, _ extract: @escaping (FieldValue) -> T?)
+    static func single<E, T>(
+        _ path: WritableKeyPath<E, T?>, _ kind: FieldValue.Kind, _ extract: @escaping (FieldValue) -> T?
+    )
         -> Setter<E>
     {
         Setter(accepts: [kind]) { entity, value in
@@ -28,28 +32,28 @@ enum Setters {
     }
 
     static func identifiers<E>(_ path: WritableKeyPath<E, [Identifier]>) -> Setter<E> {
-        list(path, .identifier) { if case let .identifier(v) = $0 { v } else { nil } }
+        list(path, .identifier) { if case .identifier(let v) = $0 { v } else { nil } }
     }
     static func names<E>(_ path: WritableKeyPath<E, [HumanName]>) -> Setter<E> {
-        list(path, .name) { if case let .name(v) = $0 { v } else { nil } }
+        list(path, .name) { if case .name(let v) = $0 { v } else { nil } }
     }
     static func name<E>(_ path: WritableKeyPath<E, HumanName?>) -> Setter<E> {
-        single(path, .name) { if case let .name(v) = $0 { v } else { nil } }
+        single(path, .name) { if case .name(let v) = $0 { v } else { nil } }
     }
     static func addresses<E>(_ path: WritableKeyPath<E, [Address]>) -> Setter<E> {
-        list(path, .address) { if case let .address(v) = $0 { v } else { nil } }
+        list(path, .address) { if case .address(let v) = $0 { v } else { nil } }
     }
     static func address<E>(_ path: WritableKeyPath<E, Address?>) -> Setter<E> {
-        single(path, .address) { if case let .address(v) = $0 { v } else { nil } }
+        single(path, .address) { if case .address(let v) = $0 { v } else { nil } }
     }
     static func contacts<E>(_ path: WritableKeyPath<E, [ContactPoint]>) -> Setter<E> {
-        list(path, .contact) { if case let .contact(v) = $0 { v } else { nil } }
+        list(path, .contact) { if case .contact(let v) = $0 { v } else { nil } }
     }
     static func concepts<E>(_ path: WritableKeyPath<E, [Concept]>) -> Setter<E> {
         var setter = list(path, .concept) { value -> Concept? in
             switch value {
-            case let .concept(v): v
-            case let .coding(v): Concept(v)
+            case .concept(let v): v
+            case .coding(let v): Concept(v)
             default: nil
             }
         }
@@ -59,8 +63,8 @@ enum Setters {
     static func concept<E>(_ path: WritableKeyPath<E, Concept?>) -> Setter<E> {
         let setter = single(path, .concept) { value -> Concept? in
             switch value {
-            case let .concept(v): v
-            case let .coding(v): Concept(v)
+            case .concept(let v): v
+            case .coding(let v): Concept(v)
             default: nil
             }
         }
@@ -69,8 +73,8 @@ enum Setters {
     static func coding<E>(_ path: WritableKeyPath<E, Coding?>) -> Setter<E> {
         let setter = single(path, .coding) { value -> Coding? in
             switch value {
-            case let .coding(v): v
-            case let .concept(v): v.first
+            case .coding(let v): v
+            case .concept(let v): v.first
             default: nil
             }
         }
@@ -80,8 +84,8 @@ enum Setters {
     static func code<E>(_ path: WritableKeyPath<E, String?>) -> Setter<E> {
         let setter = single(path, .coding) { value -> String? in
             switch value {
-            case let .coding(v): v.code
-            case let .concept(v): v.first?.code
+            case .coding(let v): v.code
+            case .concept(let v): v.first?.code
             default: nil
             }
         }
@@ -91,9 +95,9 @@ enum Setters {
     static func requiredCode<E>(_ path: WritableKeyPath<E, String>) -> Setter<E> {
         Setter(accepts: [.concept, .coding, .text]) { entity, value in
             switch value {
-            case let .coding(v): if let code = v.code { entity[keyPath: path] = code }
-            case let .concept(v): if let code = v.first?.code { entity[keyPath: path] = code }
-            case let .text(v): entity[keyPath: path] = v
+            case .coding(let v): if let code = v.code { entity[keyPath: path] = code }
+            case .concept(let v): if let code = v.first?.code { entity[keyPath: path] = code }
+            case .text(let v): entity[keyPath: path] = v
             default: break
             }
         }
@@ -101,7 +105,7 @@ enum Setters {
     /// The text of a concept, when it has none yet (the code may come from another field).
     static func conceptText<E>(_ path: WritableKeyPath<E, Concept?>) -> Setter<E> {
         Setter(accepts: [.text]) { entity, value in
-            guard case let .text(text) = value else { return }
+            guard case .text(let text) = value else { return }
             var concept = entity[keyPath: path] ?? Concept()
             if concept.text == nil { concept.text = text }
             entity[keyPath: path] = concept
@@ -110,40 +114,40 @@ enum Setters {
     /// A required concept: the first concept a field gives.
     static func requiredConcept<E>(_ path: WritableKeyPath<E, Concept>) -> Setter<E> {
         Setter(accepts: [.concept]) { entity, value in
-            if case let .concept(concept) = value, entity[keyPath: path].isEmpty { entity[keyPath: path] = concept }
+            if case .concept(let concept) = value, entity[keyPath: path].isEmpty { entity[keyPath: path] = concept }
         }
     }
     static func codes<E>(_ path: WritableKeyPath<E, [String]>) -> Setter<E> {
         let setter = list(path, .coding) { value -> String? in
             switch value {
-            case let .coding(v): v.code
-            case let .concept(v): v.first?.code
+            case .coding(let v): v.code
+            case .concept(let v): v.first?.code
             default: nil
             }
         }
         return Setter(accepts: [.concept, .coding], apply: setter.apply)
     }
     static func dateTime<E>(_ path: WritableKeyPath<E, ClinicalDateTime?>) -> Setter<E> {
-        single(path, .dateTime) { if case let .dateTime(v) = $0 { v } else { nil } }
+        single(path, .dateTime) { if case .dateTime(let v) = $0 { v } else { nil } }
     }
     static func text<E>(_ path: WritableKeyPath<E, String?>) -> Setter<E> {
-        single(path, .text) { if case let .text(v) = $0 { v } else { nil } }
+        single(path, .text) { if case .text(let v) = $0 { v } else { nil } }
     }
     static func reference<E>(_ path: WritableKeyPath<E, EntityRef?>) -> Setter<E> {
-        single(path, .reference) { if case let .reference(v) = $0 { v } else { nil } }
+        single(path, .reference) { if case .reference(let v) = $0 { v } else { nil } }
     }
     static func references<E>(_ path: WritableKeyPath<E, [EntityRef]>) -> Setter<E> {
-        list(path, .reference) { if case let .reference(v) = $0 { v } else { nil } }
+        list(path, .reference) { if case .reference(let v) = $0 { v } else { nil } }
     }
     static func quantity<E>(_ path: WritableKeyPath<E, Quantity?>) -> Setter<E> {
-        single(path, .quantity) { if case let .quantity(v) = $0 { v } else { nil } }
+        single(path, .quantity) { if case .quantity(let v) = $0 { v } else { nil } }
     }
     static func period<E>(_ path: WritableKeyPath<E, Period?>) -> Setter<E> {
-        single(path, .period) { if case let .period(v) = $0 { v } else { nil } }
+        single(path, .period) { if case .period(let v) = $0 { v } else { nil } }
     }
     static func periodStart<E>(_ path: WritableKeyPath<E, Period?>) -> Setter<E> {
         Setter(accepts: [.dateTime]) { entity, value in
-            guard case let .dateTime(time) = value else { return }
+            guard case .dateTime(let time) = value else { return }
             var period = entity[keyPath: path] ?? Period()
             if period.start == nil { period.start = time }
             entity[keyPath: path] = period
@@ -151,7 +155,7 @@ enum Setters {
     }
     static func periodEnd<E>(_ path: WritableKeyPath<E, Period?>) -> Setter<E> {
         Setter(accepts: [.dateTime]) { entity, value in
-            guard case let .dateTime(time) = value else { return }
+            guard case .dateTime(let time) = value else { return }
             var period = entity[keyPath: path] ?? Period()
             if period.end == nil { period.end = time }
             entity[keyPath: path] = period
@@ -162,8 +166,8 @@ enum Setters {
         Setter(accepts: [.coding, .text]) { entity, value in
             let code: String?
             switch value {
-            case let .coding(v): code = v.code
-            case let .text(v): code = v
+            case .coding(let v): code = v.code
+            case .text(let v): code = v
             default: code = nil
             }
             switch code?.uppercased() {
@@ -176,18 +180,18 @@ enum Setters {
     static func integer<E>(_ path: WritableKeyPath<E, Int?>) -> Setter<E> {
         Setter(accepts: [.decimal, .text]) { entity, value in
             switch value {
-            case let .decimal(v): entity[keyPath: path] = Int(v.lexical)
-            case let .text(v): entity[keyPath: path] = Int(v)
+            case .decimal(let v): entity[keyPath: path] = Int(v.lexical)
+            case .text(let v): entity[keyPath: path] = Int(v)
             default: break
             }
         }
     }
     static func annotations<E>(_ path: WritableKeyPath<E, [Annotation]>) -> Setter<E> {
-        list(path, .text) { if case let .text(v) = $0 { Annotation(text: v) } else { nil } }
+        list(path, .text) { if case .text(let v) = $0 { Annotation(text: v) } else { nil } }
     }
     static func participants<E>(_ path: WritableKeyPath<E, [Participant]>, role: String?) -> Setter<E> {
         list(path, .reference) { value -> Participant? in
-            guard case let .reference(ref) = value else { return nil }
+            guard case .reference(let ref) = value else { return nil }
             return Participant(role: role.map(Participant.role), who: ref)
         }
     }
@@ -203,30 +207,30 @@ extension Setters {
 
     static func setter<E>(_ slot: PathSlot<E>) -> Setter<E>? {
         switch slot {
-        case let .text(path): text(path)
-        case let .code(path): code(path)
-        case let .requiredCode(path): requiredCode(path)
-        case let .codes(path): codes(path)
-        case let .coding(path): coding(path)
-        case let .concept(path): concept(path)
-        case let .conceptText(path): conceptText(path)
-        case let .requiredConcept(path): requiredConcept(path)
-        case let .concepts(path): concepts(path)
-        case let .identifiers(path): identifiers(path)
-        case let .name(path): name(path)
-        case let .names(path): names(path)
-        case let .addresses(path): addresses(path)
-        case let .contacts(path): contacts(path)
-        case let .dateTime(path): dateTime(path)
-        case let .periodStart(path): periodStart(path)
-        case let .periodEnd(path): periodEnd(path)
-        case let .flag(path): flag(path)
-        case let .integer(path): integer(path)
-        case let .quantity(path): quantity(path)
-        case let .reference(path, _): reference(path)
-        case let .references(path, _): references(path)
-        case let .participants(path, role): participants(path, role: role)
-        case let .annotations(path): annotations(path)
+        case .text(let path): text(path)
+        case .code(let path): code(path)
+        case .requiredCode(let path): requiredCode(path)
+        case .codes(let path): codes(path)
+        case .coding(let path): coding(path)
+        case .concept(let path): concept(path)
+        case .conceptText(let path): conceptText(path)
+        case .requiredConcept(let path): requiredConcept(path)
+        case .concepts(let path): concepts(path)
+        case .identifiers(let path): identifiers(path)
+        case .name(let path): name(path)
+        case .names(let path): names(path)
+        case .addresses(let path): addresses(path)
+        case .contacts(let path): contacts(path)
+        case .dateTime(let path): dateTime(path)
+        case .periodStart(let path): periodStart(path)
+        case .periodEnd(let path): periodEnd(path)
+        case .flag(let path): flag(path)
+        case .integer(let path): integer(path)
+        case .quantity(let path): quantity(path)
+        case .reference(let path, _): reference(path)
+        case .references(let path, _): references(path)
+        case .participants(let path, let role): participants(path, role: role)
+        case .annotations(let path): annotations(path)
         // parts of names, addresses, ranges and reactions come whole from HL7 v2 data types
         case .codings, .namePart, .additionalName, .addressPart, .telecom, .observationValue, .referenceRange,
             .reaction:

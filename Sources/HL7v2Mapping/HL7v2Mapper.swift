@@ -38,18 +38,22 @@ public struct HL7v2Mapper: @unchecked Sendable {
                     guard let accepts = entity.paths[rule.target] else {
                         throw MappingLoadError(
                             file: map.file, line: rule.line,
-                            "\(produce.entity) has no path '\(rule.target)' (known: \(entity.paths.keys.sorted().joined(separator: ", ")))")
+                            "\(produce.entity) has no path '\(rule.target)' (known: \(entity.paths.keys.sorted().joined(separator: ", ")))"
+                        )
                     }
                     guard let dataType = V2DataType(rawValue: rule.dataType) else {
-                        throw MappingLoadError(file: map.file, line: rule.line, "unknown HL7 v2 data type '\(rule.dataType)'")
+                        throw MappingLoadError(
+                            file: map.file, line: rule.line, "unknown HL7 v2 data type '\(rule.dataType)'")
                     }
                     // one component of a field is text, unless the type's value is a single code, number or time
                     let kind: FieldValue.Kind =
-                        rule.component == nil || [.coding, .decimal, .dateTime].contains(dataType.valueKind) ? dataType.valueKind : .text
+                        rule.component == nil || [.coding, .decimal, .dateTime].contains(dataType.valueKind)
+                        ? dataType.valueKind : .text
                     guard accepts.contains(kind) else {
                         throw MappingLoadError(
                             file: map.file, line: rule.line,
-                            "\(rule.dataType) gives a \(kind.rawValue) but \(produce.entity).\(rule.target) takes \(accepts.sorted().map(\.rawValue).joined(separator: "/"))")
+                            "\(rule.dataType) gives a \(kind.rawValue) but \(produce.entity).\(rule.target) takes \(accepts.sorted().map(\.rawValue).joined(separator: "/"))"
+                        )
                     }
                     if let mapID = rule.conceptMap, terminology.conceptMap(id: mapID) == nil {
                         throw MappingLoadError(file: map.file, line: rule.line, "unknown concept map '\(mapID)'")
@@ -62,13 +66,15 @@ public struct HL7v2Mapper: @unchecked Sendable {
                 var read = Set(rules.map(\.field))
                 for name in produce.converters {
                     guard let fields = entity.converterFields[name] else {
-                        throw MappingLoadError(file: map.file, line: produce.line, "unknown converter '\(name)' for \(produce.entity)")
+                        throw MappingLoadError(
+                            file: map.file, line: produce.line, "unknown converter '\(name)' for \(produce.entity)")
                     }
                     read.formUnion(fields)
                 }
                 if map.setID { read.insert(1) }
                 fields[map.segment, default: [:]][produce.entity] = read
-                compiled[map.segment, default: [:]][produce.entity] = entity.bind(rules, produce.converters, produce.mode)
+                compiled[map.segment, default: [:]][produce.entity] = entity.bind(
+                    rules, produce.converters, produce.mode)
             }
         }
         self.compiled = compiled
@@ -89,7 +95,9 @@ public struct HL7v2Mapper: @unchecked Sendable {
     public func manifest(for type: HL7MessageType) -> MessageManifest? {
         let type = derivingStructure(type)
         let trigger = type.event.map { "\(type.code)^\($0)" } ?? type.code
-        if let structure = spec.structureByTrigger[trigger], let manifest = spec.manifests[structure] { return manifest }
+        if let structure = spec.structureByTrigger[trigger], let manifest = spec.manifests[structure] {
+            return manifest
+        }
         if let structure = type.structure, let manifest = spec.manifests[structure] { return manifest }
         return spec.structureByTrigger[type.code].flatMap { spec.manifests[$0] }
     }
@@ -106,7 +114,8 @@ public struct HL7v2Mapper: @unchecked Sendable {
         let type = derivingStructure(message.messageType)
         guard let manifest = manifest(for: type) else {
             throw SourceError(
-                .unsupportedMessageType, at: message.header.location(field: 9), input: "\(inputName) message \(message.index)")
+                .unsupportedMessageType, at: message.header.location(field: 9),
+                input: "\(inputName) message \(message.index)")
         }
         var document = SourceDocument(format: .hl7v2, inputName: inputName, index: message.index)
         document.controlID = message.controlID
@@ -193,8 +202,12 @@ public struct HL7v2Mapper: @unchecked Sendable {
             context.diagnose(.information, .noteWithoutContext, at: segment.location())
             return
         }
-        func add<E: ClinicalEntity>(_ path: WritableKeyPath<ClinicalRecord, [E]>, _ notes: WritableKeyPath<E, [Annotation]>) -> Bool {
-            guard let index = context.record[keyPath: path].firstIndex(where: { $0.ref == target }) else { return false }
+        func add<E: ClinicalEntity>(
+            _ path: WritableKeyPath<ClinicalRecord, [E]>, _ notes: WritableKeyPath<E, [Annotation]>
+        ) -> Bool {
+            guard let index = context.record[keyPath: path].firstIndex(where: { $0.ref == target }) else {
+                return false
+            }
             context.record[keyPath: path][index][keyPath: notes].append(note)
             return true
         }

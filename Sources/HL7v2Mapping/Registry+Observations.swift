@@ -45,7 +45,8 @@ extension Registry {
                 return nil
             }
             let subID = segment[4].value ?? ""
-            return scoped(context, ["obs", observation.code.first?.system ?? "", code, time, subID].joined(separator: "|"))
+            return scoped(
+                context, ["obs", observation.code.first?.system ?? "", code, time, subID].joined(separator: "|"))
         }
         mapping.converters["observationValue"] = Named(reads: [2, 5, 6, 7, 11], observationValue)
         mapping.multiConverters["deathIndicators"] = Named(reads: [3, 4, 5, 6, 7, 8, 9], deathIndicators)
@@ -75,7 +76,9 @@ extension Registry {
         } else {
             for (index, repetition) in field.repetitions.enumerated() where !repetition.isEmpty {
                 let location = segment.location(field: 5, repetition: index + 1)
-                if let value = convertValue(type: type, repetition, units: units, context: &context, converters: converters, location: location) {
+                if let value = convertValue(
+                    type: type, repetition, units: units, context: &context, converters: converters, location: location)
+                {
                     values.append(value)
                 }
             }
@@ -138,19 +141,24 @@ extension Registry {
             if type == "IS" || type == "ID" {
                 return converters.coding(repetition, table: nil).map { .concept(Concept($0)) }
             }
-            return converters.concept(repetition, table: nil, context: &context, location: location).map(ObservationValue.concept)
+            return converters.concept(repetition, table: nil, context: &context, location: location).map(
+                ObservationValue.concept)
         case "DT", "DTM", "TS":
-            return converters.dateTime(repetition.value, context: &context, location: location).map(ObservationValue.dateTime)
+            return converters.dateTime(repetition.value, context: &context, location: location).map(
+                ObservationValue.dateTime)
         case "CQ":
             return converters.quantity(cq: repetition).map(ObservationValue.quantity)
         default:
-            context.diagnose(.information, .unsupportedValueType, at: location.narrowed(field: 2), system: "http://terminology.hl7.org/CodeSystem/v2-0125", code: type)
+            context.diagnose(
+                .information, .unsupportedValueType, at: location.narrowed(field: 2),
+                system: "http://terminology.hl7.org/CodeSystem/v2-0125", code: type)
             return repetition.joinedText().map(ObservationValue.string)
         }
     }
 
     static func unitQuantity(_ value: DecimalValue, units: HL7Field, converters: V2Converters) -> Quantity {
-        converters.quantity(value: value, unitCode: units[1].value, unitText: units[2].value, unitSystem: units[3].value)
+        converters.quantity(
+            value: value, unitCode: units[1].value, unitText: units[2].value, unitSystem: units[3].value)
     }
 
     /// OBX-7: `low-high`, `<high`, `>low`, `<=x`, or free text.
@@ -192,7 +200,8 @@ extension Registry {
             observation.status = "final"
             observation.value = .boolean(code == "Y")
             if field == 3 {
-                observation.effective = converters.dateTime(segment[4].value, context: &context, location: segment.location(field: 4))
+                observation.effective = converters.dateTime(
+                    segment[4].value, context: &context, location: segment.location(field: 4))
                 if let who = segment[5].repetitions.first, !who.isEmpty,
                     let ref = converters.practitioner(xcn: who, context: &context, location: segment.location(field: 5))
                 {
@@ -201,11 +210,15 @@ extension Registry {
             }
             if field == 6 {
                 let period = segment[7].first
-                let start = converters.dateTime(period[1].value, context: &context, location: segment.location(field: 7, component: 1))
-                let end = converters.dateTime(period[2].value, context: &context, location: segment.location(field: 7, component: 2))
+                let start = converters.dateTime(
+                    period[1].value, context: &context, location: segment.location(field: 7, component: 1))
+                let end = converters.dateTime(
+                    period[2].value, context: &context, location: segment.location(field: 7, component: 2))
                 if start != nil || end != nil {
                     observation.components.append(
-                        ObservationComponent(code: Concept(text: "Autopsy start and end"), value: .period(Period(start: start, end: end))))
+                        ObservationComponent(
+                            code: Concept(text: "Autopsy start and end"), value: .period(Period(start: start, end: end))
+                        ))
                 }
                 if let who = segment[8].repetitions.first, !who.isEmpty,
                     let ref = converters.practitioner(xcn: who, context: &context, location: segment.location(field: 8))
@@ -225,20 +238,24 @@ extension Registry {
     {
         var code = Concept(text: "Accident")
         if let accidentCode = segment[2].repetitions.first,
-            let concept = converters.concept(accidentCode, table: "0050", context: &context, location: segment.location(field: 2))
+            let concept = converters.concept(
+                accidentCode, table: "0050", context: &context, location: segment.location(field: 2))
         {
             code = concept
         }
         var observation = Observation(ref: EntityRef(.observation, key: ""), code: code, source: segment.location())
         observation.status = "final"
-        observation.effective = converters.dateTime(segment[1].value, context: &context, location: segment.location(field: 1))
+        observation.effective = converters.dateTime(
+            segment[1].value, context: &context, location: segment.location(field: 1))
         if let description = segment[8].first.joinedText() { observation.value = .string(description) }
         if let location = segment[3].first.joinedText() {
-            observation.components.append(ObservationComponent(code: Concept(text: "Accident location"), value: .string(location)))
+            observation.components.append(
+                ObservationComponent(code: Concept(text: "Accident location"), value: .string(location)))
         }
         for (field, label) in [(5, "Accident job related indicator"), (6, "Accident death indicator")] {
             if let flag = segment[field].value?.uppercased(), flag == "Y" || flag == "N" {
-                observation.components.append(ObservationComponent(code: Concept(text: label), value: .boolean(flag == "Y")))
+                observation.components.append(
+                    ObservationComponent(code: Concept(text: label), value: .boolean(flag == "Y")))
             }
         }
         if let identifier = segment[12].value { observation.identifiers = [Identifier(value: identifier)] }

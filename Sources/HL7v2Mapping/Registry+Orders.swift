@@ -72,7 +72,9 @@ extension Registry {
             records: \.immunizations, make: { Immunization(ref: $0, source: $1) },
             key: { immunization, _, context in
                 if let key = identifierKey(immunization.identifiers) { return scoped(context, key) }
-                guard let vaccine = immunization.vaccine?.first?.code, let time = immunization.occurrence else { return nil }
+                guard let vaccine = immunization.vaccine?.first?.code, let time = immunization.occurrence else {
+                    return nil
+                }
                 return scoped(context, ["immunization", vaccine, time.fhir].joined(separator: "|"))
             },
             link: { immunization, context in
@@ -86,7 +88,8 @@ extension Registry {
             },
             didCreate: { context, ref in context.immunization = ref },
             current: { $0.immunization })
-        mapping.converters["immunizationDose"] = Named(reads: [6, 7, 9, 20, 21]) { immunization, segment, _, converters in
+        mapping.converters["immunizationDose"] = Named(reads: [6, 7, 9, 20, 21]) {
+            immunization, segment, _, converters in
             // RXA-6 administered amount (999 = unknown), RXA-7 units; RXA-9 first repetition "00" = new record (primary source).
             if let amount = segment[6].value, amount != "999", let value = converters.decimal(amount) {
                 immunization.dose = converters.quantity(
@@ -159,18 +162,23 @@ extension Registry {
             key: { appointment, _, _ in identifierKey(appointment.identifiers) },
             link: { appointment, context in if appointment.patient == nil { appointment.patient = context.patient } },
             didCreate: { _, _ in }, current: { context in context.record.appointments.last?.ref })
-        mapping.converters["appointmentTiming"] = Named(reads: [9, 10, 11]) { appointment, segment, context, converters in
+        mapping.converters["appointmentTiming"] = Named(reads: [9, 10, 11]) {
+            appointment, segment, context, converters in
             // SCH-11 timing quantity (TQ): component 4 start, 5 end; SCH-9/10 duration and units.
             let timing = segment[11].first
             if appointment.start == nil {
-                appointment.start = converters.dateTime(timing[4].value, context: &context, location: segment.location(field: 11, component: 4))
+                appointment.start = converters.dateTime(
+                    timing[4].value, context: &context, location: segment.location(field: 11, component: 4))
             }
             if appointment.end == nil {
-                appointment.end = converters.dateTime(timing[5].value, context: &context, location: segment.location(field: 11, component: 5))
+                appointment.end = converters.dateTime(
+                    timing[5].value, context: &context, location: segment.location(field: 11, component: 5))
             }
             if let duration = segment[9].value.flatMap({ Int($0) }) {
                 let unit = segment[10][1].value?.lowercased()
-                if unit == nil || unit == "min" || unit == "m" || unit == "minutes" { appointment.minutesDuration = duration }
+                if unit == nil || unit == "min" || unit == "m" || unit == "minutes" {
+                    appointment.minutesDuration = duration
+                }
                 if unit == "h" || unit == "hr" || unit == "hours" { appointment.minutesDuration = duration * 60 }
             }
         }
@@ -180,9 +188,14 @@ extension Registry {
     static var patientLink: EntityMapping<PatientLink> {
         var mapping = EntityMapping<PatientLink>(
             setters: [:], records: \.patientLinks,
-            make: { PatientLink(ref: $0, survivor: EntityRef(.patient, key: ""), merged: EntityRef(.patient, key: ""), source: $1) },
+            make: {
+                PatientLink(
+                    ref: $0, survivor: EntityRef(.patient, key: ""), merged: EntityRef(.patient, key: ""), source: $1)
+            },
             key: { link, _, _ in [link.survivor.key, link.merged.key].joined(separator: "|") },
-            link: { link, context in if link.survivor.key.isEmpty, let patient = context.patient { link.survivor = patient } },
+            link: { link, context in
+                if link.survivor.key.isEmpty, let patient = context.patient { link.survivor = patient }
+            },
             didCreate: { _, _ in }, current: { context in context.record.patientLinks.last?.ref })
         mapping.converters["survivorPatient"] = Named(reads: [3]) { link, segment, _, converters in
             // PID-3 of a merge message: the surviving record's business key.

@@ -65,7 +65,9 @@ enum Registry {
         EntityMapping(
             setters: Setters.bound(CanonicalPaths.organization),
             records: \.organizations, make: { Organization(ref: $0, source: $1) },
-            key: { organization, _, _ in identifierKey(organization.identifiers) ?? organization.name.map { "name|\($0)" } },
+            key: { organization, _, _ in
+                identifierKey(organization.identifiers) ?? organization.name.map { "name|\($0)" }
+            },
             link: { _, _ in }, didCreate: { _, _ in }, current: { _ in nil })
     }
 
@@ -80,7 +82,9 @@ enum Registry {
                 encounter.patient = context.patient
                 if encounter.status == nil { encounter.status = context.settings["encounterStatus"] }
                 if encounter.status == nil {
-                    encounter.status = encounter.period?.end != nil ? "finished" : (encounter.period?.start != nil ? "in-progress" : "unknown")
+                    encounter.status =
+                        encounter.period?.end != nil
+                        ? "finished" : (encounter.period?.start != nil ? "in-progress" : "unknown")
                 }
             },
             didCreate: { context, ref in context.encounter = ref },
@@ -97,7 +101,9 @@ enum Registry {
             link: { condition, context in
                 condition.patient = context.patient
                 condition.encounter = context.encounter
-                if condition.category == nil { condition.category = context.settings["conditionCategory"] ?? "encounter-diagnosis" }
+                if condition.category == nil {
+                    condition.category = context.settings["conditionCategory"] ?? "encounter-diagnosis"
+                }
             },
             didCreate: { _, _ in }, current: { _ in nil })
     }
@@ -108,19 +114,21 @@ enum Registry {
             records: \.allergies, make: { Allergy(ref: $0, source: $1) },
             key: { allergy, _, context in
                 let code = allergy.code?.first?.code ?? allergy.code?.text
-                return scoped(context, code.map { ["allergy", allergy.code?.first?.system ?? "", $0].joined(separator: "|") })
+                return scoped(
+                    context, code.map { ["allergy", allergy.code?.first?.system ?? "", $0].joined(separator: "|") })
             },
             link: { allergy, context in allergy.patient = context.patient },
             didCreate: { _, _ in }, current: { _ in nil })
         mapping.converters["allergyReaction"] = Named(reads: [4, 5]) { allergy, segment, context, converters in
             // AL1-5 reaction (ST, repeating); AL1-4 severity (table 0128) -> reaction severity.
             let severityCode = segment[4].value?.uppercased()
-            let severity: String? = switch severityCode {
-            case "SV": "severe"
-            case "MO": "moderate"
-            case "MI": "mild"
-            default: nil
-            }
+            let severity: String? =
+                switch severityCode {
+                case "SV": "severe"
+                case "MO": "moderate"
+                case "MI": "mild"
+                default: nil
+                }
             if severityCode == "SV" { allergy.criticality = allergy.criticality ?? "high" }
             for repetition in segment[5].repetitions where !repetition.isEmpty {
                 if let text = repetition.joinedText() {

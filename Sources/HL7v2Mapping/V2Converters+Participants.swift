@@ -29,7 +29,10 @@ extension V2Converters {
         if let id {
             key = [system ?? assigner ?? "", id].joined(separator: "|")
         } else {
-            key = "name|" + [name.family ?? "", name.given.joined(separator: " "), name.prefix.joined(separator: " ")].joined(separator: "|")
+            key =
+                "name|"
+                + [name.family ?? "", name.given.joined(separator: " "), name.prefix.joined(separator: " ")].joined(
+                    separator: "|")
         }
         var practitioner = Practitioner(ref: EntityRef(.practitioner, key: key), source: location)
         practitioner.identifiers = identifiers
@@ -48,7 +51,9 @@ extension V2Converters {
         let (system, assigner) = hierarchicDesignator(
             namespace: authority[1], universalID: authority[2], type: authority[3])
         var organization = Organization(
-            ref: EntityRef(.organization, key: id.map { [system ?? assigner ?? "", $0].joined(separator: "|") } ?? "name|\(name ?? "")"),
+            ref: EntityRef(
+                .organization,
+                key: id.map { [system ?? assigner ?? "", $0].joined(separator: "|") } ?? "name|\(name ?? "")"),
             source: location)
         organization.name = name
         if let id {

@@ -19,58 +19,60 @@ extension V2Converters {
                 }
             }
         } else {
-        switch rule.dataType {
-        case .ST, .TX, .FT, .SI:
-            value = rep.joinedText().map(FieldValue.text)
-        case .ID, .IS:
-            value = coding(rep, table: rule.table).map(FieldValue.coding)
-        case .NM:
-            if let text = rep.value {
-                if let decimal = decimal(text) {
-                    value = .decimal(decimal)
-                } else {
-                    context.diagnose(.warning, .invalidNumber, at: location)
+            switch rule.dataType {
+            case .ST, .TX, .FT, .SI:
+                value = rep.joinedText().map(FieldValue.text)
+            case .ID, .IS:
+                value = coding(rep, table: rule.table).map(FieldValue.coding)
+            case .NM:
+                if let text = rep.value {
+                    if let decimal = decimal(text) {
+                        value = .decimal(decimal)
+                    } else {
+                        context.diagnose(.warning, .invalidNumber, at: location)
+                    }
                 }
+            case .DT, .DTM, .TS:
+                value = dateTime(rep.value, context: &context, location: location).map(FieldValue.dateTime)
+            case .CWE, .CE, .CNE, .CF:
+                value = concept(rep, table: rule.table, context: &context, location: location).map(FieldValue.concept)
+            case .CX:
+                value = identifier(cx: rep).map(FieldValue.identifier)
+            case .EI:
+                value = identifier(ei: rep).map(FieldValue.identifier)
+            case .HD:
+                value = identifier(hd: rep).map(FieldValue.identifier)
+            case .XPN:
+                value = name(xpn: rep).map(FieldValue.name)
+            case .PN:
+                value = name(xpn: rep).map(FieldValue.name)
+            case .XAD:
+                value = address(xad: rep).map(FieldValue.address)
+            case .XTN:
+                value = contact(xtn: rep, use: rule.use).map(FieldValue.contact)
+            case .XCN:
+                value = practitioner(xcn: rep, context: &context, location: location).map(FieldValue.reference)
+            case .XON:
+                value = organization(xon: rep, context: &context, location: location).map(FieldValue.reference)
+            case .PL:
+                value = self.location(pl: rep, context: &context, location: location).map(FieldValue.reference)
+            case .CQ:
+                value = quantity(cq: rep).map(FieldValue.quantity)
+            case .DR:
+                let start = dateTime(rep[1].value, context: &context, location: location.narrowed(component: 1))
+                let end = dateTime(rep[2].value, context: &context, location: location.narrowed(component: 2))
+                if start != nil || end != nil { value = .period(Period(start: start, end: end)) }
             }
-        case .DT, .DTM, .TS:
-            value = dateTime(rep.value, context: &context, location: location).map(FieldValue.dateTime)
-        case .CWE, .CE, .CNE, .CF:
-            value = concept(rep, table: rule.table, context: &context, location: location).map(FieldValue.concept)
-        case .CX:
-            value = identifier(cx: rep).map(FieldValue.identifier)
-        case .EI:
-            value = identifier(ei: rep).map(FieldValue.identifier)
-        case .HD:
-            value = identifier(hd: rep).map(FieldValue.identifier)
-        case .XPN:
-            value = name(xpn: rep).map(FieldValue.name)
-        case .PN:
-            value = name(xpn: rep).map(FieldValue.name)
-        case .XAD:
-            value = address(xad: rep).map(FieldValue.address)
-        case .XTN:
-            value = contact(xtn: rep, use: rule.use).map(FieldValue.contact)
-        case .XCN:
-            value = practitioner(xcn: rep, context: &context, location: location).map(FieldValue.reference)
-        case .XON:
-            value = organization(xon: rep, context: &context, location: location).map(FieldValue.reference)
-        case .PL:
-            value = self.location(pl: rep, context: &context, location: location).map(FieldValue.reference)
-        case .CQ:
-            value = quantity(cq: rep).map(FieldValue.quantity)
-        case .DR:
-            let start = dateTime(rep[1].value, context: &context, location: location.narrowed(component: 1))
-            let end = dateTime(rep[2].value, context: &context, location: location.narrowed(component: 2))
-            if start != nil || end != nil { value = .period(Period(start: start, end: end)) }
-        }
         }
         guard var converted = value else { return nil }
-        if let mapID = rule.conceptMap { converted = translate(converted, mapID: mapID, context: &context, location: location) }
-        if rule.use != nil, case var .name(name) = converted, name.use == nil {
+        if let mapID = rule.conceptMap {
+            converted = translate(converted, mapID: mapID, context: &context, location: location)
+        }
+        if rule.use != nil, case .name(var name) = converted, name.use == nil {
             name.use = rule.use
             converted = .name(name)
         }
-        if rule.use != nil, case var .address(address) = converted, address.use == nil {
+        if rule.use != nil, case .address(var address) = converted, address.use == nil {
             address.use = rule.use
             converted = .address(address)
         }
@@ -84,14 +86,14 @@ extension V2Converters {
     {
         guard let map = terminology.conceptMap(id: mapID) else { return value }
         switch value {
-        case let .coding(coding):
+        case .coding(let coding):
             guard let code = coding.code else { return value }
             if let mapped = map.translate(code) ?? map.translate(code.uppercased()) {
                 return .coding(Coding(system: mapped.system, code: mapped.code, display: mapped.display))
             }
             context.diagnose(.warning, .unmappedCode, at: location, system: map.sourceSystem, code: code)
             return value
-        case var .concept(concept):
+        case .concept(var concept):
             guard let coding = concept.codings.first, let code = coding.code else { return value }
             if let mapped = map.translate(code) ?? map.translate(code.uppercased()) {
                 let target = Coding(system: mapped.system, code: mapped.code, display: mapped.display)

@@ -59,7 +59,9 @@ struct V2Converters {
     func hierarchicDesignator(namespace: String?, universalID: String?, type: String?) -> (String?, String?) {
         if let universalID, !universalID.isEmpty {
             let kind = type?.uppercased()
-            if kind == "ISO" || (kind == nil && universalID.range(of: #"^[0-2](\.[0-9]+)+$"#, options: .regularExpression) != nil) {
+            if kind == "ISO"
+                || (kind == nil && universalID.range(of: #"^[0-2](\.[0-9]+)+$"#, options: .regularExpression) != nil)
+            {
                 return (terminology.systemURI(forOID: universalID) ?? "urn:oid:\(universalID)", namespace)
             }
             if kind == "URI" || kind == "URL" || universalID.contains("://") { return (universalID, namespace) }
@@ -89,7 +91,8 @@ struct V2Converters {
     /// EI: entity identifier^namespace id^universal id^universal id type
     func identifier(ei rep: HL7Repetition) -> Identifier? {
         guard let value = rep[1].value else { return nil }
-        let (system, assigner) = hierarchicDesignator(namespace: rep[2].value, universalID: rep[3].value, type: rep[4].value)
+        let (system, assigner) = hierarchicDesignator(
+            namespace: rep[2].value, universalID: rep[3].value, type: rep[4].value)
         return Identifier(system: system, value: value, assigner: assigner)
     }
 
@@ -97,8 +100,9 @@ struct V2Converters {
     func identifier(hd rep: HL7Repetition) -> Identifier? {
         if let universal = rep[2].value {
             let (system, _) = hierarchicDesignator(namespace: nil, universalID: universal, type: rep[3].value)
-            return Identifier(system: system == nil ? nil : "urn:ietf:rfc:3986", value: system ?? universal,
-                              assigner: rep[1].value)
+            return Identifier(
+                system: system == nil ? nil : "urn:ietf:rfc:3986", value: system ?? universal,
+                assigner: rep[1].value)
         }
         return rep[1].value.map { Identifier(value: $0) }
     }
@@ -133,7 +137,9 @@ struct V2Converters {
         if let type = rep[7].value {
             if let use = terminology.translate(table: "0190", code: type, target: "http://hl7.org/fhir/address-use") {
                 address.use = use.code
-            } else if let kind = terminology.translate(table: "0190", code: type, target: "http://hl7.org/fhir/address-type") {
+            } else if let kind = terminology.translate(
+                table: "0190", code: type, target: "http://hl7.org/fhir/address-type")
+            {
                 address.type = kind.code
             }
         }

@@ -15,7 +15,9 @@ public enum HL7AcknowledgementCode: String, Hashable, Sendable, CaseIterable {
 /// One problem reported in an ERR segment: kind and position, never a value.
 public struct HL7AcknowledgementIssue: Hashable, Sendable {
     public enum Severity: String, Hashable, Sendable {
-        case error = "E", warning = "W", information = "I"
+        case error = "E"
+        case warning = "W"
+        case information = "I"
     }
 
     /// A stable machine-readable kind (`invalidSegmentID`), written to ERR-5.
@@ -50,7 +52,8 @@ public struct HL7AcknowledgementIssue: Hashable, Sendable {
 
     static func classify(_ kind: IssueKind) -> (HL7ErrorCode, Bool) {
         switch kind {
-        case .unsupportedMessageType, .unknownInputFormat, .unsupportedInputFormat: return (.unsupportedMessageType, true)
+        case .unsupportedMessageType, .unknownInputFormat, .unsupportedInputFormat:
+            return (.unsupportedMessageType, true)
         case .noMessageHeader, .invalidSegmentID: return (.segmentSequenceError, true)
         case .missingMessageType: return (.requiredFieldMissing, true)
         case .invalidEncodingCharacters, .fieldTooLarge, .tooManySegments: return (.dataTypeError, true)
@@ -209,7 +212,9 @@ public struct HL7Acknowledgement: Hashable, Sendable {
     /// ERL components (segment ID, sequence, field, repetition, component, subcomponent) for an HL7
     /// position; empty for other positions or a segment whose ID could not be read.
     static func errorLocation(_ location: SourceLocation?) -> [String] {
-        guard case let .hl7(_, segment, occurrence, field, repetition, component, subcomponent)? = location,
+        guard
+            case .hl7(_, let segment, let occurrence, let field, let repetition, let component, let subcomponent)? =
+                location,
             !segment.isEmpty
         else { return [] }
         var parts = [segment, String(occurrence)]

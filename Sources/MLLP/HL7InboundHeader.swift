@@ -37,7 +37,9 @@ public struct HL7InboundHeader: Sendable, Hashable {
         while true {
             if line.starts(with: [0xEF, 0xBB, 0xBF]) {
                 line = line.dropFirst(3)
-            } else if let first = line.first, first == 0x0B || first == 0x0A || first == 0x0D || first == 0x20 || first == 0x09 {
+            } else if let first = line.first,
+                first == 0x0B || first == 0x0A || first == 0x0D || first == 0x20 || first == 0x09
+            {
                 line = line.dropFirst()
             } else {
                 break
@@ -124,7 +126,8 @@ public struct HL7InboundHeader: Sendable, Hashable {
         for byte in value {
             if byte < 0x20 || byte == 0x7F { return false }
             if plainOnly {
-                let plain = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                let plain =
+                    (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
                     || byte == 0x2E || byte == 0x2D || byte == 0x5F
                 if !plain { return false }
             }

@@ -5,7 +5,7 @@ extension SourceLocation {
     /// except that an HL7 segment whose ID could not be read is named by its number
     /// (`message 1 segment 3`), since the unreadable ID might be content.
     public var positionText: String {
-        if case let .hl7(message, segment, occurrence, _, _, _, _) = self, segment.isEmpty {
+        if case .hl7(let message, let segment, let occurrence, _, _, _, _) = self, segment.isEmpty {
             return "message \(message) segment \(occurrence)"
         }
         return description

@@ -119,7 +119,8 @@ public struct HL7v2MappingSpec: Sendable {
                 if entities.allSatisfy(Self.builtInRoles.contains) { continue }
                 guard let map = segmentMaps[segment] else {
                     throw MappingLoadError(
-                        file: manifest.file, line: nil, "segment \(segment) has no map in hl7v2/segments/\(segment).yaml")
+                        file: manifest.file, line: nil,
+                        "segment \(segment) has no map in hl7v2/segments/\(segment).yaml")
                 }
                 for entity in entities
                 where !Self.builtInRoles.contains(entity) && !map.produces.contains(where: { $0.entity == entity }) {
@@ -176,7 +177,9 @@ public struct HL7v2MappingSpec: Sendable {
         for (key, value) in segmentsMap {
             let id = try reader.segmentID(key)
             let entities: [String]
-            if case .scalar = value { entities = [try reader.scalar(value, id)] } else {
+            if case .scalar = value {
+                entities = [try reader.scalar(value, id)]
+            } else {
                 entities = try reader.sequence(value, id).map { node throws(MappingLoadError) in
                     try reader.scalar(node, id)
                 }
@@ -210,11 +213,14 @@ public struct HL7v2MappingSpec: Sendable {
             try reader.onlyKeys(entityMap, ["mode", "converters", "fields"])
             let modeText = try reader.optionalString(entityMap, "mode") ?? "create"
             guard let mode = SegmentEntityMap.Mode(rawValue: modeText) else {
-                throw MappingLoadError(file: file, line: entityMap["mode"]?.mark?.line, "mode must be create, augment or extend")
+                throw MappingLoadError(
+                    file: file, line: entityMap["mode"]?.mark?.line, "mode must be create, augment or extend")
             }
             var converters: [String] = []
             if let node = entityMap["converters"] {
-                for item in try reader.sequence(node, "converters") { converters.append(try reader.scalar(item, "converter")) }
+                for item in try reader.sequence(node, "converters") {
+                    converters.append(try reader.scalar(item, "converter"))
+                }
             }
             var fields: [FieldRule] = []
             if let fieldsNode = entityMap["fields"] {
@@ -223,19 +229,23 @@ public struct HL7v2MappingSpec: Sendable {
                     let line = fieldKey.mark?.line
                     let (field, component) = try parseFieldPath(path, segment: segment, file: file, line: line)
                     let ruleNodes: [Node]
-                    if case .sequence = ruleNode { ruleNodes = try reader.sequence(ruleNode, path) } else { ruleNodes = [ruleNode] }
+                    if case .sequence = ruleNode {
+                        ruleNodes = try reader.sequence(ruleNode, path)
+                    } else {
+                        ruleNodes = [ruleNode]
+                    }
                     for ruleNode in ruleNodes {
-                    let ruleMap = try reader.mapping(ruleNode, path)
-                    try reader.onlyKeys(ruleMap, ["to", "type", "table", "map", "use", "first"])
-                    fields.append(
-                        FieldRule(
-                            field: field, component: component, target: try reader.string(ruleMap, "to"),
-                            dataType: try reader.string(ruleMap, "type"),
-                            table: try reader.optionalString(ruleMap, "table"),
-                            conceptMap: try reader.optionalString(ruleMap, "map"),
-                            use: try reader.optionalString(ruleMap, "use"),
-                            firstOnly: try reader.optionalBool(ruleMap, "first") ?? false,
-                            line: ruleNode.mark?.line ?? line))
+                        let ruleMap = try reader.mapping(ruleNode, path)
+                        try reader.onlyKeys(ruleMap, ["to", "type", "table", "map", "use", "first"])
+                        fields.append(
+                            FieldRule(
+                                field: field, component: component, target: try reader.string(ruleMap, "to"),
+                                dataType: try reader.string(ruleMap, "type"),
+                                table: try reader.optionalString(ruleMap, "table"),
+                                conceptMap: try reader.optionalString(ruleMap, "map"),
+                                use: try reader.optionalString(ruleMap, "use"),
+                                firstOnly: try reader.optionalBool(ruleMap, "first") ?? false,
+                                line: ruleNode.mark?.line ?? line))
                     }
                 }
             }

@@ -14,17 +14,17 @@ extension YAMLNodeReading {
     }
 
     public func mapping(_ node: Node, _ what: String) throws(MappingLoadError) -> Node.Mapping {
-        guard case let .mapping(mapping) = node else { throw error(node, "\(what) must be a mapping") }
+        guard case .mapping(let mapping) = node else { throw error(node, "\(what) must be a mapping") }
         return mapping
     }
 
     public func sequence(_ node: Node, _ what: String) throws(MappingLoadError) -> [Node] {
-        guard case let .sequence(sequence) = node else { throw error(node, "\(what) must be a list") }
+        guard case .sequence(let sequence) = node else { throw error(node, "\(what) must be a list") }
         return Array(sequence)
     }
 
     public func scalar(_ node: Node, _ what: String) throws(MappingLoadError) -> String {
-        guard case let .scalar(scalar) = node else { throw error(node, "\(what) must be a single value") }
+        guard case .scalar(let scalar) = node else { throw error(node, "\(what) must be a single value") }
         return scalar.string
     }
 
@@ -108,7 +108,7 @@ private func firstTabIndentedLine(_ text: String) -> Int? {
 
 private func yamlLine(_ error: YamlError) -> Int? {
     switch error {
-    case let .scanner(_, _, mark, _), let .parser(_, _, mark, _), let .composer(_, _, mark, _):
+    case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
         return mark.line
     default: return nil
     }

@@ -123,7 +123,8 @@ public struct AuditTrail: Sendable {
         var prev = Self.genesis
         if let last = Self.lines(existing).last {
             guard let object = try? JSONReader.parse(Array(last)).objectValue,
-                let lastSeq = object["seq"]?.numberLexical.flatMap({ Int($0) }), let lastHash = object["hash"]?.stringValue
+                let lastSeq = object["seq"]?.numberLexical.flatMap({ Int($0) }),
+                let lastHash = object["hash"]?.stringValue
             else { throw AuditIOError(operation: "read the last entry") }
             seq = lastSeq + 1
             prev = lastHash
@@ -159,7 +160,9 @@ public struct AuditTrail: Sendable {
             else { throw AuditVerificationError(kind: .malformedEntry, entry: number) }
             guard seq == number else { throw AuditVerificationError(kind: .sequenceGap, entry: number) }
             guard storedPrev == prev else { throw AuditVerificationError(kind: .brokenChain, entry: number) }
-            guard Self.hash(of: object) == stored else { throw AuditVerificationError(kind: .hashMismatch, entry: number) }
+            guard Self.hash(of: object) == stored else {
+                throw AuditVerificationError(kind: .hashMismatch, entry: number)
+            }
             prev = stored
         }
         if let last = bytes.last, last != 0x0A {

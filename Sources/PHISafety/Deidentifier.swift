@@ -39,7 +39,9 @@ public struct Deidentifier: Sendable {
         "893",
     ]
 
-    static let purposes = ["record key", "identifier", "name", "date shift", "file name", "control id", "unit digest", "lot number"]
+    static let purposes = [
+        "record key", "identifier", "name", "date shift", "file name", "control id", "unit digest", "lot number",
+    ]
 
     public init(key: DataKey, dates: DateMode = .shift, referenceDate: Date = Date()) {
         var keys: [String: [UInt8]] = [:]
@@ -80,11 +82,13 @@ public struct Deidentifier: Sendable {
 
     /// The de-identified record.
     public func apply(_ record: ClinicalRecord) -> ClinicalRecord {
-        let patientKey = record.patients.first?.ref.key ?? record.relatedPersons.first?.patient.key
+        let patientKey =
+            record.patients.first?.ref.key ?? record.relatedPersons.first?.patient.key
             ?? record.document.digest ?? record.document.inputName
-        let referenceYear = Calendar(identifier: .gregorian).dateComponents(
-            in: TimeZone(identifier: "UTC") ?? .current, from: referenceDate
-        ).year ?? 2000
+        let referenceYear =
+            Calendar(identifier: .gregorian).dateComponents(
+                in: TimeZone(identifier: "UTC") ?? .current, from: referenceDate
+            ).year ?? 2000
         var pass = Pass(deidentifier: self, offset: dayOffset(patientKey: patientKey), referenceYear: referenceYear)
 
         var copy = record.rewritingReferences { pseudonym($0) }
@@ -175,8 +179,8 @@ public struct Deidentifier: Sendable {
             case .string?:
                 value = nil
                 absentReason = "masked"
-            case let .dateTime(moment)?: value = shifted(moment).map(ObservationValue.dateTime)
-            case let .period(span)?: value = shifted(span).map(ObservationValue.period)
+            case .dateTime(let moment)?: value = shifted(moment).map(ObservationValue.dateTime)
+            case .period(let span)?: value = shifted(span).map(ObservationValue.period)
             default: break
             }
         }
@@ -243,7 +247,9 @@ public struct Deidentifier: Sendable {
         guard let year = parts.first ?? nil else { return ClinicalDateTime(fhir: String(text.prefix(4))) }
         let month = parts.count > 1 ? parts[1] ?? 7 : 7
         let day = parts.count > 2 ? parts[2] ?? 15 : (parts.count > 1 ? 15 : 2)
-        guard (1...12).contains(month), (1...31).contains(day) else { return ClinicalDateTime(fhir: String(text.prefix(4))) }
+        guard (1...12).contains(month), (1...31).contains(day) else {
+            return ClinicalDateTime(fhir: String(text.prefix(4)))
+        }
         let moved = Self.civil(fromDays: Self.days(year: year, month: month, day: day) + days)
         let y = Self.pad(moved.year, 4)
         let m = Self.pad(moved.month, 2)

@@ -113,7 +113,7 @@ public struct SafeLogHandler: LogHandler {
         case .recordKey:
             return matches(value, #"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"#)
                 || matches(value, #"^[0-9a-f]{16,64}$"#)
-        case let .oneOf(words): return words.contains(value)
+        case .oneOf(let words): return words.contains(value)
         }
     }
 
@@ -140,8 +140,8 @@ public struct SafeLogHandler: LogHandler {
     /// dictionaries are never printed.
     static func flatten(_ value: Logger.Metadata.Value?) -> String? {
         switch value {
-        case let .string(text)?: return text
-        case let .stringConvertible(convertible)?: return convertible.description
+        case .string(let text)?: return text
+        case .stringConvertible(let convertible)?: return convertible.description
         default: return nil
         }
     }
@@ -165,7 +165,9 @@ public enum SafeLogging {
 
     /// Bootstraps swift-log with ``SafeLogHandler`` once per process (later calls are ignored) and
     /// returns a logger with `label`. Returns `nil` for an unknown level name.
-    public static func bootstrap(level: String, label: String, sink: @escaping SafeLogHandler.Sink = SafeLogHandler.standardError)
+    public static func bootstrap(
+        level: String, label: String, sink: @escaping SafeLogHandler.Sink = SafeLogHandler.standardError
+    )
         -> Logger?
     {
         guard let level = Logger.Level(rawValue: level.lowercased()) else { return nil }
@@ -176,7 +178,8 @@ public enum SafeLogging {
     }
 
     /// A logger on ``SafeLogHandler`` without touching the process-wide bootstrap (tests, libraries).
-    public static func logger(label: String, level: Logger.Level = .info, sink: @escaping SafeLogHandler.Sink) -> Logger {
+    public static func logger(label: String, level: Logger.Level = .info, sink: @escaping SafeLogHandler.Sink) -> Logger
+    {
         Logger(label: label) { label in SafeLogHandler(label: label, level: level, sink: sink) }
     }
 

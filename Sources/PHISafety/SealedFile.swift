@@ -129,7 +129,8 @@ public enum SealedFile {
     public static func header(_ key: DataKey) -> [UInt8] { magic + [version] + key.id }
 
     /// One chunk.
-    public static func chunk(_ plaintext: [UInt8], index: UInt64, final: Bool, header: [UInt8], key: DataKey) -> [UInt8] {
+    public static func chunk(_ plaintext: [UInt8], index: UInt64, final: Bool, header: [UInt8], key: DataKey) -> [UInt8]
+    {
         let flags: UInt8 = final ? 1 : 0
         let aad = header + bigEndian(index, bytes: 8) + [flags]
         // swift-crypto only throws here for invalid nonce sizes, which a fresh nonce never has.
@@ -147,7 +148,8 @@ public enum SealedFile {
         var start = 0
         repeat {
             let end = min(start + maxChunk, plaintext.count)
-            output += chunk(Array(plaintext[start..<end]), index: index, final: end == plaintext.count, header: header, key: key)
+            output += chunk(
+                Array(plaintext[start..<end]), index: index, final: end == plaintext.count, header: header, key: key)
             index += 1
             start = end
         } while start < plaintext.count
@@ -161,7 +163,9 @@ public enum SealedFile {
         var offset = headerSize
         var index: UInt64 = 0
         while offset < sealed.count {
-            guard sealed.count - offset >= chunkOverhead else { throw SealedFileError(kind: .truncated, chunk: Int(index)) }
+            guard sealed.count - offset >= chunkOverhead else {
+                throw SealedFileError(kind: .truncated, chunk: Int(index))
+            }
             let flags = sealed[offset]
             let length = Int(readBigEndian(sealed[(offset + 1)..<(offset + 5)]))
             guard flags <= 1, length <= maxChunk, sealed.count - offset - chunkOverhead >= length else {
@@ -173,7 +177,8 @@ public enum SealedFile {
             let aad = header + bigEndian(index, bytes: 8) + [flags]
             do {
                 let box = try AES.GCM.SealedBox(
-                    nonce: AES.GCM.Nonce(data: sealed[nonceStart..<cipherStart]), ciphertext: sealed[cipherStart..<tagStart],
+                    nonce: AES.GCM.Nonce(data: sealed[nonceStart..<cipherStart]),
+                    ciphertext: sealed[cipherStart..<tagStart],
                     tag: sealed[tagStart..<(tagStart + 16)])
                 output += Array(try AES.GCM.open(box, using: key.key, authenticating: aad))
             } catch {
@@ -199,12 +204,16 @@ public enum SealedFile {
 
     /// For appending to an existing sealed file: the number of chunks before its final chunk, and the
     /// file size without that final chunk (where appending continues). Reads lengths only.
-    public static func appendPoint(_ sealed: [UInt8], key: DataKey) throws(SealedFileError) -> (chunks: UInt64, size: Int) {
+    public static func appendPoint(_ sealed: [UInt8], key: DataKey) throws(SealedFileError) -> (
+        chunks: UInt64, size: Int
+    ) {
         _ = try checkHeader(sealed, key: key)
         var offset = headerSize
         var index: UInt64 = 0
         while offset < sealed.count {
-            guard sealed.count - offset >= chunkOverhead else { throw SealedFileError(kind: .truncated, chunk: Int(index)) }
+            guard sealed.count - offset >= chunkOverhead else {
+                throw SealedFileError(kind: .truncated, chunk: Int(index))
+            }
             let length = Int(readBigEndian(sealed[(offset + 1)..<(offset + 5)]))
             let next = offset + chunkOverhead + length
             guard next <= sealed.count else { throw SealedFileError(kind: .truncated, chunk: Int(index)) }

@@ -119,7 +119,8 @@ public final class Engine: Sendable {
             let (record, terminologyDiagnostics) = normalized(mapped)
             let diagnostics = mapDiagnostics + terminologyDiagnostics
             return UnitResult(
-                index: message.index, record: record, diagnostics: diagnostics, error: nil, byteCount: message.byteCount)
+                index: message.index, record: record, diagnostics: diagnostics, error: nil, byteCount: message.byteCount
+            )
         } catch {
             return UnitResult(
                 index: message.index, record: nil, diagnostics: message.diagnostics, error: error,

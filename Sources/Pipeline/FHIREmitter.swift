@@ -13,7 +13,10 @@ public struct FHIREmitter: Sendable {
     /// Transaction entries as conditional creates on business identifiers.
     public var conditionalReferences: Bool
 
-    public init(builder: BundleBuilder = BundleBuilder(), bundleType: BundleType = .transaction, conditionalReferences: Bool = false) {
+    public init(
+        builder: BundleBuilder = BundleBuilder(), bundleType: BundleType = .transaction,
+        conditionalReferences: Bool = false
+    ) {
         self.builder = builder
         self.bundleType = bundleType
         self.conditionalReferences = conditionalReferences

@@ -7,7 +7,9 @@ public enum InputFormat: String, Sendable, CaseIterable {
     public static func detect(_ bytes: some Collection<UInt8>) -> InputFormat? {
         var prefix = Array(bytes.prefix(4096))[...]
         if prefix.starts(with: [0xEF, 0xBB, 0xBF]) { prefix = prefix.dropFirst(3) }
-        while let first = prefix.first, first == 0x0B || first == 0x20 || first == 0x0A || first == 0x0D || first == 0x09 {
+        while let first = prefix.first,
+            first == 0x0B || first == 0x20 || first == 0x0A || first == 0x0D || first == 0x09
+        {
             prefix = prefix.dropFirst()
         }
         for header in ["MSH", "FHS", "BHS"] where prefix.starts(with: Array(header.utf8)) { return .hl7v2 }

@@ -66,7 +66,8 @@ public final class NDJSONSink: RecordSink {
         if let sealingKey {
             for (type, handle) in handles.sorted(by: { $0.key < $1.key }) {
                 let final = SealedFile.chunk(
-                    [], index: chunkIndex[type] ?? 0, final: true, header: SealedFile.header(sealingKey), key: sealingKey)
+                    [], index: chunkIndex[type] ?? 0, final: true, header: SealedFile.header(sealingKey),
+                    key: sealingKey)
                 try handle.write(contentsOf: final)
                 try handle.synchronize()
             }

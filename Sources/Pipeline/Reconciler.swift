@@ -1,8 +1,8 @@
-import Foundation
 import CanonicalHash
 import ClinicalModel
 import FHIRMapping
 import FHIRR4
+import Foundation
 
 /// One record in a reconciliation report, named by its FHIR resource (`Patient/<derived id>`):
 /// the derived id is a one-way hash of the business key, so the report names records an engineer
@@ -20,7 +20,9 @@ public struct DanglingReference: Hashable, Sendable, Comparable {
     public var from: String
     public var to: String
 
-    public static func < (lhs: DanglingReference, rhs: DanglingReference) -> Bool { (lhs.from, lhs.to) < (rhs.from, rhs.to) }
+    public static func < (lhs: DanglingReference, rhs: DanglingReference) -> Bool {
+        (lhs.from, lhs.to) < (rhs.from, rhs.to)
+    }
 }
 
 /// The outcome of comparing a source with its FHIR output: counts, differences by record, dangling
@@ -91,7 +93,8 @@ public enum Reconciler {
                 report.matched += 1
             } else {
                 report.changed.append(
-                    ReconciledRecord(resource: resourceName(ref), sourceDigest: digest.digest, fhirDigest: other.digest))
+                    ReconciledRecord(resource: resourceName(ref), sourceDigest: digest.digest, fhirDigest: other.digest)
+                )
             }
         }
         for (ref, digest) in fhirDigests where sourceDigests[ref] == nil {
@@ -127,13 +130,13 @@ public enum Reconciler {
     /// number, so counts aggregate across a batch.
     static func positionWithoutMessage(_ location: SourceLocation?) -> String {
         switch location {
-        case let .hl7(_, segment, _, field, _, _, _)?:
+        case .hl7(_, let segment, _, let field, _, _, _)?:
             return field.map { "\(segment)-\($0)" } ?? segment
-        case let .csv(file, _, column)?:
+        case .csv(let file, _, let column)?:
             return column.map { "\(file) column \($0)" } ?? file
-        case let .xml(xpath, _)?:
+        case .xml(let xpath, _)?:
             return xpath.replacingOccurrences(of: #"\[\d+\]"#, with: "", options: .regularExpression)
-        case let .input(name, _)?:
+        case .input(let name, _)?:
             return name
         case nil:
             return "unknown"

@@ -7,7 +7,9 @@ extension ReconciliationReport {
     public var jsonValue: JSON {
         func counts(_ values: [EntityKind: Int]) -> JSON {
             var object = JSONObject()
-            for kind in EntityKind.allCases where values[kind] != nil { object.append(kind.rawValue, .int(values[kind]!)) }
+            for kind in EntityKind.allCases where values[kind] != nil {
+                object.append(kind.rawValue, .int(values[kind]!))
+            }
             return .object(object)
         }
         func records(_ items: [ReconciledRecord]) -> JSON {
@@ -52,14 +54,14 @@ extension ReconciliationReport {
     public func yaml() throws -> String {
         func node(_ value: JSON) -> Node {
             switch value {
-            case let .object(object):
+            case .object(let object):
                 let pairs = object.members.map { (Node($0.key, .implicit, .doubleQuoted), node($0.value)) }
                 return Node(pairs, .implicit, pairs.isEmpty ? .flow : .block)
-            case let .array(items):
+            case .array(let items):
                 return Node(items.map(node), .implicit, items.isEmpty ? .flow : .block)
-            case let .string(text): return Node(text, .implicit, .doubleQuoted)
-            case let .number(text): return Node(text, .implicit, .plain)
-            case let .bool(flag): return Node(flag ? "true" : "false", .implicit, .plain)
+            case .string(let text): return Node(text, .implicit, .doubleQuoted)
+            case .number(let text): return Node(text, .implicit, .plain)
+            case .bool(let flag): return Node(flag ? "true" : "false", .implicit, .plain)
             default: return Node("null", .implicit, .plain)
             }
         }

@@ -63,17 +63,20 @@ public struct RunSummary: Sendable {
         var lines = ["fhirbridge: \(units) units, \(converted) converted, \(failed) failed, \(bytes) bytes read"]
         if !resources.isEmpty {
             lines.append(
-                "resources: " + resources.sorted(by: { $0.key < $1.key }).map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+                "resources: "
+                    + resources.sorted(by: { $0.key < $1.key }).map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
         if !diagnosticsByKind.isEmpty {
             lines.append(
                 "diagnostics: "
-                    + diagnosticsByKind.sorted(by: { $0.key < $1.key }).map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+                    + diagnosticsByKind.sorted(by: { $0.key < $1.key }).map { "\($0.key) \($0.value)" }.joined(
+                        separator: ", "))
         }
         if let checkpoint = ledger.checkpoint {
             lines.append(
                 "checkpoint \(checkpoint) (started \(ledger.startedAt ?? "?")): \(ledger.new) new, \(ledger.changed) changed, "
-                    + "\(ledger.unchanged) unchanged records, \(ledger.deleted.count) deleted, \(ledger.resumedUnits) units already written")
+                    + "\(ledger.unchanged) unchanged records, \(ledger.deleted.count) deleted, \(ledger.resumedUnits) units already written"
+            )
         }
         if !terminology.isEmpty {
             lines.append("terminology (codes in local or unknown systems shown as #fingerprints):")
@@ -95,7 +98,9 @@ public struct RunSummary: Sendable {
         for (type, count) in resources.sorted(by: { $0.key < $1.key }) { resourceObject.append(type, .int(count)) }
         object.append("resources", .object(resourceObject))
         var diagnosticObject = JSONObject()
-        for (kind, count) in diagnosticsByKind.sorted(by: { $0.key < $1.key }) { diagnosticObject.append(kind, .int(count)) }
+        for (kind, count) in diagnosticsByKind.sorted(by: { $0.key < $1.key }) {
+            diagnosticObject.append(kind, .int(count))
+        }
         object.append("diagnostics", .object(diagnosticObject))
         var terminologyRows: [JSON] = []
         for row in terminology.redacted().rows {

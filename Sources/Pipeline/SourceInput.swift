@@ -14,9 +14,9 @@ public enum SourceInput: Sendable {
     /// The input's name without its folders (safe to print).
     public var name: String {
         switch self {
-        case let .file(file): file.name
-        case let .csv(url, _): url.lastPathComponent
-        case let .memory(name, _): name
+        case .file(let file): file.name
+        case .csv(let url, _): url.lastPathComponent
+        case .memory(let name, _): name
         }
     }
 
@@ -25,7 +25,7 @@ public enum SourceInput: Sendable {
     /// the patient). Positions, summaries, logs, reports and output names then show the alias; the same
     /// path always gives the same alias, so a failing file can still be found (`sha256sum` of the path).
     public func redactingName() -> SourceInput {
-        guard case let .file(file) = self, let url = file.url else { return self }
+        guard case .file(let file) = self, let url = file.url else { return self }
         let digest = lowercaseHex(SHA256.hash(data: Array(url.standardizedFileURL.path.utf8)))
         return .file(InputFile(url: url, alias: "input-" + digest.prefix(12)))
     }
@@ -33,9 +33,9 @@ public enum SourceInput: Sendable {
     /// The name without its extension, for output names.
     public var stem: String {
         switch self {
-        case let .file(file): file.stem
-        case let .csv(url, _): url.deletingPathExtension().lastPathComponent
-        case let .memory(name, _): name
+        case .file(let file): file.stem
+        case .csv(let url, _): url.deletingPathExtension().lastPathComponent
+        case .memory(let name, _): name
         }
     }
 }
@@ -65,11 +65,13 @@ extension Engine {
     /// The reader for one input: the one place where formats are told apart. A file is read when
     /// the first unit is pulled; its format is then `format`, or detected from its content
     /// (`InputFormat.detect`), and CSV content goes through the first profile that fits it.
-    public func reader(for source: SourceInput, format: InputFormat? = nil, traceUnused: Bool = false) -> any UnitReader {
+    public func reader(for source: SourceInput, format: InputFormat? = nil, traceUnused: Bool = false) -> any UnitReader
+    {
         switch source {
-        case let .file(file): SourceFileReader(file: file, format: format, engine: self, traceUnused: traceUnused)
-        case let .csv(url, profile): CSVUnitReader(.folder(url), profile: profile, engine: self)
-        case let .memory(name, bytes): reader(bytes: bytes, inputName: name, format: format, traceUnused: traceUnused)
+        case .file(let file): SourceFileReader(file: file, format: format, engine: self, traceUnused: traceUnused)
+        case .csv(let url, let profile): CSVUnitReader(.folder(url), profile: profile, engine: self)
+        case .memory(let name, let bytes):
+            reader(bytes: bytes, inputName: name, format: format, traceUnused: traceUnused)
         }
     }
 

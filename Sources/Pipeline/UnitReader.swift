@@ -57,7 +57,9 @@ public struct HL7v2UnitReader: UnitReader {
     var reportedDiagnostics = 0
     public private(set) var bytesRead: Int
 
-    public init(splitter: HL7InputSplitter, engine: Engine, inputName: String, bytesRead: Int = 0, traceUnused: Bool = false) {
+    public init(
+        splitter: HL7InputSplitter, engine: Engine, inputName: String, bytesRead: Int = 0, traceUnused: Bool = false
+    ) {
         self.splitter = splitter
         self.engine = engine
         self.inputName = inputName
@@ -172,8 +174,8 @@ public struct CSVUnitReader: UnitReader {
                 profile: profile, terminology: engine.terminology, limits: engine.configuration.limits.csv)
             do {
                 switch input {
-                case let .folder(url): records = try reader.records(folder: url)
-                case let .contents(name, bytes):
+                case .folder(let url): records = try reader.records(folder: url)
+                case .contents(let name, let bytes):
                     bytesRead = bytes.count
                     records = try reader.records(contents: bytes, name: name)
                 }
@@ -200,7 +202,8 @@ public struct CSVUnitReader: UnitReader {
         }
         guard !failures.isEmpty else { return nil }
         yielded += 1
-        return UnitResult(index: yielded, record: nil, diagnostics: leftover, error: failures.removeFirst(), byteCount: 0)
+        return UnitResult(
+            index: yielded, record: nil, diagnostics: leftover, error: failures.removeFirst(), byteCount: 0)
     }
 
     /// The reader's findings not yet handed out.

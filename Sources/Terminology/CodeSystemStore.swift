@@ -140,7 +140,8 @@ public final class CodeSystemStore: @unchecked Sendable {
             }
             return String(decoding: bytes, as: UTF8.self)
         }
-        return String(text.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
+        return String(
+            text.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
     }
 
     // MARK: Units and maps
@@ -217,7 +218,7 @@ public final class CodeSystemStore: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         var failures: [String: TerminologyLoadError] = [:]
-        for (file, result) in files { if case let .failure(error) = result { failures[file] = error } }
+        for (file, result) in files { if case .failure(let error) = result { failures[file] = error } }
         return failures
     }
 

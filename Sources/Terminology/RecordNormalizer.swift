@@ -292,17 +292,17 @@ extension RecordNormalizer {
         mutating func value(_ value: inout ObservationValue?, absentReason _: inout String?) {
             guard let current = value else { return }
             switch current {
-            case var .quantity(q):
+            case .quantity(var q):
                 quantity(&q)
                 value = .quantity(q)
-            case var .concept(c):
+            case .concept(var c):
                 concept(&c)
                 value = .concept(c)
-            case var .ratio(numerator, denominator):
+            case .ratio(var numerator, var denominator):
                 quantity(&numerator)
                 quantity(&denominator)
                 value = .ratio(numerator: numerator, denominator: denominator)
-            case var .range(low, high):
+            case .range(var low, var high):
                 quantity(&low)
                 quantity(&high)
                 value = .range(low: low, high: high)

@@ -29,7 +29,9 @@ public enum TerminologyLocator {
         var folder = origin.standardizedFileURL.resolvingSymlinksInPath()
         for _ in 0..<64 {
             let terminology = folder.appendingPathComponent("Terminology")
-            if isDirectory(terminology, fileManager), isDirectory(folder.appendingPathComponent("Mappings"), fileManager) {
+            if isDirectory(terminology, fileManager),
+                isDirectory(folder.appendingPathComponent("Mappings"), fileManager)
+            {
                 return terminology
             }
             let parent = folder.deletingLastPathComponent()

@@ -78,7 +78,8 @@ extension TerminologyStore {
             let file = try read(ConceptMapFile.self, relativePath)
             let map = try file.conceptMap(file: relativePath, expectedID: String(name.dropLast(5)))
             if let other = seen[map.id] {
-                throw TerminologyLoadError(.duplicateID, file: relativePath, jsonPath: "$.id", "id also used by \(other)")
+                throw TerminologyLoadError(
+                    .duplicateID, file: relativePath, jsonPath: "$.id", "id also used by \(other)")
             }
             seen[map.id] = relativePath
             sources[relativePath] = file.source
@@ -91,11 +92,13 @@ extension TerminologyStore {
             sources[indexPath] = index.source
             for (position, entry) in index.maps.enumerated() where seen[entry.id] == nil {
                 throw TerminologyLoadError(
-                    .invalidContent, file: indexPath, jsonPath: "$.maps[\(position)].id", "no map file \(entry.id).json")
+                    .invalidContent, file: indexPath, jsonPath: "$.maps[\(position)].id", "no map file \(entry.id).json"
+                )
             }
             let listed = Set(index.maps.map(\.id))
             if let missing = maps.first(where: { !listed.contains($0.id) }) {
-                throw TerminologyLoadError(.invalidContent, file: indexPath, jsonPath: "$.maps", "\(missing.id) is not listed")
+                throw TerminologyLoadError(
+                    .invalidContent, file: indexPath, jsonPath: "$.maps", "\(missing.id) is not listed")
             }
         }
         let codeSystems = try loadCodeSystems(from: directory, sources: &sources)
@@ -129,7 +132,8 @@ extension TerminologyStore {
         for (position, entry) in oids.entries.enumerated() {
             let path = "$.entries[\(position)]"
             guard SystemRegistry.isOID(entry.oid) else {
-                throw TerminologyLoadError(.invalidContent, file: oidRegistryFile, jsonPath: path + ".oid", "not an OID")
+                throw TerminologyLoadError(
+                    .invalidContent, file: oidRegistryFile, jsonPath: path + ".oid", "not an OID")
             }
             guard isURI(entry.uri) else {
                 throw TerminologyLoadError(.invalidContent, file: oidRegistryFile, jsonPath: path + ".uri", "not a URI")
@@ -153,13 +157,16 @@ extension TerminologyStore {
         }
         for (alias, canonical) in oids.uriAliases ?? [:] {
             guard isURI(alias), isURI(canonical) else {
-                throw TerminologyLoadError(.invalidContent, file: oidRegistryFile, jsonPath: "$.uriAliases", "not a URI: \(alias)")
+                throw TerminologyLoadError(
+                    .invalidContent, file: oidRegistryFile, jsonPath: "$.uriAliases", "not a URI: \(alias)")
             }
             registry.canonicalByAlias[alias] = canonical
         }
         // names from the OID registry win; a v2 coding system's title names a system it lacks
         for system in systems.systems {
-            if let title = system.title, registry.nameByURI[system.uri] == nil { registry.nameByURI[system.uri] = title }
+            if let title = system.title, registry.nameByURI[system.uri] == nil {
+                registry.nameByURI[system.uri] = title
+            }
         }
         return registry
     }
@@ -243,7 +250,9 @@ struct ConceptMapFile: Decodable {
         guard id == expectedID else { throw fail("$.id", "id \(id) does not match the file name") }
         var table: String?
         if let sourceTable {
-            guard let normalized = V2Table.normalize(sourceTable) else { throw fail("$.sourceTable", "not a v2 table id") }
+            guard let normalized = V2Table.normalize(sourceTable) else {
+                throw fail("$.sourceTable", "not a v2 table id")
+            }
             table = normalized
         }
         guard TerminologyStore.isURI(sourceSystem) else { throw fail("$.sourceSystem", "not a URI") }

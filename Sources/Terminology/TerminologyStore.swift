@@ -161,7 +161,9 @@ public struct TerminologyStore: Sendable {
     /// little room.
     ///
     ///     store.systemShortName(forURI: "http://hl7.org/fhir/sid/cvx")   // "CVX"
-    public func systemShortName(forURI uri: String) -> String? { registry.shortNameByURI[uri] ?? registry.nameByURI[uri] }
+    public func systemShortName(forURI uri: String) -> String? {
+        registry.shortNameByURI[uri] ?? registry.nameByURI[uri]
+    }
 
     /// Any spelling of a code system (v2 name, OID, `urn:oid:…`, URI) as its canonical URI.
     ///

@@ -46,7 +46,9 @@ extension StringProtocol {
     /// Trims spaces, tabs, newlines and no-break spaces (some IG sheets carry U+00A0 after codes).
     func trimmingWhitespace() -> String {
         // ASCII fast path: nothing to trim when the ends are neither space nor control characters
-        if let first = utf8.first, let last = utf8.reversed().first, first > 0x20, first < 0x80, last > 0x20, last < 0x80 {
+        if let first = utf8.first, let last = utf8.reversed().first, first > 0x20, first < 0x80, last > 0x20,
+            last < 0x80
+        {
             return String(self)
         }
         let isSpace: (Character) -> Bool = { $0.isWhitespace }

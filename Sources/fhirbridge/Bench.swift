@@ -105,7 +105,8 @@ struct Bench: ParsableCommand {
                 let units = stride(from: worker, to: messages, by: jobs).lazy.map { index in
                     SourceInput.memory(name: "bench", bytes: source.unit(index, worker: worker))
                 }
-                let pipeline = ConversionPipeline(engine: engine, sink: HashingSink(emitter: engine.emitter), format: format)
+                let pipeline = ConversionPipeline(
+                    engine: engine, sink: HashingSink(emitter: engine.emitter), format: format)
                 _ = pipeline.run(units)
             }
             parallelSeconds = (clock.now - start).seconds
@@ -122,7 +123,7 @@ struct Bench: ParsableCommand {
             if format == .ccda {
                 if InputFormat.detect(bytes) == .ccda { units.append(bytes) }
             } else {
-                for case let .success(message) in HL7Parser.parseAll(bytes).messages { units.append(message.bytes) }
+                for case .success(let message) in HL7Parser.parseAll(bytes).messages { units.append(message.bytes) }
             }
         }
         guard !units.isEmpty else { throw ValidationError("no \(format.rawValue) units under the --input path") }
@@ -240,11 +241,12 @@ struct Bench: ParsableCommand {
             for (name, seconds) in rows {
                 object.append(
                     name,
-                    .object(JSONObject([
-                        "seconds": .number(String(format: "%.4f", seconds)),
-                        "unitsPerSecond": .number(String(format: "%.0f", rate(seconds))),
-                        "megabytesPerSecond": .number(String(format: "%.2f", throughput(seconds))),
-                    ])))
+                    .object(
+                        JSONObject([
+                            "seconds": .number(String(format: "%.4f", seconds)),
+                            "unitsPerSecond": .number(String(format: "%.0f", rate(seconds))),
+                            "megabytesPerSecond": .number(String(format: "%.2f", throughput(seconds))),
+                        ])))
             }
             object.append("jobs", .int(jobs))
             object.append("stageClock", .string(cpuTime ? "thread-cpu" : "wall"))
@@ -255,7 +257,8 @@ struct Bench: ParsableCommand {
         }
         print(
             "\(format.rawValue): \(stages.units) \(unitName) (\(String(format: "%.2f", megabytes)) MB in, "
-                + "\(String(format: "%.2f", Double(stages.outputBytes) / 1_048_576)) MB FHIR JSON out), failures: \(stages.failures)")
+                + "\(String(format: "%.2f", Double(stages.outputBytes) / 1_048_576)) MB FHIR JSON out), failures: \(stages.failures)"
+        )
         print("stage                      \(unitName)/s        MB/s" + (cpuTime ? "   (thread CPU time)" : ""))
         for (name, seconds) in rows {
             print(

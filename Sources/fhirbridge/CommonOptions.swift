@@ -12,7 +12,10 @@ extension Deidentifier.DateMode: ExpressibleByArgument {}
 
 /// `--home`: where `Terminology/` and `Mappings/` are, for every command that loads the engine.
 struct HomeOptions: ParsableArguments {
-    @Option(help: "Folder holding Terminology/ and Mappings/ (default: FHIRBRIDGE_HOME, or found from the current directory).")
+    @Option(
+        help:
+            "Folder holding Terminology/ and Mappings/ (default: FHIRBRIDGE_HOME, or found from the current directory)."
+    )
     var home: String?
 
     /// Loads the engine; a missing data folder is an I/O error (74), data that does not load 70.
@@ -38,7 +41,9 @@ struct SourceOptions: ParsableArguments {
     @Option(help: "Zone for source times given without one, as +hh:mm or -hh:mm.")
     var timezone: String = "+00:00"
 
-    @Option(help: "A CSV column profile (YAML) to try before the bundled ones in Mappings/csv. Repeatable.", completion: .file())
+    @Option(
+        help: "A CSV column profile (YAML) to try before the bundled ones in Mappings/csv. Repeatable.",
+        completion: .file())
     var csvProfile: [String] = []
 
     func validate() throws {
@@ -52,9 +57,11 @@ struct SourceOptions: ParsableArguments {
     func loadEngine(_ home: HomeOptions, _ configure: (inout EngineConfiguration) -> Void = { _ in }) throws -> Engine {
         var profiles: [CSVProfile] = []
         for path in csvProfile {
-            switch Result(catching: { () throws(MappingLoadError) -> CSVProfile in try CSVProfile.load(URL(fileURLWithPath: path)) }) {
-            case let .success(profile): profiles.append(profile)
-            case let .failure(error):
+            switch Result(catching: { () throws(MappingLoadError) -> CSVProfile in
+                try CSVProfile.load(URL(fileURLWithPath: path))
+            }) {
+            case .success(let profile): profiles.append(profile)
+            case .failure(let error):
                 FileHandle.standardError.write(Data("error: \(error)\n".utf8))
                 throw Exit.usage
             }
@@ -73,8 +80,8 @@ enum Inputs {
     static func files(_ paths: [String], includeFHIR: Bool = false) throws -> [InputFile] {
         let result = Result { () throws(InputError) -> [InputFile] in try InputFile.collect(paths, fhir: includeFHIR) }
         switch result {
-        case let .success(inputs): return inputs
-        case let .failure(error):
+        case .success(let inputs): return inputs
+        case .failure(let error):
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw error.isUsage ? Exit.usage : Exit.ioError
         }
@@ -83,8 +90,8 @@ enum Inputs {
     /// Expands paths into source inputs (CSV folders through the engine's profiles).
     static func sources(_ paths: [String], engine: Engine) throws -> [SourceInput] {
         switch Result(catching: { () throws(InputError) -> [SourceInput] in try engine.sources(paths) }) {
-        case let .success(sources): return sources
-        case let .failure(error):
+        case .success(let sources): return sources
+        case .failure(let error):
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw error.isUsage ? Exit.usage : Exit.ioError
         }
@@ -93,15 +100,15 @@ enum Inputs {
 
 extension SinkOutput {
     var filePath: String? {
-        if case let .file(path) = self { return path }
+        if case .file(let path) = self { return path }
         return nil
     }
 
     /// The audit trail's view of an output: file digests are read back, streams are as written.
     func auditFile() -> AuditFile? {
         switch self {
-        case let .file(path): AuditFile.hashing(path: path, role: "output")
-        case let .stream(digest, size): AuditFile(digest: digest, size: size, role: "stdout")
+        case .file(let path): AuditFile.hashing(path: path, role: "output")
+        case .stream(let digest, let size): AuditFile(digest: digest, size: size, role: "stdout")
         }
     }
 }

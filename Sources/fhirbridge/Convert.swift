@@ -39,18 +39,20 @@ struct Convert: ParsableCommand {
     @Option(help: "Write the run summary as JSON to this file.")
     var report: String?
 
-    @Option(help: """
-        Write every terminology finding (unknown, unmapped and local codes, units not in UCUM) with the \
-        codes as they came, as JSON. Source codes can be free text: treat this file like the output.
-        """)
+    @Option(
+        help: """
+            Write every terminology finding (unknown, unmapped and local codes, units not in UCUM) with the \
+            codes as they came, as JSON. Source codes can be free text: treat this file like the output.
+            """)
     var terminologyReport: String?
 
     @OptionGroup var home: HomeOptions
 
-    @Option(help: """
-        Checkpoint ledger (SQLite) for delta runs: emit only records that are new or changed since the \
-        last checkpoint, report deletions, and resume a run that was killed half-way. Needs --out.
-        """)
+    @Option(
+        help: """
+            Checkpoint ledger (SQLite) for delta runs: emit only records that are new or changed since the \
+            last checkpoint, report deletions, and resume a run that was killed half-way. Needs --out.
+            """)
     var ledger: String?
 
     @Flag(help: "No progress bar and no summary on standard error.")
@@ -65,7 +67,8 @@ struct Convert: ParsableCommand {
         if ndjson && out == nil { throw ValidationError("--ndjson needs --out.") }
         if ledger != nil && out == nil { throw ValidationError("--ledger needs --out.") }
         if ledger != nil && ndjson {
-            throw ValidationError("--ledger writes one bundle per unit (restartable); it cannot be combined with --ndjson.")
+            throw ValidationError(
+                "--ledger writes one bundle per unit (restartable); it cannot be combined with --ndjson.")
         }
     }
 
@@ -91,13 +94,14 @@ struct Convert: ParsableCommand {
             throw Exit.ioError
         }
         logger.info("run.started", metadata: ["command": "convert", "count": "\(inputs.count)"])
-        let pipeline = ConversionPipeline(engine: engine, sink: sink, policy: policy, ledger: checkpoints, format: format)
+        let pipeline = ConversionPipeline(
+            engine: engine, sink: sink, policy: policy, ledger: checkpoints, format: format)
         let summary = pipeline.run(inputs) { event in
             switch event {
-            case let .inputStarted(input): progress.advance(label: input.name)
-            case let .unit(unit, _): if let error = unit.error { logger.notice("unit.failed", metadata: .error(error)) }
-            case let .inputUnreadable(input): logger.error("input.unreadable", metadata: ["position": "\(input.name)"])
-            case let .outputFailed(_, input): logger.error("output.failed", metadata: ["position": "\(input.name)"])
+            case .inputStarted(let input): progress.advance(label: input.name)
+            case .unit(let unit, _): if let error = unit.error { logger.notice("unit.failed", metadata: .error(error)) }
+            case .inputUnreadable(let input): logger.error("input.unreadable", metadata: ["position": "\(input.name)"])
+            case .outputFailed(_, let input): logger.error("output.failed", metadata: ["position": "\(input.name)"])
             }
         }
         progress.finish()
@@ -121,11 +125,13 @@ struct Convert: ParsableCommand {
             if ledger != nil { options["ledger"] = "true" }
             // files once each, sorted, then what went to standard output
             let files = Set(sink.outputs.compactMap(\.filePath)).sorted().map { SinkOutput.file(path: $0) }
-            let outputs = (files + sink.outputs.filter { $0.filePath == nil }).compactMap { $0.auditFile() }
+            let outputs =
+                (files + sink.outputs.filter { $0.filePath == nil }).compactMap { $0.auditFile() }
                 + (report.flatMap { AuditFile.hashing(path: $0, role: "report") }.map { [$0] } ?? [])
             let record = AuditRecord(
                 command: "convert", options: options, started: started, finished: Date(), counts: counts,
-                inputs: AuditOptions.files(of: inputs, stdinBytes: summary.bytes), outputs: outputs, exitCode: Int(exitCode))
+                inputs: AuditOptions.files(of: inputs, stdinBytes: summary.bytes), outputs: outputs,
+                exitCode: Int(exitCode))
             if !audit.append(record, logger: logger) { throw Exit.ioError }
         }
         if exitCode != 0 { throw ExitCode(exitCode) }
@@ -133,7 +139,9 @@ struct Convert: ParsableCommand {
 
     /// Bundle files or NDJSON under --out, else one bundle on standard output.
     func makeSink(_ emitter: FHIREmitter, sealingKey: DataKey?) throws -> any RecordSink {
-        guard let out else { return SingleBundleSink(emitter: emitter, destination: .standardOutput, sealingKey: sealingKey) }
+        guard let out else {
+            return SingleBundleSink(emitter: emitter, destination: .standardOutput, sealingKey: sealingKey)
+        }
         let directory = URL(fileURLWithPath: out)
         do {
             if ndjson { return try NDJSONSink(directory: directory, emitter: emitter, sealingKey: sealingKey) }

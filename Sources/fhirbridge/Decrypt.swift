@@ -57,7 +57,8 @@ struct Decrypt: ParsableCommand {
             }
             let outputName = name.hasSuffix(".enc") ? String(name.dropLast(4)) : name + ".dec"
             do {
-                try Data(plaintext).write(to: URL(fileURLWithPath: out).appendingPathComponent(outputName), options: .atomic)
+                try Data(plaintext).write(
+                    to: URL(fileURLWithPath: out).appendingPathComponent(outputName), options: .atomic)
             } catch {
                 FileHandle.standardError.write(Data("error: cannot write \(outputName)\n".utf8))
                 throw Exit.ioError

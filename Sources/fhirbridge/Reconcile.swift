@@ -21,7 +21,9 @@ struct Reconcile: ParsableCommand {
     @Argument(help: "Source files or folders.", completion: .file())
     var sources: [String]
 
-    @Option(name: .customLong("fhir"), parsing: .upToNextOption, help: "FHIR bundles (.json) or NDJSON files, or folders of them.")
+    @Option(
+        name: .customLong("fhir"), parsing: .upToNextOption,
+        help: "FHIR bundles (.json) or NDJSON files, or folders of them.")
     var fhir: [String]
 
     @Option(help: "Write the report to this file: YAML for .yaml/.yml, otherwise JSON.")
@@ -56,8 +58,9 @@ struct Reconcile: ParsableCommand {
         var fhirFiles: [AuditFile] = []
         let collected = CollectingSink()
         var diagnostics: [Diagnostic] = []
-        let summary = ConversionPipeline(engine: engine, sink: collected, traceUnused: true).run(sourceInputs) { event in
-            guard case let .unit(unit, _) = event else { return }
+        let summary = ConversionPipeline(engine: engine, sink: collected, traceUnused: true).run(sourceInputs) {
+            event in
+            guard case .unit(let unit, _) = event else { return }
             diagnostics += unit.diagnostics
             if let error = unit.error { logger.notice("unit.failed", metadata: .error(error)) }
         }
@@ -104,7 +107,9 @@ struct Reconcile: ParsableCommand {
         if !quiet { FileHandle.standardError.write(Data(result.summaryText().utf8)) }
         if let report {
             do {
-                let bytes = report.hasSuffix(".yaml") || report.hasSuffix(".yml") ? Array(try result.yaml().utf8) : result.json()
+                let bytes =
+                    report.hasSuffix(".yaml") || report.hasSuffix(".yml")
+                    ? Array(try result.yaml().utf8) : result.json()
                 try Data(bytes).write(to: URL(fileURLWithPath: report), options: .atomic)
             } catch {
                 FileHandle.standardError.write(Data("error: cannot write the report\n".utf8))
@@ -122,7 +127,8 @@ struct Reconcile: ParsableCommand {
             ]
             let outputs = report.flatMap { AuditFile.hashing(path: $0, role: "report") }.map { [$0] } ?? []
             let record = AuditRecord(
-                command: "reconcile", options: ["timezone": source.timezone], started: started, finished: Date(), counts: counts,
+                command: "reconcile", options: ["timezone": source.timezone], started: started, finished: Date(),
+                counts: counts,
                 inputs: AuditOptions.files(of: sourceInputs, stdinBytes: 0) + fhirFiles, outputs: outputs,
                 exitCode: result.isClean ? 0 : 65)
             if !audit.append(record, logger: logger) { throw Exit.ioError }

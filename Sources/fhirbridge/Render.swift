@@ -83,7 +83,8 @@ struct Render: ParsableCommand {
                 let links = ChartRenderer.Links(
                     comparison: ChartComparison.pageName(chart.id),
                     otherSide: sourceIDs.contains(chart.id) ? "\(chart.id).html" : nil, side: "FHIR")
-                try write(renderer.chartPage(chart, directory: fhirBook.directory, links: links), "\(chart.id).fhir.html")
+                try write(
+                    renderer.chartPage(chart, directory: fhirBook.directory, links: links), "\(chart.id).fhir.html")
             }
             for comparison in comparisons {
                 let page = renderer.comparisonPage(
@@ -99,7 +100,8 @@ struct Render: ParsableCommand {
             if let fhirBook {
                 let differing = comparisons.filter { $0.differingCount > 0 }.count
                 lines.append(
-                    "FHIR side: \(fhirBook.charts.count) charts; \(comparisons.count) comparisons, \(differing) with differences")
+                    "FHIR side: \(fhirBook.charts.count) charts; \(comparisons.count) comparisons, \(differing) with differences"
+                )
             }
             if book.unattributed > 0 { lines.append("\(book.unattributed) records without a patient (not charted)") }
             for error in errors.prefix(50) { lines.append("error: \(error)") }
@@ -122,7 +124,8 @@ struct Render: ParsableCommand {
                 continue
             }
             let collected = CollectingSink()
-            let summary = ConversionPipeline(engine: engine, sink: collected).run(try Inputs.sources([path], engine: engine))
+            let summary = ConversionPipeline(engine: engine, sink: collected).run(
+                try Inputs.sources([path], engine: engine))
             if let unreadable = summary.ioErrors.first {
                 FileHandle.standardError.write(Data("error: \(unreadable)\n".utf8))
                 throw Exit.ioError

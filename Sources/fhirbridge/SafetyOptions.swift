@@ -9,7 +9,10 @@ import Pipeline
 /// (de-identification and minimum-necessary limits). Keys are read from files or the environment,
 /// never from the command line.
 struct SafetyOptions: ParsableArguments {
-    @Flag(help: "Show inputs as input-<digest of the path> in positions, logs, reports and output names (for file names that carry patient data).")
+    @Flag(
+        help:
+            "Show inputs as input-<digest of the path> in positions, logs, reports and output names (for file names that carry patient data)."
+    )
     var redactInputNames = false
 
     @OptionGroup var encryption: EncryptionOptions
@@ -37,7 +40,9 @@ struct EncryptionOptions: ParsableArguments {
     @Flag(help: "Encrypt every output (AES-256-GCM, .enc files) with the key from --key-file or FHIRBRIDGE_KEY.")
     var encrypt = false
 
-    @Option(help: "File holding the key: base64 of 32 bytes (default: the FHIRBRIDGE_KEY environment variable).", completion: .file())
+    @Option(
+        help: "File holding the key: base64 of 32 bytes (default: the FHIRBRIDGE_KEY environment variable).",
+        completion: .file())
     var keyFile: String?
 
     /// The encryption key when `--encrypt` is set; a missing or malformed key is a usage error.
@@ -62,7 +67,8 @@ struct RecordPolicyOptions: ParsableArguments {
     @Flag(help: "De-identify outputs (HIPAA Safe Harbor) with keyed pseudonyms, for dry runs.")
     var deidentify = false
 
-    @Option(help: "Key file for de-identification pseudonyms (default: --key-file or FHIRBRIDGE_KEY).", completion: .file())
+    @Option(
+        help: "Key file for de-identification pseudonyms (default: --key-file or FHIRBRIDGE_KEY).", completion: .file())
     var deidKeyFile: String?
 
     @Option(help: "De-identified dates: shift (keyed offset per patient) or year.")
@@ -116,7 +122,9 @@ struct RecordPolicyOptions: ParsableArguments {
 
 /// `--audit FILE` (default: the FHIRBRIDGE_AUDIT environment variable).
 struct AuditOptions: ParsableArguments {
-    @Option(help: "Append an entry for this run to a hash-chained audit trail (default: FHIRBRIDGE_AUDIT).", completion: .file())
+    @Option(
+        help: "Append an entry for this run to a hash-chained audit trail (default: FHIRBRIDGE_AUDIT).",
+        completion: .file())
     var audit: String?
 
     var path: String? {
@@ -143,15 +151,15 @@ struct AuditOptions: ParsableArguments {
         var files: [AuditFile] = []
         for input in inputs {
             switch input {
-            case let .file(file):
+            case .file(let file):
                 if let url = file.url {
                     files += AuditFile.hashing(path: url.path, role: "input").map { [$0] } ?? []
                 } else {
                     files.append(AuditFile(digest: nil, size: stdinBytes, role: "stdin"))
                 }
-            case let .csv(url, _):
+            case .csv(let url, _):
                 files += folderFiles(url.path).compactMap { AuditFile.hashing(path: $0, role: "input") }
-            case let .memory(_, bytes):
+            case .memory(_, let bytes):
                 files.append(AuditFile(digest: sha256Hex(bytes), size: bytes.count, role: "input"))
             }
         }

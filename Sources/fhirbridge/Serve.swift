@@ -29,7 +29,6 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Folder for one bundle file per MLLP message (created if missing).")
     var out: String?
 
-
     @Option(help: "File holding the bearer token HTTP clients must send (first line).", completion: .file())
     var tokenFile: String?
 
@@ -91,7 +90,9 @@ struct Serve: AsyncParsableCommand {
         if let tlsCert, let tlsKey {
             configuration.tls = .init(certificateChainPath: tlsCert, privateKeyPath: tlsKey)
         }
-        if !["127.0.0.1", "::1", "localhost"].contains(host), configuration.tls == nil || configuration.bearerToken == nil {
+        if !["127.0.0.1", "::1", "localhost"].contains(host),
+            configuration.tls == nil || configuration.bearerToken == nil
+        {
             logger.warning("server.exposed")
         }
         let server = try Self.setup { () throws(ServerSetupError) in

@@ -25,7 +25,7 @@ struct CorpusConversionTests {
         #expect(record.patients.count == 1)
         #expect(!diagnostics.contains { $0.severity == .error })
         for diagnostic in diagnostics {
-            guard case let .xml(xpath, _)? = diagnostic.location else {
+            guard case .xml(let xpath, _)? = diagnostic.location else {
                 Issue.record("diagnostic without an XML position: \(diagnostic)")
                 continue
             }

@@ -1,8 +1,8 @@
 import CCDA
 import ClinicalModel
 import Foundation
-import TestSupport
 import Terminology
+import TestSupport
 import Testing
 
 /// Paths, the shared reader and corpus helpers for the C-CDA tests (the checkout and the corpus:

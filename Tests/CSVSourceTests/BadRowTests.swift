@@ -1,5 +1,5 @@
-import ClinicalModel
 import CSVSource
+import ClinicalModel
 import Foundation
 import Testing
 
@@ -70,13 +70,23 @@ struct BadRowTests {
         // the bad VALUE is dropped with a warning; the row with an unknown ENCOUNTER loses the link only
         #expect(first.observations.count == 2)
         #expect(first.observations.allSatisfy { $0.value == nil || $0.encounter == nil })
-        #expect(diagnostics.contains { $0.kind == .invalidValue && $0.location == .csv(file: "observations.csv", line: 2, column: "VALUE") })
-        #expect(diagnostics.contains { $0.kind == .unresolvedForeignKey && $0.location == .csv(file: "observations.csv", line: 4, column: "ENCOUNTER") })
+        #expect(
+            diagnostics.contains {
+                $0.kind == .invalidValue && $0.location == .csv(file: "observations.csv", line: 2, column: "VALUE")
+            })
+        #expect(
+            diagnostics.contains {
+                $0.kind == .unresolvedForeignKey
+                    && $0.location == .csv(file: "observations.csv", line: 4, column: "ENCOUNTER")
+            })
         // p-2's bad birth date and unmapped race/gender are warnings; the patient stays
         let second = records[1]
         #expect(second.patients[0].birthDate == nil)
         #expect(second.patients[0].gender == nil)
-        #expect(diagnostics.contains { $0.kind == .unmappedCode && $0.location == .csv(file: "patients.csv", line: 3, column: "GENDER") })
+        #expect(
+            diagnostics.contains {
+                $0.kind == .unmappedCode && $0.location == .csv(file: "patients.csv", line: 3, column: "GENDER")
+            })
         #expect(second.encounters.isEmpty)
         #expect(second.observations.count == 1)
         #expect(second.observations[0].encounter == nil)
@@ -92,7 +102,8 @@ struct BadRowTests {
             #expect(!(diagnostic.code ?? "").contains(Self.sentinel))
             #expect(!(diagnostic.system ?? "").contains(Self.sentinel))
         }
-        let encoded = String(decoding: try JSONEncoder().encode(errors), as: UTF8.self)
+        let encoded =
+            String(decoding: try JSONEncoder().encode(errors), as: UTF8.self)
             + String(decoding: try JSONEncoder().encode(diagnostics), as: UTF8.self)
         #expect(!encoded.contains(Self.sentinel))
     }
@@ -107,6 +118,9 @@ struct BadRowTests {
         defer { try? FileManager.default.removeItem(at: noID) }
         let (records, _, errors) = try reader.read(folder: noID)
         #expect(records.isEmpty)
-        #expect(errors.contains { $0.kind == .missingColumn && $0.location == .csv(file: "patients.csv", line: 1, column: "Id") })
+        #expect(
+            errors.contains {
+                $0.kind == .missingColumn && $0.location == .csv(file: "patients.csv", line: 1, column: "Id")
+            })
     }
 }

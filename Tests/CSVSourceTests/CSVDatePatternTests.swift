@@ -1,6 +1,7 @@
-@testable import CSVSource
 import ClinicalModel
 import Testing
+
+@testable import CSVSource
 
 @Suite("Date formats and zones")
 struct CSVDatePatternTests {
@@ -16,14 +17,17 @@ struct CSVDatePatternTests {
     }
 
     @Test func localTimesTakeTheZoneOfTheirDate() throws {
-        #expect(try Self.read("yyyy-MM-dd HH:mm", "2024-02-01 08:15", zone: "America/New_York") == "2024-02-01T08:15-05:00")
-        #expect(try Self.read("yyyy-MM-dd HH:mm", "2024-07-10 14:05", zone: "America/New_York") == "2024-07-10T14:05-04:00")
+        #expect(
+            try Self.read("yyyy-MM-dd HH:mm", "2024-02-01 08:15", zone: "America/New_York") == "2024-02-01T08:15-05:00")
+        #expect(
+            try Self.read("yyyy-MM-dd HH:mm", "2024-07-10 14:05", zone: "America/New_York") == "2024-07-10T14:05-04:00")
         #expect(try Self.read("MM/dd/yyyy h:mm a", "07/10/2024 2:05 PM", zone: "+01:00") == "2024-07-10T14:05+01:00")
         #expect(try Self.read("MM/dd/yyyy h:mm a", "07/10/2024 12:05 am", zone: "UTC") == "2024-07-10T00:05Z")
     }
 
     @Test func precisionIsKept() throws {
-        #expect(try Self.read("yyyyMMddHHmmss.SSS", "20240305103000.25", zone: "+00:00") == "2024-03-05T10:30:00.25+00:00")
+        #expect(
+            try Self.read("yyyyMMddHHmmss.SSS", "20240305103000.25", zone: "+00:00") == "2024-03-05T10:30:00.25+00:00")
         #expect(try Self.read("yyyy-MM", "2024-03") == "2024-03")
         #expect(try Self.read("yyyy-MM-dd'T'HH:mm:ssXXX", "2015-07-12T04:30:58Z", dateOnly: true) == "2015-07-12")
     }

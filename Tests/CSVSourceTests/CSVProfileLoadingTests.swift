@@ -25,11 +25,13 @@ struct BrokenProfile: CustomTestStringConvertible, Sendable {
         """
 
     static let all: [BrokenProfile] = [
-        BrokenProfile(name: "unknown top key", yaml: "profile: x\nfilez: {}\n", line: 2, message: "unknown key 'filez'"),
+        BrokenProfile(
+            name: "unknown top key", yaml: "profile: x\nfilez: {}\n", line: 2, message: "unknown key 'filez'"),
         BrokenProfile(name: "YAML syntax", yaml: "profile: x\nfiles: [\n", line: 3, message: "YAML syntax error"),
         BrokenProfile(
             name: "unknown path",
-            yaml: base + "      LAST: { to: name.surname, type: string }\n", line: 9, message: "unknown path 'name.surname'"),
+            yaml: base + "      LAST: { to: name.surname, type: string }\n", line: 9,
+            message: "unknown path 'name.surname'"),
         // `names` is in the shared path catalogue, but whole names come from HL7 v2 XPN, not from a column
         BrokenProfile(
             name: "catalogue path no column fills",
@@ -79,7 +81,8 @@ struct BrokenProfile: CustomTestStringConvertible, Sendable {
             line: 14, message: "reference to unknown file 'people'"),
         BrokenProfile(
             name: "per-patient file without patient",
-            yaml: base + "  encounters:\n    match: e.csv\n    entity: encounter\n    key: Id\n    columns: {}\n", line: 9,
+            yaml: base + "  encounters:\n    match: e.csv\n    entity: encounter\n    key: Id\n    columns: {}\n",
+            line: 9,
             message: "needs a column with 'to: patient, type: reference'"),
         BrokenProfile(
             name: "missing key",

@@ -16,14 +16,16 @@ struct CSVCase: CustomTestStringConvertible, Sendable {
         CSVCase(name: "CRLF", input: "a,b\r\n1,2\r\n", records: [["a", "b"], ["1", "2"]], lines: [1, 2]),
         CSVCase(name: "CR only", input: "a,b\r1,2", records: [["a", "b"], ["1", "2"]], lines: [1, 2]),
         CSVCase(name: "no final line break", input: "a,b\n1,2", records: [["a", "b"], ["1", "2"]], lines: [1, 2]),
-        CSVCase(name: "BOM", input: "\u{FEFF}Id,NAME\r\nx,y\r\n", records: [["Id", "NAME"], ["x", "y"]], lines: [1, 2]),
+        CSVCase(
+            name: "BOM", input: "\u{FEFF}Id,NAME\r\nx,y\r\n", records: [["Id", "NAME"], ["x", "y"]], lines: [1, 2]),
         CSVCase(
             name: "quoted delimiter and doubled quote", input: "a,\"b, \"\"c\"\"\"\n",
             records: [["a", "b, \"c\""]], lines: [1]),
         CSVCase(
             name: "line break inside quotes", input: "h1,h2\r\n\"one\r\ntwo\",x\r\nnext,y\r\n",
             records: [["h1", "h2"], ["one\r\ntwo", "x"], ["next", "y"]], lines: [1, 2, 4]),
-        CSVCase(name: "empty fields", input: ",,\n\"\",x,\n", records: [["", "", ""], ["", "x", ""]], lines: [1, 2]),
+        CSVCase(
+            name: "empty fields", input: ",,\n\"\",x,\n", records: [["", "", ""], ["", "x", ""]], lines: [1, 2]),
         CSVCase(name: "blank lines skipped", input: "a\n\n\r\nb\n", records: [["a"], ["b"]], lines: [1, 4]),
         CSVCase(
             name: "UTF-8 text", input: "María José279,Mascareñas995\n", records: [["María José279", "Mascareñas995"]],

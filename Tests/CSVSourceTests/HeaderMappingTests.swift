@@ -1,5 +1,5 @@
-import ClinicalModel
 import CSVSource
+import ClinicalModel
 import Foundation
 import Testing
 
@@ -27,7 +27,8 @@ struct HeaderMappingTests {
 
     @Test func reversedAndExtraColumnsGiveTheSameRecords() throws {
         let files = SyntheaV3Fixture.files.filter {
-            ["patients.csv", "encounters.csv", "observations.csv", "organizations.csv", "providers.csv"].contains($0.key)
+            ["patients.csv", "encounters.csv", "observations.csv", "organizations.csv", "providers.csv"].contains(
+                $0.key)
         }
         var reversed: [String: String] = [:]
         for (name, text) in files {
@@ -58,6 +59,9 @@ struct HeaderMappingTests {
         #expect(left == right)
         let unmapped = other.diagnostics.filter { $0.kind == .columnNotMapped }
         #expect(unmapped.count == 5)
-        #expect(unmapped.allSatisfy { if case let .csv(_, 1, column) = $0.location { column == "NEW_COLUMN" } else { false } })
+        #expect(
+            unmapped.allSatisfy {
+                if case .csv(_, 1, let column) = $0.location { column == "NEW_COLUMN" } else { false }
+            })
     }
 }

@@ -1,5 +1,5 @@
-import ClinicalModel
 import CSVSource
+import ClinicalModel
 import Foundation
 import Testing
 
@@ -62,9 +62,13 @@ struct LabResultsSampleTests {
         let bo = records[1]
         #expect(bo.patients[0].birthDate?.fhir == "1960-11-02")
         let cholesterol = try #require(bo.observations.first { $0.code.codings.first?.code == "2093-3" })
-        #expect(cholesterol.value == .quantity(Quantity(
-            value: DecimalValue(lexical: "100"), comparator: "<", unit: "mg/dL", system: "http://unitsofmeasure.org",
-            code: "mg/dL")))
+        #expect(
+            cholesterol.value
+                == .quantity(
+                    Quantity(
+                        value: DecimalValue(lexical: "100"), comparator: "<", unit: "mg/dL",
+                        system: "http://unitsofmeasure.org",
+                        code: "mg/dL")))
         let cy = records[2]
         #expect(cy.patients[0].gender?.code == "unknown")
         #expect(cy.observations.contains { $0.value == .string("Negative") })
@@ -72,6 +76,8 @@ struct LabResultsSampleTests {
 
     @Test func theFolderIsDetectedAsTheLabLayout() throws {
         let candidates = try Fixtures.profiles() + [Fixtures.labProfile()]
-        #expect(CSVSourceReader.detectProfile(folder: Fixtures.samples, candidates: candidates)?.name == "generic-lab-results")
+        #expect(
+            CSVSourceReader.detectProfile(folder: Fixtures.samples, candidates: candidates)?.name
+                == "generic-lab-results")
     }
 }

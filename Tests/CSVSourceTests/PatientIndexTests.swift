@@ -1,8 +1,9 @@
-@testable import CSVSource
 import ClinicalModel
 import Foundation
 import TestSupport
 import Testing
+
+@testable import CSVSource
 
 /// The index pass keeps runs of rows per patient: bounded by patients for exports written patient by
 /// patient, and still right when a patient's rows are spread over a file.

@@ -1,5 +1,5 @@
-import ClinicalModel
 import CSVSource
+import ClinicalModel
 import Foundation
 import TestSupport
 import Testing
@@ -49,7 +49,9 @@ struct SyntheaCorpusTests {
         #expect(first.document.type == "synthea-csv-2")
         #expect(first.document.controlID == "3287bb9c-e395-4146-8dd5-1fc3d887d220")
         #expect(first.patients.count == 1)
-        #expect(first.patients[0].ref.key == "https://github.com/synthetichealth/synthea|3287bb9c-e395-4146-8dd5-1fc3d887d220")
+        #expect(
+            first.patients[0].ref.key
+                == "https://github.com/synthetichealth/synthea|3287bb9c-e395-4146-8dd5-1fc3d887d220")
     }
 
     @Test func foreignKeysBecomeReferences() throws {
@@ -61,8 +63,14 @@ struct SyntheaCorpusTests {
             #expect(record.encounters.allSatisfy { $0.patient == patient })
             // two encounters of the corpus have an empty PROVIDER
             #expect(record.encounters.allSatisfy { $0.serviceProvider.map(organizations.contains) ?? true })
-            #expect(record.conditions.allSatisfy { $0.patient == patient && ($0.encounter.map(encounters.contains) ?? false) })
-            #expect(record.observations.allSatisfy { $0.patient == patient && ($0.encounter.map(encounters.contains) ?? false) })
+            #expect(
+                record.conditions.allSatisfy {
+                    $0.patient == patient && ($0.encounter.map(encounters.contains) ?? false)
+                })
+            #expect(
+                record.observations.allSatisfy {
+                    $0.patient == patient && ($0.encounter.map(encounters.contains) ?? false)
+                })
             #expect(record.immunizations.allSatisfy { $0.encounter.map(encounters.contains) ?? false })
             #expect(record.carePlans.allSatisfy { $0.encounter.map(encounters.contains) ?? false })
             // only the organizations this patient's encounters use
@@ -74,7 +82,9 @@ struct SyntheaCorpusTests {
         let (records, _, _) = try Self.read()
         let victor = records[0]
         let patient = victor.patients[0]
-        #expect(patient.gender == Coding(system: "http://hl7.org/fhir/administrative-gender", code: "male", display: "Male"))
+        #expect(
+            patient.gender == Coding(system: "http://hl7.org/fhir/administrative-gender", code: "male", display: "Male")
+        )
         #expect(patient.birthDate?.fhir == "2015-07-12")
         #expect(patient.races.first?.codings.first?.code == "2106-3")
         #expect(patient.ethnicities.first?.codings.first?.code == "2186-5")
@@ -87,7 +97,12 @@ struct SyntheaCorpusTests {
         #expect(encounter.patientClass?.code == "AMB")
         #expect(encounter.status == "finished")
         let height = try #require(victor.observations.first { $0.code.codings.first?.code == "8302-2" })
-        #expect(height.value == .quantity(Quantity(value: DecimalValue(lexical: "54.3"), unit: "cm", system: "http://unitsofmeasure.org", code: "cm")))
+        #expect(
+            height.value
+                == .quantity(
+                    Quantity(
+                        value: DecimalValue(lexical: "54.3"), unit: "cm", system: "http://unitsofmeasure.org",
+                        code: "cm")))
         let smoking = try #require(victor.observations.first { $0.code.codings.first?.code == "72166-2" })
         #expect(smoking.value == .concept(Concept(text: "Never smoker")))
         // Hispanic is an ethnicity, not a race

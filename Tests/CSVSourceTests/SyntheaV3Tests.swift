@@ -1,5 +1,5 @@
-import ClinicalModel
 import CSVSource
+import ClinicalModel
 import Foundation
 import Testing
 
@@ -9,7 +9,8 @@ struct SyntheaV3Tests {
         let folder = try Fixtures.folder(SyntheaV3Fixture.files, name: "v3")
         defer { try? FileManager.default.removeItem(at: folder) }
         let profile = try #require(
-            CSVSourceReader.detectProfile(folder: folder, candidates: try Fixtures.profiles() + [Fixtures.labProfile()]))
+            CSVSourceReader.detectProfile(folder: folder, candidates: try Fixtures.profiles() + [Fixtures.labProfile()])
+        )
         #expect(profile.name == "synthea-csv-3")
         return try CSVSourceReader(profile: profile, terminology: try Fixtures.store()).read(folder: folder)
     }
@@ -18,9 +19,10 @@ struct SyntheaV3Tests {
         let (records, diagnostics, errors) = try Self.read()
         #expect(errors.isEmpty)
         #expect(diagnostics.isEmpty)
-        #expect(records.map(\.document.controlID) == [
-            "aaaa0001-0000-4000-8000-000000000001", "aaaa0002-0000-4000-8000-000000000002",
-        ])
+        #expect(
+            records.map(\.document.controlID) == [
+                "aaaa0001-0000-4000-8000-000000000001", "aaaa0002-0000-4000-8000-000000000002",
+            ])
     }
 
     @Test func encountersNameTheOrganizationAndTheClinician() throws {
@@ -43,7 +45,8 @@ struct SyntheaV3Tests {
         #expect(penicillin.categories == ["medication"])
         #expect(penicillin.clinicalStatus == "active")
         #expect(penicillin.reactions.map(\.severity) == ["mild", "moderate"])
-        #expect(penicillin.reactions.map { $0.manifestations.first?.codings.first?.code } == ["247472004", "271807003"])
+        #expect(
+            penicillin.reactions.map { $0.manifestations.first?.codings.first?.code } == ["247472004", "271807003"])
         let mould = try #require(allergies.first { $0.code?.codings.first?.code == "419474003" })
         #expect(mould.code?.codings.first?.system == "http://snomed.info/sct")
         #expect(mould.reactions.isEmpty)
@@ -75,8 +78,11 @@ struct SyntheaV3Tests {
         let first = records[0]
         #expect(first.immunizations.first?.vaccine?.codings.first?.code == "08")
         #expect(first.immunizations.first?.occurrence?.fhir == "2021-03-01T10:00:00Z")
-        #expect(first.procedures.first?.performed == Period(
-            start: ClinicalDateTime(fhir: "2021-03-01T10:00:00Z"), end: ClinicalDateTime(fhir: "2021-03-01T10:15:00Z")))
+        #expect(
+            first.procedures.first?.performed
+                == Period(
+                    start: ClinicalDateTime(fhir: "2021-03-01T10:00:00Z"),
+                    end: ClinicalDateTime(fhir: "2021-03-01T10:15:00Z")))
         #expect(first.patients[0].names.map(\.use) == ["official", "maiden"])
         #expect(first.patients[0].names[0].given == ["Ada123", "Bea45"])
         #expect(first.patients[0].addresses.first?.district == "Hampden County")

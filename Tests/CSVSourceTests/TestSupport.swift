@@ -1,8 +1,8 @@
-import ClinicalModel
 import CSVSource
+import ClinicalModel
 import Foundation
-import TestSupport
 import Terminology
+import TestSupport
 import Testing
 
 /// Paths, the terminology and the bundled profiles shared by the CSV tests (the checkout and the

@@ -72,7 +72,8 @@ struct CanonicalHashTests {
         #expect(!text.contains("PID"))
         #expect(
             text.contains(
-                #""names":[{"family":"Sample","use":"maiden"},{"family":"Synthetic","given":["Alex","Q"],"use":"official"}]"#))
+                #""names":[{"family":"Sample","use":"maiden"},{"family":"Synthetic","given":["Alex","Q"],"use":"official"}]"#
+            ))
         #expect(digest(Self.patient()) == Self.pinnedDigest)
     }
 

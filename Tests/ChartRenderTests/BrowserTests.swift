@@ -15,8 +15,11 @@ import Testing
 struct BrowserTests {
     /// Sample inputs charted in the browser, and the C-CDA corpus documents when present.
     static func inputs() -> [URL] {
-        var urls = ["hl7v2/oru-r01-lab.hl7", "hl7v2/adt-a01-basic.hl7", "hl7v2/vxu-v04-immunization.hl7", "ccda/ccd-all-sections.xml"]
-            .map { Support.samples.appendingPathComponent($0) }
+        var urls = [
+            "hl7v2/oru-r01-lab.hl7", "hl7v2/adt-a01-basic.hl7", "hl7v2/vxu-v04-immunization.hl7",
+            "ccda/ccd-all-sections.xml",
+        ]
+        .map { Support.samples.appendingPathComponent($0) }
         if let synthea = TestCorpus.optional("synthea/ccda"),
             let names = try? FileManager.default.contentsOfDirectory(atPath: synthea.path)
         {
@@ -44,33 +47,46 @@ struct BrowserTests {
         }
         // the index and a side-by-side page of the first input load cleanly too
         var others: [(URL, String)] = []
-        let book = ChartBook(Self.inputs().prefix(1).flatMap { input in
-            Support.engine.convert(Array((try? Data(contentsOf: input)) ?? Data()), inputName: input.lastPathComponent).compactMap(\.record)
-        })
+        let book = ChartBook(
+            Self.inputs().prefix(1).flatMap { input in
+                Support.engine.convert(
+                    Array((try? Data(contentsOf: input)) ?? Data()), inputName: input.lastPathComponent
+                ).compactMap(\.record)
+            })
         let index = folder.appendingPathComponent("index.html")
         try Data(Support.renderer.indexPage(book)).write(to: index)
         others.append((index, "Patient charts"))
         if let chart = book.charts.first {
-            let fhir = ChartBook(try Support.roundTrip(Support.engine.convert(
-                Array(try Data(contentsOf: Self.inputs()[0])), inputName: "sample").compactMap(\.record)))
+            let fhir = ChartBook(
+                try Support.roundTrip(
+                    Support.engine.convert(
+                        Array(try Data(contentsOf: Self.inputs()[0])), inputName: "sample"
+                    ).compactMap(\.record)))
             let comparison = ChartComparison(id: chart.id, source: chart, fhir: fhir.charts.first)
             let page = folder.appendingPathComponent(ChartComparison.pageName(chart.id))
-            try Data(Support.renderer.comparisonPage(
-                comparison, sourceDirectory: book.directory, fhirDirectory: fhir.directory, sourcePage: nil, fhirPage: nil)).write(to: page)
+            try Data(
+                Support.renderer.comparisonPage(
+                    comparison, sourceDirectory: book.directory, fhirDirectory: fhir.directory, sourcePage: nil,
+                    fhirPage: nil)
+            ).write(to: page)
             others.append((page, "records have the same digest on both sides"))
         }
         for (page, expected) in others {
             let png = folder.appendingPathComponent(page.lastPathComponent + ".png")
-            let shot = try Browser.run(chromium, ["--screenshot=\(png.path)", "--window-size=1280,900", page.absoluteString], profile: folder)
+            let shot = try Browser.run(
+                chromium, ["--screenshot=\(png.path)", "--window-size=1280,900", page.absoluteString], profile: folder)
             let bytes = Array((try? Data(contentsOf: png)) ?? Data())
-            #expect(shot.status == 0 && bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) && bytes.count > 5_000, "\(page.lastPathComponent)")
+            #expect(
+                shot.status == 0 && bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) && bytes.count > 5_000,
+                "\(page.lastPathComponent)")
             let dump = try Browser.run(chromium, ["--dump-dom", page.absoluteString], profile: folder)
             #expect(dump.stdout.contains(expected), "\(page.lastPathComponent): \(expected)")
             #expect(Browser.pageErrors(shot.stderr + dump.stderr).isEmpty)
         }
         for page in pages {
             let png = folder.appendingPathComponent(page.deletingPathExtension().lastPathComponent + ".png")
-            let shot = try Browser.run(chromium, ["--screenshot=\(png.path)", "--window-size=1280,2000", page.absoluteString], profile: folder)
+            let shot = try Browser.run(
+                chromium, ["--screenshot=\(png.path)", "--window-size=1280,2000", page.absoluteString], profile: folder)
             #expect(shot.status == 0, "screenshot exit \(shot.status)")
             let bytes = Array((try? Data(contentsOf: png)) ?? Data())
             #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]), "not a PNG: \(page.lastPathComponent)")
@@ -78,7 +94,8 @@ struct BrowserTests {
             let dump = try Browser.run(chromium, ["--dump-dom", page.absoluteString], profile: folder)
             #expect(dump.status == 0)
             for title in ChartRenderer.sectionTitles {
-                #expect(dump.stdout.contains(">\(title)</h2>"), "\(page.lastPathComponent): no \(title) heading in the DOM")
+                #expect(
+                    dump.stdout.contains(">\(title)</h2>"), "\(page.lastPathComponent): no \(title) heading in the DOM")
             }
             #expect(dump.stdout.contains("aria-label=\"Patient demographics\""))
             for output in [shot.stderr, dump.stderr] {
@@ -97,7 +114,8 @@ struct BrowserTests {
         let folder = try Support.temporaryFolder("charts-negative")
         defer { try? FileManager.default.removeItem(at: folder) }
         let page = folder.appendingPathComponent("broken.html")
-        try Data("<!DOCTYPE html><html><body><h2>x</h2><script>undefinedFunction()</script></body></html>".utf8).write(to: page)
+        try Data("<!DOCTYPE html><html><body><h2>x</h2><script>undefinedFunction()</script></body></html>".utf8).write(
+            to: page)
         let dump = try Browser.run(chromium, ["--dump-dom", page.absoluteString], profile: folder)
         #expect(!Browser.pageErrors(dump.stderr).isEmpty, "a throwing script was not reported")
     }
@@ -133,10 +151,11 @@ enum Browser {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         let profileFolder = profile.appendingPathComponent("profile-\(UUID().uuidString)")
-        process.arguments = [
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-            "--hide-scrollbars", "--enable-logging=stderr", "--v=0", "--user-data-dir=\(profileFolder.path)",
-        ] + arguments
+        process.arguments =
+            [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                "--hide-scrollbars", "--enable-logging=stderr", "--v=0", "--user-data-dir=\(profileFolder.path)",
+            ] + arguments
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("chromium-out-\(UUID().uuidString)")
         let err = FileManager.default.temporaryDirectory.appendingPathComponent("chromium-err-\(UUID().uuidString)")
         FileManager.default.createFile(atPath: out.path, contents: nil)

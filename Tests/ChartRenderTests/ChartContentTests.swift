@@ -102,14 +102,21 @@ struct ChartContentTests {
     @Test func labResultsAndCodedObservationsFiledUnderVitalSignsAreChartedAsResults() throws {
         var record = Support.fullRecord()
         let patient = record.patients[0].ref
-        var hdl = Observation(ref: EntityRef(.observation, key: "HDL"), code: Concept(codings: [Coding(system: "http://loinc.org", code: "2085-9", display: "HDL cholesterol")], text: "Lipid Panel"))
+        var hdl = Observation(
+            ref: EntityRef(.observation, key: "HDL"),
+            code: Concept(
+                codings: [Coding(system: "http://loinc.org", code: "2085-9", display: "HDL cholesterol")],
+                text: "Lipid Panel"))
         hdl.patient = patient
         hdl.categories = ["laboratory", "vital-signs"]
         hdl.value = .quantity(Quantity(value: DecimalValue(lexical: "44.7"), unit: "mg/dL"))
-        var smoking = Observation(ref: EntityRef(.observation, key: "SMK"), code: Concept(Coding(system: "http://loinc.org", code: "72166-2", display: "Tobacco smoking status")))
+        var smoking = Observation(
+            ref: EntityRef(.observation, key: "SMK"),
+            code: Concept(Coding(system: "http://loinc.org", code: "72166-2", display: "Tobacco smoking status")))
         smoking.patient = patient
         smoking.categories = ["vital-signs"]
-        smoking.value = .concept(Concept(Coding(system: "http://snomed.info/sct", code: "266919005", display: "Never smoker")))
+        smoking.value = .concept(
+            Concept(Coding(system: "http://snomed.info/sct", code: "266919005", display: "Never smoker")))
         record.observations += [hdl, smoking]
         let page = try Support.page([record])
         let results = try #require(page.range(of: "id=\"results\""))
@@ -175,7 +182,9 @@ struct ChartContentTests {
             #expect(!book.charts.isEmpty, "\(sample) has no patient")
             for chart in book.charts {
                 let page = String(decoding: Support.renderer.chartPage(chart, directory: book.directory), as: UTF8.self)
-                for title in ChartRenderer.sectionTitles { #expect(page.contains(">\(title)</h2>"), "\(sample): \(title)") }
+                for title in ChartRenderer.sectionTitles {
+                    #expect(page.contains(">\(title)</h2>"), "\(sample): \(title)")
+                }
             }
         }
     }

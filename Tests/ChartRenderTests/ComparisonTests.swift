@@ -16,7 +16,8 @@ struct ComparisonTests {
         let book = ChartBook(records)
         let page = String(
             decoding: Support.renderer.comparisonPage(
-                comparison, sourceDirectory: book.directory, fhirDirectory: book.directory, sourcePage: nil, fhirPage: nil),
+                comparison, sourceDirectory: book.directory, fhirDirectory: book.directory, sourcePage: nil,
+                fhirPage: nil),
             as: UTF8.self)
         #expect(page.contains("✓ All \(comparison.pairs.count) records have the same digest on both sides."))
         #expect(!page.contains("<tr class=\"differs\">"))
@@ -26,9 +27,11 @@ struct ComparisonTests {
         let records = try Support.records("hl7v2/oru-r01-lab.hl7")
         var fhir = try Support.roundTrip(records)
         // change the glucose value, drop the specimen-less comment observation
-        let glucose = try #require(fhir.indices.first { fhir[$0].observations.contains { $0.code.codings.first?.code == "2345-7" } })
+        let glucose = try #require(
+            fhir.indices.first { fhir[$0].observations.contains { $0.code.codings.first?.code == "2345-7" } })
         let position = try #require(fhir[glucose].observations.firstIndex { $0.code.codings.first?.code == "2345-7" })
-        fhir[glucose].observations[position].value = .quantity(Quantity(value: DecimalValue(lexical: "999"), unit: "mg/dL"))
+        fhir[glucose].observations[position].value = .quantity(
+            Quantity(value: DecimalValue(lexical: "999"), unit: "mg/dL"))
         let dropped = try #require(fhir[glucose].observations.firstIndex { $0.code.codings.first?.code == "8251-1" })
         let droppedRef = fhir[glucose].observations[dropped].ref
         fhir[glucose].observations.remove(at: dropped)
@@ -41,7 +44,8 @@ struct ComparisonTests {
         let book = ChartBook(records)
         let page = String(
             decoding: Support.renderer.comparisonPage(
-                comparison, sourceDirectory: book.directory, fhirDirectory: book.directory, sourcePage: nil, fhirPage: nil),
+                comparison, sourceDirectory: book.directory, fhirDirectory: book.directory, sourcePage: nil,
+                fhirPage: nil),
             as: UTF8.self)
         #expect(page.contains("✗ 2 of \(comparison.pairs.count) records differ or are missing on one side."))
         #expect(page.contains("✗ differs") && page.contains("fields: value"))

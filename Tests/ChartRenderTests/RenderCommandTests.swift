@@ -45,7 +45,8 @@ struct RenderCommandTests {
         let fhir = folder.appendingPathComponent("fhir").path
         let sample = "Samples/hl7v2/oru-r01-lab.hl7"
         _ = try Self.run(["convert", "--quiet", "--out", fhir, sample])
-        let bundle = try #require(try FileManager.default.contentsOfDirectory(atPath: fhir).first { $0.hasSuffix(".json") })
+        let bundle = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: fhir).first { $0.hasSuffix(".json") })
         let fromFHIR = folder.appendingPathComponent("a").path
         let fromSource = folder.appendingPathComponent("b").path
         let (status, _, err) = try Self.run(["render", "--quiet", fhir + "/" + bundle, "--out", fromFHIR])
@@ -53,8 +54,9 @@ struct RenderCommandTests {
         _ = try Self.run(["render", "--quiet", sample, "--out", fromSource])
         let pages = try FileManager.default.contentsOfDirectory(atPath: fromFHIR).filter { $0 != "index.html" }
         #expect(pages.count == 1)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: fromSource).sorted()
-            == FileManager.default.contentsOfDirectory(atPath: fromFHIR).sorted())
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: fromSource).sorted()
+                == FileManager.default.contentsOfDirectory(atPath: fromFHIR).sorted())
         let page = try String(contentsOfFile: fromFHIR + "/" + pages[0], encoding: .utf8)
         #expect(page.contains("▲ High (H)") && page.contains("LOINC 2345-7"))
     }
@@ -65,7 +67,8 @@ struct RenderCommandTests {
         let ndjson = folder.appendingPathComponent("ndjson").path
         let charts = folder.appendingPathComponent("charts").path
         let samples = ["Samples/hl7v2/oru-r01-lab.hl7", "Samples/hl7v2/vxu-v04-immunization.hl7"]
-        let (convertStatus, _, convertErr) = try Self.run(["convert", "--quiet", "--ndjson", "--out", ndjson] + samples)
+        let (convertStatus, _, convertErr) = try Self.run(
+            ["convert", "--quiet", "--ndjson", "--out", ndjson] + samples)
         #expect(convertStatus == 0, "\(convertErr)")
         let (status, _, err) = try Self.run(["render", ndjson, "--out", charts])
         #expect(status == 0, "\(err)")
@@ -81,7 +84,8 @@ struct RenderCommandTests {
         #expect(try Self.run(["render", "--out", folder.path]).0 == 64)
         #expect(try Self.run(["render", "no/such/file.hl7", "--out", folder.path]).0 == 64)
         // a batch with one broken message: the others are charted, the exit code says 65
-        let good = try String(contentsOf: Support.samples.appendingPathComponent("hl7v2/adt-a01-basic.hl7"), encoding: .utf8)
+        let good = try String(
+            contentsOf: Support.samples.appendingPathComponent("hl7v2/adt-a01-basic.hl7"), encoding: .utf8)
         let batch = folder.appendingPathComponent("batch.hl7")
         try (good + "MSH|^~\\&|X\rPID|1\r").write(to: batch, atomically: true, encoding: .utf8)
         let charts = folder.appendingPathComponent("charts")

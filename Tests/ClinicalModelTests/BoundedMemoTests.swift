@@ -21,7 +21,11 @@ import Testing
         let memo = BoundedMemo<Int, Int>(capacity: 8)
         var calls = 0
         for _ in 0..<3 {
-            #expect(memo.value(for: 7) { calls += 1; return 49 } == 49)
+            #expect(
+                memo.value(for: 7) {
+                    calls += 1
+                    return 49
+                } == 49)
         }
         #expect(calls == 1)
     }

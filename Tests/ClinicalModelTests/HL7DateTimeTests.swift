@@ -58,8 +58,12 @@ struct HL7DateTimeTests {
 
     @Test(arguments: [HL7DateTime.Syntax.v2, .v3])
     func timeWithoutZoneTakesTheDefaultZone(_ syntax: HL7DateTime.Syntax) {
-        #expect(HL7DateTime.parse("202403051030", defaultZone: "+01:00", syntax: syntax)?.fhir == "2024-03-05T10:30:00+01:00")
-        #expect(HL7DateTime.parse("202403051030-0300", defaultZone: "+01:00", syntax: syntax)?.fhir == "2024-03-05T10:30:00-03:00")
+        #expect(
+            HL7DateTime.parse("202403051030", defaultZone: "+01:00", syntax: syntax)?.fhir
+                == "2024-03-05T10:30:00+01:00")
+        #expect(
+            HL7DateTime.parse("202403051030-0300", defaultZone: "+01:00", syntax: syntax)?.fhir
+                == "2024-03-05T10:30:00-03:00")
         #expect(HL7DateTime.parse("20240305", defaultZone: "+01:00", syntax: syntax)?.fhir == "2024-03-05")
     }
 

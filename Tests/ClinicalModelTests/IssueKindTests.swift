@@ -32,6 +32,9 @@ struct IssueKindTests {
     }
 
     @Test func kindsSortByTheirText() {
-        #expect([IssueKind.unmappedCode, .fieldNotMapped, .invalidValue].sorted() == [.fieldNotMapped, .invalidValue, .unmappedCode])
+        #expect(
+            [IssueKind.unmappedCode, .fieldNotMapped, .invalidValue].sorted() == [
+                .fieldNotMapped, .invalidValue, .unmappedCode,
+            ])
     }
 }

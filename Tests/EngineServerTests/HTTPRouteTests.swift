@@ -1,11 +1,12 @@
-@testable import EngineServer
 import FHIRR4
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
+
+@testable import EngineServer
 
 /// Runs the HTTP application in-process (`app.test(.router)`), then stops the conversion threads.
 func withRouter<T: Sendable>(
@@ -87,9 +88,12 @@ extension JSON {
     @Test func formatParameterIsHonouredAndChecked() async throws {
         let body = try sample("oru-r01-lab.hl7")
         try await withRouter { client in
-            #expect(try await client.execute(uri: "/convert?format=hl7v2", method: .post, body: ByteBuffer(bytes: body)).status == .ok)
+            #expect(
+                try await client.execute(uri: "/convert?format=hl7v2", method: .post, body: ByteBuffer(bytes: body))
+                    .status == .ok)
             do {
-                let response = try await client.execute(uri: "/convert?format=pdf", method: .post, body: ByteBuffer(bytes: body))
+                let response = try await client.execute(
+                    uri: "/convert?format=pdf", method: .post, body: ByteBuffer(bytes: body))
                 #expect(response.status == .badRequest)
                 #expect(try issues(response.body).map(\.kind) == ["unknownFormatParameter"])
                 #expect(try issues(response.body).map(\.code) == ["invalid"])
@@ -111,8 +115,8 @@ extension JSON {
         try await withRouter { client in
             do {
                 let response = try await client.execute(
-                uri: "/convert", method: .post, body: ByteBuffer(string: "%PDF-1.7 binary stuff")
-            )
+                    uri: "/convert", method: .post, body: ByteBuffer(string: "%PDF-1.7 binary stuff")
+                )
                 #expect(response.status == .unsupportedMediaType)
                 #expect(response.headers[.contentType] == "application/fhir+json; charset=utf-8")
                 #expect(try issues(response.body).map(\.code) == ["not-supported"])
@@ -126,7 +130,8 @@ extension JSON {
         let unsupported = sentinelMessage(controlID: "BAD-2", type: "ZZZ^Z99")
         try await withRouter(logs: logs) { client in
             do {
-                let response = try await client.execute(uri: "/convert", method: .post, body: ByteBuffer(bytes: broken + unsupported))
+                let response = try await client.execute(
+                    uri: "/convert", method: .post, body: ByteBuffer(bytes: broken + unsupported))
                 #expect(response.status == .unprocessableContent)
                 let found = try issues(response.body)
                 #expect(found.map(\.kind) == ["invalidSegmentID", "unsupportedMessageType"])
@@ -167,14 +172,16 @@ extension JSON {
                 #expect(try issues(response.body).map(\.kind) == ["missingBearerToken"])
             }
             for wrong in ["Bearer s3cret-token-for-tests-onlz", "Bearer s3cret", "Basic czNjcmV0", "Bearer "] {
-                #expect(try await client.execute(
-                    uri: "/convert", method: .post, headers: [.authorization: wrong], body: ByteBuffer(bytes: body)
-                ).status == .unauthorized)
+                #expect(
+                    try await client.execute(
+                        uri: "/convert", method: .post, headers: [.authorization: wrong], body: ByteBuffer(bytes: body)
+                    ).status == .unauthorized)
             }
-            #expect(try await client.execute(
-                uri: "/convert", method: .post, headers: [.authorization: "Bearer s3cret-token-for-tests-only"],
-                body: ByteBuffer(bytes: body)
-            ).status == .ok)
+            #expect(
+                try await client.execute(
+                    uri: "/convert", method: .post, headers: [.authorization: "Bearer s3cret-token-for-tests-only"],
+                    body: ByteBuffer(bytes: body)
+                ).status == .ok)
             #expect(try await client.execute(uri: "/metrics", method: .get).status == .unauthorized)
             #expect(try await client.execute(uri: "/health", method: .get).status == .ok)
         }
@@ -201,7 +208,8 @@ extension JSON {
                 #expect(String(buffer: response.body) == #"{"status":"pass"}"#)
             }
             _ = try await client.execute(uri: "/convert", method: .post, body: ByteBuffer(bytes: body))
-            _ = try await client.execute(uri: "/convert", method: .post, body: ByteBuffer(bytes: sentinelMessage(type: "ZZZ^Z99")))
+            _ = try await client.execute(
+                uri: "/convert", method: .post, body: ByteBuffer(bytes: sentinelMessage(type: "ZZZ^Z99")))
             do {
                 let response = try await client.execute(uri: "/nowhere", method: .get)
                 #expect(response.status == .notFound)
@@ -217,8 +225,13 @@ extension JSON {
                 #expect(text.contains(#"fhirbridge_http_responses_total{status="422"} 1"#))
                 #expect(text.contains(#"fhirbridge_http_responses_total{status="404"} 1"#))
                 #expect(text.contains(#"fhirbridge_messages_converted_total{transport="http"} 1"#))
-                #expect(text.contains(#"fhirbridge_messages_failed_total{transport="http",kind="unsupportedMessageType"} 1"#))
-                #expect(text.contains(#"fhirbridge_bytes_received_total{transport="http"} \#(body.count + sentinelMessage(type: "ZZZ^Z99").count)"#))
+                #expect(
+                    text.contains(
+                        #"fhirbridge_messages_failed_total{transport="http",kind="unsupportedMessageType"} 1"#))
+                #expect(
+                    text.contains(
+                        #"fhirbridge_bytes_received_total{transport="http"} \#(body.count + sentinelMessage(type: "ZZZ^Z99").count)"#
+                    ))
             }
         }
     }

@@ -27,7 +27,9 @@ import Testing
                 #expect(first.count == 1)
                 #expect(ParsedAck(first[0]).code == "AA")
                 #expect(ParsedAck(first[0]).controlID == "SAMPLE-ADT-0001")
-                #expect(ParsedAck(first[0]).segments[0].hasPrefix("MSH|^~\\&|RECV|RECV_FAC|SAMPLE_APP|SAMPLE_FAC^2.16.840.1.113883.19.5^ISO|"))
+                #expect(
+                    ParsedAck(first[0]).segments[0].hasPrefix(
+                        "MSH|^~\\&|RECV|RECV_FAC|SAMPLE_APP|SAMPLE_FAC^2.16.840.1.113883.19.5^ISO|"))
                 #expect(ParsedAck(first[0]).segments[0].contains("|ACK^A01^ACK|"))
                 let more = try await session.exchange([oru, adt], chunkSize: 7)
                 #expect(more.map { ParsedAck($0).code } == ["AA", "AA"])
@@ -82,12 +84,18 @@ import Testing
                 let ack = ParsedAck(unsupported[0])
                 #expect(ack.code == "AR")
                 #expect(ack.controlID == "U-1")
-                #expect(ack.errors == ["ERR||MSH^1^9^1|200^Unsupported message type^HL70357|E|unsupportedMessageType|||unsupportedMessageType at message 1 MSH[1]-9"])
+                #expect(
+                    ack.errors == [
+                        "ERR||MSH^1^9^1|200^Unsupported message type^HL70357|E|unsupportedMessageType|||unsupportedMessageType at message 1 MSH[1]-9"
+                    ])
 
                 let structure = try await session.exchange([sentinelMessage(controlID: "S-1", segmentID: "P1d")])
                 #expect(ParsedAck(structure[0]).code == "AR")
                 #expect(ParsedAck(structure[0]).controlID == "S-1")
-                #expect(ParsedAck(structure[0]).errors.first?.hasPrefix("ERR|||100^Segment sequence error^HL70357|E|invalidSegmentID|||invalidSegmentID at message 1 segment 3") == true)
+                #expect(
+                    ParsedAck(structure[0]).errors.first?.hasPrefix(
+                        "ERR|||100^Segment sequence error^HL70357|E|invalidSegmentID|||invalidSegmentID at message 1 segment 3"
+                    ) == true)
 
                 var big = sentinelMessage(controlID: "BIG-1")
                 big += Array("NTE|1||".utf8) + [UInt8](repeating: UInt8(ascii: "Z"), count: 20_000) + [0x0D]
@@ -101,7 +109,9 @@ import Testing
                 try Data("not a folder".utf8).write(to: out)
                 let unwritable = try await session.exchange([sentinelMessage(controlID: "W-1")])
                 #expect(ParsedAck(unwritable[0]).code == "AE")
-                #expect(ParsedAck(unwritable[0]).errors.first?.contains("|207^Application internal error^HL70357|E|outputWriteFailed|") == true)
+                #expect(
+                    ParsedAck(unwritable[0]).errors.first?.contains(
+                        "|207^Application internal error^HL70357|E|outputWriteFailed|") == true)
 
                 for reply in unsupported + structure + oversized + unwritable {
                     #expect(!String(decoding: reply, as: UTF8.self).contains("ZZSENTINEL"))
@@ -125,11 +135,15 @@ import Testing
         try await withServer(configuration) { running in
             try await TestClient.withClient(host: "127.0.0.1", port: running.httpPort) { client in
                 let ok = try await client.execute(
-                    .init("/convert?format=hl7v2", method: .post, authority: "127.0.0.1", body: ByteBuffer(bytes: body)))
+                    .init("/convert?format=hl7v2", method: .post, authority: "127.0.0.1", body: ByteBuffer(bytes: body))
+                )
                 #expect(ok.status == .ok)
-                #expect(try JSONReader.parse(Array(ok.body!.readableBytesView))["resourceType"]?.stringValue == "Bundle")
+                #expect(
+                    try JSONReader.parse(Array(ok.body!.readableBytesView))["resourceType"]?.stringValue == "Bundle")
                 let big = try await client.execute(
-                    .init("/convert", method: .post, authority: "127.0.0.1", body: ByteBuffer(repeating: 0x41, count: 100_000)))
+                    .init(
+                        "/convert", method: .post, authority: "127.0.0.1",
+                        body: ByteBuffer(repeating: 0x41, count: 100_000)))
                 #expect(big.status == .contentTooLarge)
             }
             // The connection of a refused body may be closed: use a fresh one.
@@ -158,7 +172,8 @@ import Testing
                 }) ?? nil
             #expect(plain == nil || plain == 0)
             try await TestClient.withClient(
-                host: "127.0.0.1", port: running.httpPort, configuration: .init(tlsConfiguration: tls, serverName: "localhost")
+                host: "127.0.0.1", port: running.httpPort,
+                configuration: .init(tlsConfiguration: tls, serverName: "localhost")
             ) { client in
                 let response = try await client.execute(
                     .init("/convert", method: .post, authority: "127.0.0.1", body: ByteBuffer(bytes: adt)))
@@ -223,7 +238,9 @@ import Testing
                             var ok = 0
                             for index in stride(from: connection, to: http.count, by: 4) {
                                 let response = try await client.execute(
-                                    .init("/convert", method: .post, authority: "127.0.0.1", body: ByteBuffer(bytes: http[index])))
+                                    .init(
+                                        "/convert", method: .post, authority: "127.0.0.1",
+                                        body: ByteBuffer(bytes: http[index])))
                                 if response.status == .ok { ok += 1 }
                             }
                             return ok

@@ -1,4 +1,3 @@
-@testable import EngineServer
 import CSVSource
 import FHIRR4
 import Foundation
@@ -10,6 +9,8 @@ import PHISafety
 import Pipeline
 import TestSupport
 import Testing
+
+@testable import EngineServer
 
 /// The server runs the pipeline `convert` runs: CSV bodies convert through a fitting profile, and
 /// the record policy (types, dates, de-identification) applies to HTTP responses and MLLP bundles.
@@ -58,7 +59,8 @@ import Testing
 
     @Test func aCSVBodyConvertsThroughAFittingProfile() async throws {
         let csv = Array(try Data(contentsOf: Repository.root.appendingPathComponent("Samples/csv/lab-results.csv")))
-        let (status, headers, body) = try await Self.post(csv, engine: Self.csvEngine, headers: [.contentType: "text/csv"])
+        let (status, headers, body) = try await Self.post(
+            csv, engine: Self.csvEngine, headers: [.contentType: "text/csv"])
         #expect(status == .ok)
         #expect(headers[HTTPField.Name("FHIRBridge-Units")!] == "3", "one unit per patient")
         let types = try Self.resourceTypes(body)

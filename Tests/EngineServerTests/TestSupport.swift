@@ -27,9 +27,12 @@ func sample(_ name: String) throws -> [UInt8] {
 
 /// A synthetic ADT^A01 whose patient fields all hold the sentinel; `segmentID` replaces `PID` (an
 /// unreadable segment ID makes the message fail to parse) and `type` goes to MSH-9.
-func sentinelMessage(controlID: String = "SENT-1", type: String = "ADT^A01^ADT_A01", segmentID: String = "PID") -> [UInt8] {
+func sentinelMessage(controlID: String = "SENT-1", type: String = "ADT^A01^ADT_A01", segmentID: String = "PID")
+    -> [UInt8]
+{
     let s = "ZZSENTINEL"
-    let text = "MSH|^~\\&|APP|FAC|RECV|RFAC|20240101120000+0000||\(type)|\(controlID)|P|2.5.1\r"
+    let text =
+        "MSH|^~\\&|APP|FAC|RECV|RFAC|20240101120000+0000||\(type)|\(controlID)|P|2.5.1\r"
         + "EVN|A01|20240101120000+0000\r"
         + "\(segmentID)|1||\(s)^^^\(s)^MR||\(s)^\(s)^\(s)||\(s)|\(s)||\(s)|\(s)^\(s)^\(s)^\(s)^\(s)||\(s)\r"
         + "PV1|1|I|\(s)^\(s)|E|||\(s)^\(s)\r"
@@ -216,7 +219,8 @@ enum MLLPTestClient {
             -> [[UInt8]]
         {
             try await exchange(
-                raw: rawPrefix + messages.flatMap { MLLPFraming.frame($0) }, expecting: messages.count, chunkSize: chunkSize)
+                raw: rawPrefix + messages.flatMap { MLLPFraming.frame($0) }, expecting: messages.count,
+                chunkSize: chunkSize)
         }
 
         /// Sends raw bytes and reads `count` frames back (fewer if the server closes the connection).
@@ -245,7 +249,9 @@ enum MLLPTestClient {
 struct ParsedAck {
     let segments: [String]
     init(_ bytes: [UInt8]) { segments = String(decoding: bytes, as: UTF8.self).split(separator: "\r").map(String.init) }
-    var msa: [Substring] { segments.first { $0.hasPrefix("MSA|") }?.split(separator: "|", omittingEmptySubsequences: false) ?? [] }
+    var msa: [Substring] {
+        segments.first { $0.hasPrefix("MSA|") }?.split(separator: "|", omittingEmptySubsequences: false) ?? []
+    }
     var code: String { msa.count > 1 ? String(msa[1]) : "" }
     var controlID: String { msa.count > 2 ? String(msa[2]) : "" }
     var errors: [String] { segments.filter { $0.hasPrefix("ERR|") } }

@@ -39,7 +39,8 @@ struct CLITests {
         let folder = try Support.temporaryFolder("cli-bad")
         defer { try? FileManager.default.removeItem(at: folder) }
         let good = try String(contentsOf: Support.samples.appendingPathComponent("adt-a01-basic.hl7"), encoding: .utf8)
-        let batch = good + "MSH|^~\\&|X\rPID|1\r" + good.replacingOccurrences(of: "SAMPLE-ADT-0001", with: "SAMPLE-ADT-0002")
+        let batch =
+            good + "MSH|^~\\&|X\rPID|1\r" + good.replacingOccurrences(of: "SAMPLE-ADT-0001", with: "SAMPLE-ADT-0002")
         let input = folder.appendingPathComponent("batch.hl7")
         try batch.write(to: input, atomically: true, encoding: .utf8)
         let out = folder.appendingPathComponent("out")
@@ -52,7 +53,9 @@ struct CLITests {
     }
 
     @Test func unwritableOutputIsAnIOError() throws {
-        let (status, _, _) = try Self.run(["convert", "Samples/hl7v2/adt-a01-basic.hl7", "--out", "/proc/fhirbridge-cannot-write"])
+        let (status, _, _) = try Self.run([
+            "convert", "Samples/hl7v2/adt-a01-basic.hl7", "--out", "/proc/fhirbridge-cannot-write",
+        ])
         #expect(status == 74)
     }
 
@@ -107,7 +110,8 @@ struct CLITests {
         let folder = try Support.temporaryFolder("cli-bench-lf")
         defer { try? FileManager.default.removeItem(at: folder) }
         // a message whose segments end with LF, one with CR LF
-        let sample = try String(contentsOf: Support.samples.appendingPathComponent("adt-a01-basic.hl7"), encoding: .utf8)
+        let sample = try String(
+            contentsOf: Support.samples.appendingPathComponent("adt-a01-basic.hl7"), encoding: .utf8)
         let segments = sample.split(whereSeparator: { $0 == "\r" || $0 == "\n" || $0 == "\r\n" })
         let input = folder.appendingPathComponent("mixed.hl7")
         let text =
@@ -127,7 +131,9 @@ struct CLITests {
     }
 
     @Test func benchWritesNoCorpusForCCDA() throws {
-        let (status, _, _) = try Self.run(["bench", "--format", "ccda", "--input", "Samples", "--save-corpus", "/tmp/x"])
+        let (status, _, _) = try Self.run([
+            "bench", "--format", "ccda", "--input", "Samples", "--save-corpus", "/tmp/x",
+        ])
         #expect(status == 64)
     }
 

@@ -1,10 +1,11 @@
-@testable import CanonicalHash
 import ClinicalModel
 import FHIRMapping
 import Foundation
 import Pipeline
 import TestSupport
 import Testing
+
+@testable import CanonicalHash
 
 /// The hashing path writes canonical bytes straight from the encoded tree; the reference path builds
 /// the `CanonicalValue` first and writes that. Both must give the same bytes for every record of
@@ -22,7 +23,9 @@ struct CanonicalBytesTests {
     }
 
     static func records(_ folder: URL, extensions: Set<String>? = nil) throws -> [ClinicalRecord] {
-        try Support.files(under: folder, extensions: extensions).flatMap { try Support.convert($0).compactMap(\.record) }
+        try Support.files(under: folder, extensions: extensions).flatMap {
+            try Support.convert($0).compactMap(\.record)
+        }
     }
 
     @Test func directBytesEqualTheReferenceFormForEverySample() throws {

@@ -58,7 +58,9 @@ struct CorpusConversionTests {
         defer { try? FileManager.default.removeItem(at: output) }
         let (units, failures) = try convertFolder(TestCorpus.url("hl7v2-public"), writeTo: output)
         #expect(units >= 176)
-        #expect(Set(failures).isSubset(of: Self.malformed), "unexpected failures: \(Set(failures).subtracting(Self.malformed))")
+        #expect(
+            Set(failures).isSubset(of: Self.malformed),
+            "unexpected failures: \(Set(failures).subtracting(Self.malformed))")
         let (status, report) = try Support.validate(folder: output)
         #expect(status == 0, "FHIR validation failed:\n\(report.suffix(4000))")
     }

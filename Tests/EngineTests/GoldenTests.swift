@@ -23,7 +23,8 @@ struct GoldenTests {
             return
         }
         guard let expectedData = try? Data(contentsOf: expectedURL) else {
-            Issue.record("missing \(expectedURL.lastPathComponent): run RECORD_GOLDEN=1 swift test --filter GoldenTests")
+            Issue.record(
+                "missing \(expectedURL.lastPathComponent): run RECORD_GOLDEN=1 swift test --filter GoldenTests")
             return
         }
         let expected = try JSONReader.parse(Array(expectedData))

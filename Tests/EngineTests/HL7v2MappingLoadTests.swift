@@ -35,12 +35,13 @@ struct HL7v2MappingLoadTests {
 
     func line(of needle: String, in segment: String) throws -> Int? {
         let url = Repository.root.appendingPathComponent("Mappings/hl7v2/segments/\(segment).yaml")
-        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = try String(contentsOf: url, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false)
         return lines.firstIndex { $0.contains(needle) }.map { $0 + 1 }
     }
 
     func error(_ result: Result<HL7v2Mapper, MappingLoadError>) -> MappingLoadError? {
-        if case let .failure(error) = result { error } else { nil }
+        if case .failure(let error) = result { error } else { nil }
     }
 
     @Test func shippedMapsLoad() throws {
@@ -48,14 +49,16 @@ struct HL7v2MappingLoadTests {
     }
 
     @Test func aMapThatDoesNotSayWhetherField1IsASetIDIsRefused() throws {
-        let error = try #require(error(try load(editing: "OBX") { $0.replacingOccurrences(of: "setID: true", with: "") }))
+        let error = try #require(
+            error(try load(editing: "OBX") { $0.replacingOccurrences(of: "setID: true", with: "") }))
         #expect(error.file == "OBX.yaml")
         #expect(error.message.contains("missing key 'setID'"))
     }
 
     @Test func setIDMustBeTrueOrFalse() throws {
         let needle = "setID: true"
-        let error = try #require(error(try load(editing: "OBX") { $0.replacingOccurrences(of: needle, with: "setID: yes") }))
+        let error = try #require(
+            error(try load(editing: "OBX") { $0.replacingOccurrences(of: needle, with: "setID: yes") }))
         #expect(error.line == (try line(of: needle, in: "OBX")))
         #expect(error.message.contains("setID must be true or false"))
     }
@@ -63,14 +66,17 @@ struct HL7v2MappingLoadTests {
     @Test func firstMustBeTrueOrFalse() throws {
         let needle = #"first: "true""#
         let segment = try #require(
-            try FileManager.default.contentsOfDirectory(atPath: Repository.root.appendingPathComponent("Mappings/hl7v2/segments").path)
-                .sorted().first { name in
-                    let url = Repository.root.appendingPathComponent("Mappings/hl7v2/segments/" + name)
-                    return (try? String(contentsOf: url, encoding: .utf8))?.contains(needle) == true
-                }
+            try FileManager.default.contentsOfDirectory(
+                atPath: Repository.root.appendingPathComponent("Mappings/hl7v2/segments").path
+            )
+            .sorted().first { name in
+                let url = Repository.root.appendingPathComponent("Mappings/hl7v2/segments/" + name)
+                return (try? String(contentsOf: url, encoding: .utf8))?.contains(needle) == true
+            }
         ).replacingOccurrences(of: ".yaml", with: "")
         #expect(error(try load(editing: segment) { $0.replacingOccurrences(of: needle, with: "first: true") }) == nil)
-        let wrong = try #require(error(try load(editing: segment) { $0.replacingOccurrences(of: needle, with: "first: 1") }))
+        let wrong = try #require(
+            error(try load(editing: segment) { $0.replacingOccurrences(of: needle, with: "first: 1") }))
         #expect(wrong.line == (try line(of: needle, in: segment)))
         #expect(wrong.message.contains("first must be true or false"))
     }
@@ -88,7 +94,10 @@ struct HL7v2MappingLoadTests {
     @Test func aCataloguePathNoFieldFillsIsRefused() throws {
         let needle = "OBX-17: { to: method"
         let error = try #require(
-            error(try load(editing: "OBX") { $0.replacingOccurrences(of: needle, with: "OBX-17: { to: referenceRange.low") }))
+            error(
+                try load(editing: "OBX") {
+                    $0.replacingOccurrences(of: needle, with: "OBX-17: { to: referenceRange.low")
+                }))
         #expect(error.line == (try line(of: needle, in: "OBX")))
         #expect(error.message.contains("observation has no path 'referenceRange.low'"))
     }
@@ -96,14 +105,18 @@ struct HL7v2MappingLoadTests {
     /// A path that came from the CSV side of the catalogue takes HL7 v2 values whose shape fits.
     @Test func aCataloguePathOfTheOtherSourceLoadsWhenItsShapeFits() throws {
         let needle = "OBX-17: { to: method"
-        #expect(error(try load(editing: "OBX") { $0.replacingOccurrences(of: needle, with: "OBX-17: { to: categories") }) == nil)
+        #expect(
+            error(try load(editing: "OBX") { $0.replacingOccurrences(of: needle, with: "OBX-17: { to: categories") })
+                == nil)
     }
 
     @Test func anUnknownConverterIsRefused() throws {
         let error = try #require(
-            error(try load(editing: "OBX") {
-                $0.replacingOccurrences(of: "converters: [observationValue]", with: "converters: [observationValues]")
-            }))
+            error(
+                try load(editing: "OBX") {
+                    $0.replacingOccurrences(
+                        of: "converters: [observationValue]", with: "converters: [observationValues]")
+                }))
         #expect(error.message.contains("unknown converter 'observationValues'"))
     }
 }

@@ -65,7 +65,8 @@ struct LedgerBackend: CustomTestStringConvertible, Sendable {
             let second = try ledger.begin(now: Self.later)
             #expect(second.id == first.id + 1)
             let delta = try ledger.delta(changedEntries)
-            let changedName = try #require(LedgerEntry.entries(changed).first { $0.ref == changed.observations[0].ref }?.entry.resource)
+            let changedName = try #require(
+                LedgerEntry.entries(changed).first { $0.ref == changed.observations[0].ref }?.entry.resource)
             #expect(delta.changed == [changedName])
             #expect(delta.new.isEmpty)
             #expect(delta.unchanged.count == entries.count - 1)

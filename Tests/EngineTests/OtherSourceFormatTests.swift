@@ -35,7 +35,8 @@ struct OtherSourceFormatTests {
         let folder = try Support.temporaryFolder("lab-csv")
         defer { try? FileManager.default.removeItem(at: folder) }
         let (status, out, err) = try CLITests.run([
-            "convert", "Samples/csv/lab-results.csv", "--csv-profile", "Samples/csv/lab-results.profile.yaml", "--quiet",
+            "convert", "Samples/csv/lab-results.csv", "--csv-profile", "Samples/csv/lab-results.profile.yaml",
+            "--quiet",
         ])
         #expect(status == 0, "\(err)")
         #expect(out.contains("\"Observation\""))

@@ -28,16 +28,20 @@ struct PipelineTests {
         #expect(try reader.next() == nil)
         // the same units as the whole-input conversion
         let whole = Support.engine.convert(Array(try Data(contentsOf: url)), inputName: url.lastPathComponent)
-        #expect(whole.map(\.record?.document.digest) == (try Support.engine.convert(.file(InputFile(url: url))).units).map(\.record?.document.digest))
+        #expect(
+            whole.map(\.record?.document.digest)
+                == (try Support.engine.convert(.file(InputFile(url: url))).units).map(\.record?.document.digest))
     }
 
     @Test func anUnreadableInputThrowsWhenPulledNotBefore() throws {
-        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("fhirbridge-missing-\(UUID().uuidString).hl7")
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fhirbridge-missing-\(UUID().uuidString).hl7")
         var reader = Support.engine.reader(for: .file(InputFile(url: missing)))
         #expect(throws: InputError.self) { try reader.next() }
         // the run loop reports it as an I/O error and goes on with the next input
         let summary = ConversionPipeline(engine: Support.engine, sink: CollectingSink()).run([
-            .file(InputFile(url: missing)), .file(InputFile(url: Support.samples.appendingPathComponent("adt-a01-basic.hl7"))),
+            .file(InputFile(url: missing)),
+            .file(InputFile(url: Support.samples.appendingPathComponent("adt-a01-basic.hl7"))),
         ])
         #expect(summary.ioErrors == ["cannot read \(missing.lastPathComponent)"])
         #expect(summary.converted == 1)
@@ -75,7 +79,8 @@ struct PipelineTests {
             ])
         #expect(sink.outputs.count == 5)
         // a bundle file holds what the engine's bundle of that unit holds
-        let record = try #require(Support.convert(Support.samples.appendingPathComponent("adt-a01-basic.hl7")).first?.record)
+        let record = try #require(
+            Support.convert(Support.samples.appendingPathComponent("adt-a01-basic.hl7")).first?.record)
         let written = Array(try Data(contentsOf: folder.appendingPathComponent("adt-a01-basic.json")))
         #expect(written == Support.engine.bundleJSON([record]).0)
     }
@@ -99,9 +104,11 @@ struct PipelineTests {
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
         #expect(files.contains("Patient.ndjson") && files.contains("Observation.ndjson"))
         #expect(!files.contains("Encounter.ndjson"))
-        let original = try #require(Support.convert(Support.samples.appendingPathComponent("oru-r01-lab.hl7")).first?.record)
+        let original = try #require(
+            Support.convert(Support.samples.appendingPathComponent("oru-r01-lab.hl7")).first?.record)
         let family = try #require(original.patients.first?.names.first?.family)
-        let patients = String(decoding: try Data(contentsOf: folder.appendingPathComponent("Patient.ndjson")), as: UTF8.self)
+        let patients = String(
+            decoding: try Data(contentsOf: folder.appendingPathComponent("Patient.ndjson")), as: UTF8.self)
         #expect(!patients.contains(family))
     }
 }

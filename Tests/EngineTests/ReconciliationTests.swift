@@ -17,7 +17,9 @@ struct ReconciliationTests {
     }
 
     static func check(folder: URL) throws -> [String] {
-        try Support.files(under: folder).flatMap { url in try check(units: Support.convert(url), name: url.lastPathComponent) }
+        try Support.files(under: folder).flatMap { url in
+            try check(units: Support.convert(url), name: url.lastPathComponent)
+        }
     }
 
     @Test func everySampleReconcilesWithItsOwnOutput() throws {
@@ -25,7 +27,8 @@ struct ReconciliationTests {
     }
 
     @Test(.needsCorpus) func everyHL7v2CorpusMessageReconcilesWithItsOwnOutput() throws {
-        let problems = try Self.check(folder: TestCorpus.url("fhir-converter/hl7v2"))
+        let problems =
+            try Self.check(folder: TestCorpus.url("fhir-converter/hl7v2"))
             + Self.check(folder: TestCorpus.url("hl7v2-public"))
         // ADT04-23 (a Coverage with IN1-4 empty) was lost until a payor-less Coverage got an absent payor.
         #expect(problems == [], "\(problems.prefix(20).joined(separator: "\n"))")
@@ -39,7 +42,8 @@ struct ReconciliationTests {
             let report = reconcile([record], bundle: try Support.bundle([record]))
             if !report.isClean {
                 problems.append(
-                    "\(name) #\(unit.index): \(report.changed.count) changed, \(report.missing.count) missing, \(report.extra.count) extra, \(report.danglingInFHIR.count) dangling")
+                    "\(name) #\(unit.index): \(report.changed.count) changed, \(report.missing.count) missing, \(report.extra.count) extra, \(report.danglingInFHIR.count) dangling"
+                )
             }
         }
         return problems
@@ -73,15 +77,17 @@ struct ReconciliationTests {
     }
 
     @Test func anAlteredValueIsFoundAndNamedByResource() throws {
-        let record = try #require(try Support.convert(Support.samples.appendingPathComponent("oru-r01-lab.hl7")).first?.record)
+        let record = try #require(
+            try Support.convert(Support.samples.appendingPathComponent("oru-r01-lab.hl7")).first?.record)
         let bundle = try Support.bundle([record])
         // change the first Observation's quantity value in the output
         var tampered = bundle
         var changedResource = ""
-        if case var .object(object) = tampered, var entries = object["entry"]?.arrayValue {
+        if case .object(var object) = tampered, var entries = object["entry"]?.arrayValue {
             for (index, entry) in entries.enumerated() {
-                guard case var .object(entryObject) = entry, case var .object(resource)? = entryObject["resource"],
-                    resource["resourceType"]?.stringValue == "Observation", case var .object(quantity)? = resource["valueQuantity"]
+                guard case .object(var entryObject) = entry, case .object(var resource)? = entryObject["resource"],
+                    resource["resourceType"]?.stringValue == "Observation",
+                    case .object(var quantity)? = resource["valueQuantity"]
                 else { continue }
                 quantity["value"] = .number("999")
                 resource["valueQuantity"] = .object(quantity)
@@ -101,13 +107,15 @@ struct ReconciliationTests {
     }
 
     @Test func aDroppedResourceIsReportedMissing() throws {
-        let record = try #require(try Support.convert(Support.samples.appendingPathComponent("adt-a01-basic.hl7")).first?.record)
+        let record = try #require(
+            try Support.convert(Support.samples.appendingPathComponent("adt-a01-basic.hl7")).first?.record)
         let bundle = try Support.bundle([record])
-        guard case var .object(object) = bundle, var entries = object["entry"]?.arrayValue else {
+        guard case .object(var object) = bundle, var entries = object["entry"]?.arrayValue else {
             Issue.record("no entries")
             return
         }
-        let dropped = try #require(entries.firstIndex { $0["resource"]?["resourceType"]?.stringValue == "AllergyIntolerance" })
+        let dropped = try #require(
+            entries.firstIndex { $0["resource"]?["resourceType"]?.stringValue == "AllergyIntolerance" })
         let id = entries[dropped]["resource"]?["id"]?.stringValue ?? ""
         entries.remove(at: dropped)
         object["entry"] = .array(entries)
@@ -129,7 +137,8 @@ struct ReconciliationTests {
         #expect(yaml.contains("\"clean\": true"))
         // alter one value in one output bundle
         let file = out.appendingPathComponent("oru-r01-lab.json")
-        let text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "\"value\": 182", with: "\"value\": 183")
+        let text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
+            of: "\"value\": 182", with: "\"value\": 183")
         try text.write(to: file, atomically: true, encoding: .utf8)
         let altered = try CLITests.run(["reconcile", sample, "--fhir", out.path, "--report", report.path])
         #expect(altered.0 == 65)

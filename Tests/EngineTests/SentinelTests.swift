@@ -27,7 +27,8 @@ struct SentinelTests {
 
     static var seededSamples: [String] {
         ["adt-a01-basic", "oru-r01-lab", "vxu-v04-immunization"].compactMap { name in
-            (try? String(contentsOf: Support.samples.appendingPathComponent("\(name).hl7"), encoding: .utf8)).map(seeded)
+            (try? String(contentsOf: Support.samples.appendingPathComponent("\(name).hl7"), encoding: .utf8)).map(
+                seeded)
         }
     }
 
@@ -38,7 +39,9 @@ struct SentinelTests {
         // also break them: a bad segment id, an unterminated escape, an invalid time
         broken += Self.seededSamples.map { $0.replacingOccurrences(of: "\rPID|", with: "\rP!D|") }
         broken += Self.seededSamples.map { $0.replacingOccurrences(of: "ZZSENTINEL", with: "ZZSENTINEL\\X4") }
-        broken += ["MSH|^~\\&|ZZSENTINEL|ZZSENTINEL|||ZZSENTINEL||ZZSENTINEL^ZZSENTINEL|ZZSENTINEL|P|2.5.1\rPID|1||ZZSENTINEL\r"]
+        broken += [
+            "MSH|^~\\&|ZZSENTINEL|ZZSENTINEL|||ZZSENTINEL||ZZSENTINEL^ZZSENTINEL|ZZSENTINEL|P|2.5.1\rPID|1||ZZSENTINEL\r"
+        ]
         for text in broken {
             let units = Support.engine.convertHL7v2(Array(text.utf8), inputName: "seeded.hl7")
             for unit in units {
@@ -63,7 +66,8 @@ struct SentinelTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("enc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        var bytes = Array("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><title>".utf8)
+        var bytes = Array(
+            "<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><title>".utf8)
         bytes += [0x81, 0xFF, 0xFE, 0xFD] + Array("\(Self.sentinel)</title></ClinicalDocument>\n".utf8)
         let file = folder.appendingPathComponent("enc.xml")
         try Data(bytes).write(to: file)

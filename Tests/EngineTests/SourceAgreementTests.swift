@@ -39,7 +39,8 @@ struct SourceAgreementTests {
         for record in units.compactMap(\.record) {
             guard
                 let patient = record.patients.first,
-                let id = patient.identifiers.first(where: { $0.system == "https://github.com/synthetichealth/synthea" })?.value
+                let id = patient.identifiers.first(where: { $0.system == "https://github.com/synthetichealth/synthea" }
+                )?.value
             else { continue }
             var facts: [Fact] = []
             func add(_ kind: String, _ concept: Concept?, _ day: ClinicalDateTime?) {
@@ -50,7 +51,9 @@ struct SourceAgreementTests {
             for medication in record.medications {
                 add("medication", medication.code, medication.period?.start ?? medication.authoredOn)
             }
-            for immunization in record.immunizations { add("immunization", immunization.vaccine, immunization.occurrence) }
+            for immunization in record.immunizations {
+                add("immunization", immunization.vaccine, immunization.occurrence)
+            }
             for allergy in record.allergies where !allergy.noKnownAllergy {
                 add("allergy", allergy.code, allergy.onset ?? allergy.recordedDate)
             }
@@ -62,7 +65,9 @@ struct SourceAgreementTests {
     @Test(.needsCorpus) func csvAndCCDAAgreeOnCodesAndDatesPerPatient() throws {
         let csvFolder = TestCorpus.url("synthea/csv")
         var csvUnits: [UnitResult] = []
-        for source in try Support.engine.sources([csvFolder.path]) { csvUnits += try Support.engine.convert(source).units }
+        for source in try Support.engine.sources([csvFolder.path]) {
+            csvUnits += try Support.engine.convert(source).units
+        }
         var ccdaUnits: [UnitResult] = []
         for url in Support.files(under: TestCorpus.url("synthea/ccda"), extensions: ["xml"]) {
             ccdaUnits += try Support.convert(url)
@@ -76,7 +81,8 @@ struct SourceAgreementTests {
             let ccdaFacts = ccda[patient] ?? []
             let onlyCSV = Self.difference(csvFacts, ccdaFacts)
             let onlyCCDA = Self.difference(ccdaFacts, csvFacts)
-            #expect(onlyCSV.isEmpty && onlyCCDA.isEmpty,
+            #expect(
+                onlyCSV.isEmpty && onlyCCDA.isEmpty,
                 "patient \(patient.prefix(8)): only in CSV \(onlyCSV.prefix(5)), only in C-CDA \(onlyCCDA.prefix(5))")
             compared += csvFacts.count
         }
@@ -84,7 +90,9 @@ struct SourceAgreementTests {
         let kinds = Dictionary(grouping: csv.values.flatMap { $0 }, by: \.kind).mapValues(\.count)
         #expect(Set(kinds.keys) == ["condition", "medication", "immunization", "allergy"], "\(kinds)")
         // every fact is coded in a standard system and dated on both sides
-        let uncoded = (csv.values.flatMap { $0 } + ccda.values.flatMap { $0 }).filter { $0.system == "(none)" || $0.day == "-" }
+        let uncoded = (csv.values.flatMap { $0 } + ccda.values.flatMap { $0 }).filter {
+            $0.system == "(none)" || $0.day == "-"
+        }
         #expect(uncoded.isEmpty, "\(uncoded.prefix(5))")
         // the comparison sees a one-day shift
         if let (patient, facts) = csv.first(where: { !$0.value.isEmpty }), var shifted = facts.first {

@@ -28,7 +28,8 @@ import Testing
         // detail.status is required and the record has none
         #expect(json["activity", 0, "detail", "status"]?.stringValue == "unknown")
         #expect(
-            json["extension", 0, "url"]?.stringValue == "http://fhirbridge.dev/fhir/StructureDefinition/careplan-reason")
+            json["extension", 0, "url"]?.stringValue == "http://fhirbridge.dev/fhir/StructureDefinition/careplan-reason"
+        )
         #expect(json["extension", 0, "valueCodeableConcept", "coding", 0, "code"]?.stringValue == "I10")
         #expect(json["period", "end"]?.stringValue == "2024-09-05")
     }

@@ -7,12 +7,12 @@ enum JSONChecks {
     /// Paths of empty strings, arrays and objects and of whitespace-only strings, anywhere in `value`.
     static func emptyElements(_ value: JSON, path: String = "$") -> [String] {
         switch value {
-        case let .string(text):
+        case .string(let text):
             return text.unicodeScalars.contains { !$0.properties.isWhitespace } ? [] : [path]
-        case let .array(items):
+        case .array(let items):
             if items.isEmpty { return [path] }
             return items.enumerated().flatMap { emptyElements($1, path: "\(path)[\($0)]") }
-        case let .object(object):
+        case .object(let object):
             if object.isEmpty { return [path] }
             return object.members.flatMap { emptyElements($0.value, path: path + "." + $0.key) }
         case .null: return [path]
@@ -23,8 +23,8 @@ enum JSONChecks {
     /// Every `reference` string inside `value`.
     static func references(_ value: JSON) -> [String] {
         switch value {
-        case let .array(items): return items.flatMap(references)
-        case let .object(object):
+        case .array(let items): return items.flatMap(references)
+        case .object(let object):
             var found: [String] = []
             for member in object.members {
                 if member.key == "reference", let text = member.value.stringValue {

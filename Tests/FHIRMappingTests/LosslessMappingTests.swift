@@ -108,9 +108,12 @@ import Testing
         let json = JSON.object(FHIRMapper().patient(patient).0)
         #expect(Self.extensionValue(json, "patient-deceased", "valueBoolean") == .bool(true))
         #expect(Self.extensionValue(json, "patient-multiple-birth", "valueBoolean") == .bool(true))
-        #expect(Self.extensionValue(json, "patient-last-updated", "valueDateTime")?.stringValue == "2024-03-05T10:30:00Z")
+        #expect(
+            Self.extensionValue(json, "patient-last-updated", "valueDateTime")?.stringValue == "2024-03-05T10:30:00Z")
         // the US Core race extension cannot give back a concept's own text: the concepts follow
-        let races = (json["extension"]?.arrayValue ?? []).filter { $0["url"]?.stringValue == Self.base + "patient-race" }
+        let races = (json["extension"]?.arrayValue ?? []).filter {
+            $0["url"]?.stringValue == Self.base + "patient-race"
+        }
         #expect(races.count == 2)
     }
 

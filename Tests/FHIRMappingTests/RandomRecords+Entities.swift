@@ -112,7 +112,8 @@ extension RandomRecords {
         switch int(0...5) {
         case 0: return concept()
         case 1: return Concept(codings: [Coding(system: cdc, code: pick(codes))], text: text())
-        case 2: return Concept(codings: [Coding(system: cdc, code: pick(codes)), Coding(system: cdc, code: pick(codes))])
+        case 2:
+            return Concept(codings: [Coding(system: cdc, code: pick(codes)), Coding(system: cdc, code: pick(codes))])
         default: return Concept(Coding(system: cdc, code: pick(codes), display: maybe { $0.text() }))
         }
     }
@@ -169,7 +170,8 @@ extension RandomRecords {
         encounter.status = maybe(80) { $0.pick(["in-progress", "finished", "unknown", "A", "planned"]) }
         encounter.patientClass = maybe(80) { generator in
             switch generator.int(0...3) {
-            case 0: Coding(system: "http://terminology.hl7.org/CodeSystem/v3-NullFlavor", code: "UNK", display: "unknown")
+            case 0:
+                Coding(system: "http://terminology.hl7.org/CodeSystem/v3-NullFlavor", code: "UNK", display: "unknown")
             case 1: generator.coding()
             default:
                 Coding(
@@ -472,7 +474,8 @@ extension RandomRecords {
         let dicom = "http://dicom.nema.org/resources/ontology/DCM"
         study.modalities = some(0...2) { generator in Coding(system: dicom, code: generator.pick(["CT", "MR", "DX"])) }
         study.bodySite = maybe(50) { $0.coding() }
-        study.sopClass = maybe(50) { _ in Coding(system: "urn:ietf:rfc:3986", code: "urn:oid:1.2.840.10008.5.1.4.1.1.2") }
+        study.sopClass = maybe(50) { _ in Coding(system: "urn:ietf:rfc:3986", code: "urn:oid:1.2.840.10008.5.1.4.1.1.2")
+        }
         study.procedureCode = maybe(50) { $0.concept() }
         study.description = maybe(50) { $0.text() }
         return study
@@ -480,7 +483,8 @@ extension RandomRecords {
 
     mutating func patientLink(_ ref: EntityRef, _ refs: Refs) -> PatientLink {
         var link = PatientLink(
-            ref: ref, survivor: self.ref(refs, .patient), merged: EntityRef(.patient, key: "merged|" + String(int(1...9))),
+            ref: ref, survivor: self.ref(refs, .patient),
+            merged: EntityRef(.patient, key: "merged|" + String(int(1...9))),
             source: Self.locationHere)
         link.mergedIdentifiers = identifiers()
         return link

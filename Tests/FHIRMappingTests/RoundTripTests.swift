@@ -23,13 +23,15 @@ import Testing
             for (offset, pair) in zip(left, right).enumerated() where pair.0 != pair.1 {
                 let fields = zip(Mirror(reflecting: pair.0).children, Mirror(reflecting: pair.1).children)
                 for (mine, theirs) in fields where String(describing: mine.value) != String(describing: theirs.value) {
-                    return "\(name)[\(offset)].\(mine.label ?? "?"):\n  expected \(mine.value)\n  read     \(theirs.value)"
+                    return
+                        "\(name)[\(offset)].\(mine.label ?? "?"):\n  expected \(mine.value)\n  read     \(theirs.value)"
                 }
                 return "\(name)[\(offset)]:\n  expected \(pair.0)\n  read     \(pair.1)"
             }
             return name
         }
-        return check("patients", lhs.patients, rhs.patients) ?? check("relatedPersons", lhs.relatedPersons, rhs.relatedPersons)
+        return check("patients", lhs.patients, rhs.patients) ?? check(
+            "relatedPersons", lhs.relatedPersons, rhs.relatedPersons)
             ?? check("practitioners", lhs.practitioners, rhs.practitioners)
             ?? check("organizations", lhs.organizations, rhs.organizations)
             ?? check("locations", lhs.locations, rhs.locations) ?? check("encounters", lhs.encounters, rhs.encounters)
@@ -38,9 +40,11 @@ import Testing
             ?? check("immunizations", lhs.immunizations, rhs.immunizations)
             ?? check("medications", lhs.medications, rhs.medications)
             ?? check("serviceRequests", lhs.serviceRequests, rhs.serviceRequests)
-            ?? check("specimens", lhs.specimens, rhs.specimens) ?? check("observations", lhs.observations, rhs.observations)
+            ?? check("specimens", lhs.specimens, rhs.specimens) ?? check(
+                "observations", lhs.observations, rhs.observations)
             ?? check("diagnosticReports", lhs.diagnosticReports, rhs.diagnosticReports)
-            ?? check("documents", lhs.documents, rhs.documents) ?? check("appointments", lhs.appointments, rhs.appointments)
+            ?? check("documents", lhs.documents, rhs.documents) ?? check(
+                "appointments", lhs.appointments, rhs.appointments)
             ?? check("coverages", lhs.coverages, rhs.coverages) ?? check("carePlans", lhs.carePlans, rhs.carePlans)
             ?? check("imagingStudies", lhs.imagingStudies, rhs.imagingStudies)
             ?? check("patientLinks", lhs.patientLinks, rhs.patientLinks) ?? "no difference"
@@ -59,7 +63,8 @@ import Testing
             let detail =
                 read.count == 1
                 ? Self.firstDifference(expected, read[0].withoutSourceLocations()) : "\(read.count) records"
-            Issue.record("round trip differs for seed \(seed) (RandomRecords(seed:).record(index: \(offset + 1))): \(detail)")
+            Issue.record(
+                "round trip differs for seed \(seed) (RandomRecords(seed:).record(index: \(offset + 1))): \(detail)")
             if failures >= 5 { break }
         }
     }
@@ -100,7 +105,8 @@ import Testing
         let reader = FHIRReader()
         let resources = try reader.resources(fromNDJSON: bytes)
         #expect(resources == BundleBuilder().resources(record).0)
-        #expect(reader.records(from: resources).0.map { $0.withoutSourceLocations() } == [record.withoutSourceLocations()])
+        #expect(
+            reader.records(from: resources).0.map { $0.withoutSourceLocations() } == [record.withoutSourceLocations()])
     }
 
     @Test func ndjsonParseErrorsCountBytesFromTheStart() {
@@ -127,12 +133,12 @@ import Testing
         }
         func rewrite(_ value: JSON, key: String?) -> JSON {
             switch value {
-            case let .string(text) where key == "reference":
+            case .string(let text) where key == "reference":
                 guard let server = ids[text] else { return value }
                 let type = text.split(separator: "/").first.map(String.init) ?? ""
                 return .string("https://fhir.example.org/r4/" + type + "/" + server + "/_history/1")
-            case let .array(items): return .array(items.map { rewrite($0, key: nil) })
-            case let .object(object):
+            case .array(let items): return .array(items.map { rewrite($0, key: nil) })
+            case .object(let object):
                 var copy = JSONObject()
                 for member in object.members { copy.append(member.key, rewrite(member.value, key: member.key)) }
                 return .object(copy)
@@ -186,4 +192,3 @@ import Testing
         #expect(read.first?.observations.first?.patient == EntityRef(.patient, key: "id|" + sentinel))
     }
 }
-

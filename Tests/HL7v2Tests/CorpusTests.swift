@@ -78,7 +78,9 @@ enum Corpus {
         #expect(result.parsed.count == 1)
         let message = try #require(result.parsed.first)
         #expect(!message.messageType.code.isEmpty)
-        #expect(message.messageType.structure != nil || message.messageType.event != nil || message.messageType.code == "ACK")
+        #expect(
+            message.messageType.structure != nil || message.messageType.event != nil
+                || message.messageType.code == "ACK")
         #expect(message.segments.count > 1)
         // Every value of every segment decodes without trapping.
         for segment in message.segments {

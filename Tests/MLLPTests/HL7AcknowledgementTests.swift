@@ -14,7 +14,8 @@ func segments(_ bytes: [UInt8]) -> [String] {
 
     @Test func acceptSwapsSenderAndReceiverAndEchoesTheControlID() throws {
         let header = try #require(HL7InboundHeader(scanning: Self.inbound))
-        let bytes = HL7Acknowledgement(issues: []).bytes(replyingTo: header, controlID: "A1", timestamp: "20240102030405+0000")
+        let bytes = HL7Acknowledgement(issues: []).bytes(
+            replyingTo: header, controlID: "A1", timestamp: "20240102030405+0000")
         #expect(
             segments(bytes) == [
                 "MSH|^~\\&|RECV_APP|RECV_FAC|SEND_APP|SEND_FAC^1.2.3^ISO|20240102030405+0000||ACK^A01^ACK|A1|P|2.5.1||||||UNICODE UTF-8",
@@ -32,7 +33,10 @@ func segments(_ bytes: [UInt8]) -> [String] {
         #expect(ack.code == .error)
         let lines = segments(ack.bytes(replyingTo: header, controlID: "A2", timestamp: "20240102030405+0000"))
         #expect(lines[1] == "MSA|AE|MSG00001")
-        #expect(lines[2] == "ERR||PID^1^7^1|102^Data type error^HL70357|E|invalidTimestamp|||invalidTimestamp at message 1 PID[1]-7")
+        #expect(
+            lines[2]
+                == "ERR||PID^1^7^1|102^Data type error^HL70357|E|invalidTimestamp|||invalidTimestamp at message 1 PID[1]-7"
+        )
         #expect(!lines.joined().contains("ZZSENTINEL"))
     }
 
@@ -71,11 +75,15 @@ func segments(_ bytes: [UInt8]) -> [String] {
         #expect(header.controlID == "CTRL%9")
         let issue = HL7AcknowledgementIssue(
             kind: "odd$kind", location: nil, errorCode: .applicationInternalError, rejectsMessage: false)
-        let lines = segments(HL7Acknowledgement(issues: [issue]).bytes(replyingTo: header, controlID: "A5", timestamp: "20240101000000+0000"))
+        let lines = segments(
+            HL7Acknowledgement(issues: [issue]).bytes(
+                replyingTo: header, controlID: "A5", timestamp: "20240101000000+0000"))
         #expect(lines[0] == "MSH$%*!@$RECV$$SEND$$20240101000000+0000$$ACK%R01%ACK$A5$P$2.5.1")
         #expect(lines[1] == "MSA$AE$CTRL%9")
         #expect(lines[2] == "ERR$$$207%Application internal error%HL70357$E$odd!F!kind$$$odd!F!kind")
-        let parsed = try HL7Parser.parse(HL7Acknowledgement(issues: [issue]).bytes(replyingTo: header, controlID: "A5", timestamp: "20240101000000+0000"), index: 1)
+        let parsed = try HL7Parser.parse(
+            HL7Acknowledgement(issues: [issue]).bytes(
+                replyingTo: header, controlID: "A5", timestamp: "20240101000000+0000"), index: 1)
         #expect(parsed.firstSegment(named: "ERR")?[5].value == "odd$kind")
     }
 
@@ -84,8 +92,10 @@ func segments(_ bytes: [UInt8]) -> [String] {
         let header = try #require(HL7InboundHeader(scanning: inbound))
         let location = SourceLocation.hl7(message: 1, segment: "PID", occurrence: 1, field: 3)
         let lines = segments(
-            HL7Acknowledgement(issues: [HL7AcknowledgementIssue(SourceError(IssueKind(rawValue: "missingIdentifier"), at: location))])
-                .bytes(replyingTo: header, controlID: "A6", timestamp: "20240101000000+0000"))
+            HL7Acknowledgement(issues: [
+                HL7AcknowledgementIssue(SourceError(IssueKind(rawValue: "missingIdentifier"), at: location))
+            ])
+            .bytes(replyingTo: header, controlID: "A6", timestamp: "20240101000000+0000"))
         #expect(lines[0].hasSuffix("|ACK^A04^ACK|A6|P|2.3"))
         #expect(lines[2] == "ERR|PID^1^3^101&Required field missing&HL70357")
     }
@@ -95,19 +105,23 @@ func segments(_ bytes: [UInt8]) -> [String] {
         let header = try #require(HL7InboundHeader(scanning: inbound))
         #expect(!header.hasOwnDelimiters)
         #expect(header.controlID == "CTRL-7")
-        let lines = segments(HL7Acknowledgement(code: .reject).bytes(replyingTo: header, controlID: "A7", timestamp: "20240101000000+0000"))
+        let lines = segments(
+            HL7Acknowledgement(code: .reject).bytes(
+                replyingTo: header, controlID: "A7", timestamp: "20240101000000+0000"))
         #expect(lines[0] == "MSH|^~\\&|R|RF|S|SF|20240101000000+0000||ACK|A7|P|2.5.1")
         #expect(lines[1] == "MSA|AR|CTRL-7")
     }
 
     @Test func noHeaderStillGivesAnAcknowledgement() throws {
         #expect(HL7InboundHeader(scanning: Array("PID|1\r".utf8)) == nil)
-        let lines = segments(HL7Acknowledgement(code: .reject).bytes(replyingTo: nil, controlID: "A8", timestamp: "20240101000000+0000"))
+        let lines = segments(
+            HL7Acknowledgement(code: .reject).bytes(replyingTo: nil, controlID: "A8", timestamp: "20240101000000+0000"))
         #expect(lines == ["MSH|^~\\&|||||20240101000000+0000||ACK|A8|P|2.5.1", "MSA|AR|"])
     }
 
     @Test func batchReplyUsesTheFirstMessageHeader() throws {
-        let inbound = Array("FHS|^~\\&|S\rBHS|^~\\&|S\rMSH|^~\\&|S|SF|R|RF|20240101||ADT^A01|FIRST|P|2.5.1\rPID|1\r".utf8)
+        let inbound = Array(
+            "FHS|^~\\&|S\rBHS|^~\\&|S\rMSH|^~\\&|S|SF|R|RF|20240101||ADT^A01|FIRST|P|2.5.1\rPID|1\r".utf8)
         let header = try #require(HL7InboundHeader(scanning: inbound))
         #expect(header.controlID == "FIRST")
         #expect(HL7InboundHeader(scanning: Array("FHS|^~\\&|S\rBHS|^~\\&\r".utf8)) == nil)

@@ -15,10 +15,13 @@ struct MLLPCase: Sendable, CustomTestStringConvertible {
 
     static let all: [MLLPCase] = [
         MLLPCase(name: "one frame", bytes: MLLPFraming.frame(adt), messages: [adt]),
-        MLLPCase(name: "two frames back to back", bytes: MLLPFraming.frame(adt) + MLLPFraming.frame(oru), messages: [adt, oru]),
+        MLLPCase(
+            name: "two frames back to back", bytes: MLLPFraming.frame(adt) + MLLPFraming.frame(oru),
+            messages: [adt, oru]),
         MLLPCase(
             name: "junk between frames",
-            bytes: Array("garbage\n".utf8) + MLLPFraming.frame(adt) + [0x0A, 0x0D, 0x20, 0x00, 0x1C, 0x0D] + MLLPFraming.frame(oru)
+            bytes: Array("garbage\n".utf8) + MLLPFraming.frame(adt) + [0x0A, 0x0D, 0x20, 0x00, 0x1C, 0x0D]
+                + MLLPFraming.frame(oru)
                 + Array("\r\n".utf8),
             messages: [adt, oru]),
         MLLPCase(
@@ -82,7 +85,11 @@ func messageBytes(_ frames: [MLLPFrame]) -> [[UInt8]] {
         let stream = [0x0B] + [UInt8](repeating: 0x41, count: 5_000) + MLLPFraming.frame(MLLPCase.adt)
         let frames = decodeFrames(stream, chunkSize: 100, maxFrameBytes: 1_000)
         #expect(frames.count == 2)
-        if case .oversized(_, let count)? = frames.first { #expect(count == 5_000) } else { Issue.record("no oversized frame") }
+        if case .oversized(_, let count)? = frames.first {
+            #expect(count == 5_000)
+        } else {
+            Issue.record("no oversized frame")
+        }
         #expect(messageBytes(frames) == [MLLPCase.adt])
     }
 

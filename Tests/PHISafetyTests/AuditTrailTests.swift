@@ -1,7 +1,8 @@
 import FHIRR4
 import Foundation
-@testable import PHISafety
 import Testing
+
+@testable import PHISafety
 
 /// The audit trail detects edited, removed, reordered and truncated entries.
 struct AuditTrailTests {

@@ -45,14 +45,14 @@ struct DeidentificationTests {
         var found = Identifiers()
         func strings(_ value: JSON?) -> [String] {
             switch value {
-            case let .string(text)?: text.count >= 2 ? [text] : []
-            case let .array(items)?: items.flatMap { strings($0) }
+            case .string(let text)?: text.count >= 2 ? [text] : []
+            case .array(let items)?: items.flatMap { strings($0) }
             default: []
             }
         }
         func walk(_ value: JSON, resourceType: String?) {
             switch value {
-            case let .object(object):
+            case .object(let object):
                 let type = object["resourceType"]?.stringValue ?? resourceType
                 let isPerson = type.map(people.contains) ?? false
                 let isPatient = type == "Patient" || type == "RelatedPerson"
@@ -62,7 +62,11 @@ struct DeidentificationTests {
                         for name in member.value.arrayValue ?? [] {
                             let parts = strings(name["given"]) + strings(name["family"])
                             for part in parts {
-                                if part.contains(where: \.isNumber) { found.tokens.insert(part) } else { found.values.insert(part) }
+                                if part.contains(where: \.isNumber) {
+                                    found.tokens.insert(part)
+                                } else {
+                                    found.values.insert(part)
+                                }
                             }
                             if parts.count >= 2 { found.tokens.insert(parts.joined(separator: " ")) }
                             found.tokens.formUnion(strings(name["text"]).filter { $0.contains(" ") })
@@ -77,7 +81,9 @@ struct DeidentificationTests {
                             found.tokens.formUnion(strings(identifier["value"]).filter { $0.count >= 4 })
                         }
                     case "telecom":
-                        for contact in member.value.arrayValue ?? [] { found.tokens.formUnion(strings(contact["value"])) }
+                        for contact in member.value.arrayValue ?? [] {
+                            found.tokens.formUnion(strings(contact["value"]))
+                        }
                     case "birthDate":
                         if let date = member.value.stringValue {
                             found.birthDates.insert(date)
@@ -87,13 +93,14 @@ struct DeidentificationTests {
                     }
                     if type == "Provenance", member.key == "url",
                         ["inputName", "controlID"].contains(member.value.stringValue ?? ""),
-                        let text = object["valueString"]?.stringValue, !["csv", "hl7v2", "ccda", "stdin"].contains(text)
+                        let text = object["valueString"]?.stringValue,
+                        !["csv", "hl7v2", "ccda", "stdin"].contains(text)
                     {
                         found.tokens.insert(text)
                     }
                     walk(member.value, resourceType: type)
                 }
-            case let .array(items): items.forEach { walk($0, resourceType: resourceType) }
+            case .array(let items): for item in items { walk(item, resourceType: resourceType) }
             default: break
             }
         }
@@ -107,14 +114,14 @@ struct DeidentificationTests {
         var birthDates = Set<String>()
         func walk(_ value: JSON, resourceType: String?) {
             switch value {
-            case let .string(text): all.insert(text)
-            case let .object(object):
+            case .string(let text): all.insert(text)
+            case .object(let object):
                 let type = object["resourceType"]?.stringValue ?? resourceType
                 if type == "Patient" || type == "RelatedPerson", let date = object["birthDate"]?.stringValue {
                     birthDates.insert(date)
                 }
                 for member in object where member.key != "resourceType" { walk(member.value, resourceType: type) }
-            case let .array(items): items.forEach { walk($0, resourceType: resourceType) }
+            case .array(let items): for item in items { walk(item, resourceType: resourceType) }
             default: break
             }
         }
@@ -157,7 +164,9 @@ struct DeidentificationTests {
             identifiers.tokens.sorted().filter { tokens.contains(token: $0) }
             + identifiers.values.sorted().filter { values.all.contains($0) }
             + identifiers.birthDates.sorted().filter { values.birthDates.contains($0) }
-        #expect(survivors.isEmpty, "\(name): \(survivors.count) identifiers survived de-identification: \(survivors.prefix(5))")
+        #expect(
+            survivors.isEmpty,
+            "\(name): \(survivors.count) identifiers survived de-identification: \(survivors.prefix(5))")
         // the input file names (which can carry patient names) are gone too
         for argument in arguments where argument.hasSuffix(".xml") || argument.hasSuffix(".hl7") {
             let stem = URL(fileURLWithPath: argument).deletingPathExtension().lastPathComponent
@@ -200,7 +209,9 @@ struct DeidentificationTests {
         let offset = deidentifier.dayOffset(patientKey: ref.key)
         #expect(offset != 0 && abs(offset) <= 365)
         #expect(b.observations[0].effective?.fhir.hasSuffix("T14:10:00+01:00") == true)
-        #expect(deidentifier.shift(ClinicalDateTime(fhir: "2024-03-15T14:10:00+01:00"), days: offset) == b.observations[0].effective)
+        #expect(
+            deidentifier.shift(ClinicalDateTime(fhir: "2024-03-15T14:10:00+01:00"), days: offset)
+                == b.observations[0].effective)
         // another key gives other pseudonyms
         let other = Deidentifier(key: try DataKey(base64: Support.otherKeyBase64)).apply(first)
         #expect(other.patients[0].identifiers != a.patients[0].identifiers)
@@ -209,7 +220,8 @@ struct DeidentificationTests {
     @Test(arguments: [
         ("2024-02-28", 1, "2024-02-29"), ("2023-12-31", 1, "2024-01-01"), ("2024-03-01", -1, "2024-02-29"),
         ("1900-03-01", -1, "1900-02-28"), ("2000-02-28", 1, "2000-02-29"), ("1969-12-31", 365, "1970-12-31"),
-        ("2024-03-15T14:10:00.25+01:00", -20, "2024-02-24T14:10:00.25+01:00"), ("2024-03", 30, "2024-04"), ("1980", 100, "1980"),
+        ("2024-03-15T14:10:00.25+01:00", -20, "2024-02-24T14:10:00.25+01:00"), ("2024-03", 30, "2024-04"),
+        ("1980", 100, "1980"),
     ])
     func datesShiftByCalendarDays(_ input: String, _ days: Int, _ expected: String) {
         let shifted = Deidentifier(key: Support.key).shift(ClinicalDateTime(fhir: input), days: days)
@@ -238,7 +250,8 @@ struct DeidentificationTests {
             let parts = calendar.dateComponents([.year, .month, .day], from: moved)
             let expected = String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
             let input = String(format: "%04d-%02d-%02d", year, month, day)
-            #expect(deidentifier.shift(ClinicalDateTime(fhir: input), days: days).fhir == expected, "seed state \(state)")
+            #expect(
+                deidentifier.shift(ClinicalDateTime(fhir: input), days: days).fhir == expected, "seed state \(state)")
         }
     }
 

@@ -99,7 +99,8 @@ struct MinimumNecessaryTests {
 
     @Test func theCLIAppliesTheLimits() throws {
         let run = try Support.run([
-            "convert", "Samples/hl7v2/adt-a01-basic.hl7", "--types", "Patient,Condition", "--since", "2024-01-01", "--quiet",
+            "convert", "Samples/hl7v2/adt-a01-basic.hl7", "--types", "Patient,Condition", "--since", "2024-01-01",
+            "--quiet",
         ])
         #expect(run.status == 0, "\(run.stderr)")
         let bundle = try JSONReader.parse(Array(run.stdout))

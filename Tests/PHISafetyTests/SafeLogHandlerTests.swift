@@ -22,9 +22,15 @@ struct SafeLogHandlerTests {
         let (logger, lines) = logger()
         logger.notice(
             "unit.failed",
-            metadata: ["kind": "invalidTimestamp", "position": "message 1 PID[1]-7", "count": "3", "digest": "0a1b2c3d4e5f6789"])
+            metadata: [
+                "kind": "invalidTimestamp", "position": "message 1 PID[1]-7", "count": "3",
+                "digest": "0a1b2c3d4e5f6789",
+            ])
         let line = try #require(lines.all.first)
-        #expect(line.hasSuffix("notice fhirbridge.test unit.failed count=3 digest=0a1b2c3d4e5f6789 kind=invalidTimestamp position=message 1 PID[1]-7"))
+        #expect(
+            line.hasSuffix(
+                "notice fhirbridge.test unit.failed count=3 digest=0a1b2c3d4e5f6789 kind=invalidTimestamp position=message 1 PID[1]-7"
+            ))
     }
 
     @Test func freeTextMessageIsRedacted() throws {
@@ -36,7 +42,8 @@ struct SafeLogHandlerTests {
     }
 
     @Test(arguments: [
-        ("kind", "Smith, John"), ("count", "12 apples"), ("digest", "not-hex-ZZSENTINEL"), ("position", "PID-5 = Smith"),
+        ("kind", "Smith, John"), ("count", "12 apples"), ("digest", "not-hex-ZZSENTINEL"),
+        ("position", "PID-5 = Smith"),
         ("recordKey", "MR|urn:oid:1.2|12345"), ("route", "/patients/ZZSENTINEL"), ("name", "ZZSENTINEL"),
         ("controlDigest", "ZZSENTINEL"), ("position", "/ClinicalDocument[1]/recordTarget[@value='ZZSENTINEL']"),
     ])
@@ -50,7 +57,8 @@ struct SafeLogHandlerTests {
 
     @Test func listAndDictionaryValuesAreNeverPrinted() throws {
         let (logger, lines) = logger()
-        logger.info("unit.converted", metadata: ["kinds": .array(["ZZSENTINEL"]), "count": .dictionary(["a": "ZZSENTINEL"])])
+        logger.info(
+            "unit.converted", metadata: ["kinds": .array(["ZZSENTINEL"]), "count": .dictionary(["a": "ZZSENTINEL"])])
         let line = try #require(lines.all.first)
         #expect(!line.contains("ZZSENTINEL"))
     }
@@ -66,7 +74,8 @@ struct SafeLogHandlerTests {
 
     /// Positions as `SourceLocation` prints them pass the grammar.
     @Test(arguments: [
-        ClinicalModel.SourceLocation.hl7(message: 2, segment: "OBX", occurrence: 3, field: 5, repetition: 2, component: 1, subcomponent: 1),
+        ClinicalModel.SourceLocation.hl7(
+            message: 2, segment: "OBX", occurrence: 3, field: 5, repetition: 2, component: 1, subcomponent: 1),
         .hl7(message: 1, segment: "PID", occurrence: 1),
         .csv(file: "lab-results.csv", line: 12, column: "Last Name"),
         .xml(xpath: "/ClinicalDocument[1]/recordTarget[1]/patientRole[1]/id[2]/@extension", line: 40),

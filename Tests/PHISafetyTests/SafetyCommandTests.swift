@@ -12,7 +12,8 @@ struct SafetyCommandTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let out = folder.appendingPathComponent("out").path
         let sample = "Samples/hl7v2/oru-r01-lab.hl7"
-        let convert = try Support.run(["convert", sample, "--out", out, "--ndjson", "--encrypt", "--quiet"], environment: environment)
+        let convert = try Support.run(
+            ["convert", sample, "--out", out, "--ndjson", "--encrypt", "--quiet"], environment: environment)
         #expect(convert.status == 0, "\(convert.stderr)")
         let names = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
         #expect(!names.isEmpty && names.allSatisfy { $0.hasSuffix(".ndjson.enc") })
@@ -22,11 +23,15 @@ struct SafetyCommandTests {
         // decrypt: one file to stdout, several into a folder
         let one = try Support.run(["decrypt", out + "/Patient.ndjson.enc"], environment: environment)
         #expect(one.status == 0)
-        #expect(try JSONReader.parse(Array(one.stdout.split(separator: 0x0A).first ?? []))["resourceType"]?.stringValue == "Patient")
+        #expect(
+            try JSONReader.parse(Array(one.stdout.split(separator: 0x0A).first ?? []))["resourceType"]?.stringValue
+                == "Patient")
         let plain = folder.appendingPathComponent("plain").path
-        let all = try Support.run(["decrypt"] + names.map { out + "/" + $0 } + ["--out", plain], environment: environment)
+        let all = try Support.run(
+            ["decrypt"] + names.map { out + "/" + $0 } + ["--out", plain], environment: environment)
         #expect(all.status == 0)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: plain).sorted() == names.map { String($0.dropLast(4)) })
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: plain).sorted() == names.map { String($0.dropLast(4)) })
     }
 
     /// A file named after the patient: with --redact-input-names its name reaches no position, log,
@@ -34,7 +39,8 @@ struct SafetyCommandTests {
     @Test func redactedInputNamesKeepFileNamesOutOfEveryMessage() throws {
         let folder = try Support.temporaryFolder("redact-names")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let good = try String(contentsOf: Support.samples.appendingPathComponent("hl7v2/oru-r01-lab.hl7"), encoding: .utf8)
+        let good = try String(
+            contentsOf: Support.samples.appendingPathComponent("hl7v2/oru-r01-lab.hl7"), encoding: .utf8)
         let named = folder.appendingPathComponent("ZZSENTINEL_Doe_1970.hl7")
         // a good message, then a broken one: the error names the input by position
         try (good + "MSH|^~\\&|A|B\rPID|1\r").write(to: named, atomically: true, encoding: .utf8)
@@ -45,7 +51,8 @@ struct SafetyCommandTests {
         ])
         #expect(convert.status == 65, "\(convert.stderr)")
         #expect(convert.stderr.contains("input-"))
-        let texts = [convert.stderr, try String(contentsOfFile: report, encoding: .utf8)]
+        let texts =
+            [convert.stderr, try String(contentsOfFile: report, encoding: .utf8)]
             + (try FileManager.default.contentsOfDirectory(atPath: out))
         for text in texts { #expect(!text.contains("ZZSENTINEL"), "file name leaked: \(text.prefix(200))") }
         let reconcile = try Support.run(["reconcile", named.path, "--fhir", out, "--redact-input-names"])
@@ -58,16 +65,19 @@ struct SafetyCommandTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let out = folder.appendingPathComponent("out").path
         let convert = try Support.run(
-            ["convert", "Samples/hl7v2/adt-a01-basic.hl7", "--out", out, "--encrypt", "--quiet"], environment: environment)
+            ["convert", "Samples/hl7v2/adt-a01-basic.hl7", "--out", out, "--encrypt", "--quiet"],
+            environment: environment)
         #expect(convert.status == 0, "\(convert.stderr)")
         let file = out + "/adt-a01-basic.json.enc"
         let sealed = try Data(contentsOf: URL(fileURLWithPath: file))
         var tampered = sealed
         tampered[tampered.count / 2] ^= 0x20
         try tampered.write(to: URL(fileURLWithPath: folder.appendingPathComponent("tampered.json.enc").path))
-        try sealed.prefix(sealed.count - 40).write(to: URL(fileURLWithPath: folder.appendingPathComponent("short.json.enc").path))
+        try sealed.prefix(sealed.count - 40).write(
+            to: URL(fileURLWithPath: folder.appendingPathComponent("short.json.enc").path))
         for (name, expected) in [("tampered", "authentication failed"), ("short", "truncated")] {
-            let run = try Support.run(["decrypt", folder.appendingPathComponent("\(name).json.enc").path], environment: environment)
+            let run = try Support.run(
+                ["decrypt", folder.appendingPathComponent("\(name).json.enc").path], environment: environment)
             #expect(run.status == 65)
             #expect(run.stdout.isEmpty)
             #expect(run.stderr.contains(expected), "\(run.stderr)")
@@ -82,7 +92,9 @@ struct SafetyCommandTests {
         #expect(missing.status == 64)
         #expect(missing.stderr.contains("FHIRBRIDGE_KEY"))
         #expect(missing.stdout.isEmpty)
-        let onCommandLine = try Support.run(["convert", "Samples/hl7v2/adt-a01-basic.hl7", "--encrypt", "--key", Support.keyBase64])
+        let onCommandLine = try Support.run([
+            "convert", "Samples/hl7v2/adt-a01-basic.hl7", "--encrypt", "--key", Support.keyBase64,
+        ])
         #expect(onCommandLine.status == 64)
         let deidentifyWithoutKey = try Support.run(["convert", "Samples/hl7v2/adt-a01-basic.hl7", "--deidentify"])
         #expect(deidentifyWithoutKey.status == 64)
@@ -93,7 +105,8 @@ struct SafetyCommandTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let audit = folder.appendingPathComponent("runs.audit").path
         for _ in 0..<3 {
-            let run = try Support.run(["convert", "Samples/hl7v2/adt-a01-basic.hl7", "--quiet"], environment: ["FHIRBRIDGE_AUDIT": audit])
+            let run = try Support.run(
+                ["convert", "Samples/hl7v2/adt-a01-basic.hl7", "--quiet"], environment: ["FHIRBRIDGE_AUDIT": audit])
             #expect(run.status == 0)
         }
         let ok = try Support.run(["audit", "verify", audit])

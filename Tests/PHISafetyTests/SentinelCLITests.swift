@@ -42,12 +42,15 @@ struct SentinelCLITests {
         // CSV
         let csvFolder = root.appendingPathComponent("csv")
         try FileManager.default.createDirectory(at: csvFolder, withIntermediateDirectories: true)
-        let csvText = try String(contentsOf: Support.samples.appendingPathComponent("csv/lab-results.csv"), encoding: .utf8)
+        let csvText = try String(
+            contentsOf: Support.samples.appendingPathComponent("csv/lab-results.csv"), encoding: .utf8)
         let csv = csvFolder.appendingPathComponent("seeded-labs.csv").path
         try SentinelSeeding.csvVariant(csvText, keyColumn: "MRN").write(toFile: csv, atomically: true, encoding: .utf8)
         // C-CDA: the sample and, when there is a corpus, one public document, three ways each
         var documents = Support.files(in: Support.samples.appendingPathComponent("ccda"), extension: "xml")
-        if let folder = TestCorpus.optional("synthea/ccda"), let synthea = Support.smallestFile(in: folder, extension: "xml") {
+        if let folder = TestCorpus.optional("synthea/ccda"),
+            let synthea = Support.smallestFile(in: folder, extension: "xml")
+        {
             documents.append(synthea)
         }
         var ccda: [String] = []
@@ -85,44 +88,66 @@ struct SentinelCLITests {
         let trace = ["--log-level", "trace"]
         return [
             Invocation(
-                name: "convert hl7v2", arguments: ["convert", w.hl7, "--out", w.path("out-hl7"), "--report", w.path("r-hl7.json"),
-                    "--audit", w.audit] + trace,
+                name: "convert hl7v2",
+                arguments: [
+                    "convert", w.hl7, "--out", w.path("out-hl7"), "--report", w.path("r-hl7.json"),
+                    "--audit", w.audit,
+                ] + trace,
                 statuses: [65], checkedFiles: [w.path("r-hl7.json")]),
             Invocation(
-                name: "convert csv", arguments: ["convert", w.csv, "--csv-profile", profile, "--out", w.path("out-csv"),
-                    "--report", w.path("r-csv.json"), "--audit", w.audit] + trace,
+                name: "convert csv",
+                arguments: [
+                    "convert", w.csv, "--csv-profile", profile, "--out", w.path("out-csv"),
+                    "--report", w.path("r-csv.json"), "--audit", w.audit,
+                ] + trace,
                 statuses: [0, 65], checkedFiles: [w.path("r-csv.json")]),
             Invocation(
-                name: "convert ccda", arguments: ["convert"] + w.ccda + ["--out", w.path("out-ccda"), "--report",
-                    w.path("r-ccda.json"), "--audit", w.audit] + trace,
+                name: "convert ccda",
+                arguments: ["convert"] + w.ccda + [
+                    "--out", w.path("out-ccda"), "--report",
+                    w.path("r-ccda.json"), "--audit", w.audit,
+                ] + trace,
                 statuses: [0, 65], checkedFiles: [w.path("r-ccda.json")]),
             Invocation(
                 name: "convert ndjson encrypted de-identified limited",
-                arguments: ["convert", w.hl7, "--ndjson", "--out", w.path("out-enc"), "--encrypt", "--key-file", w.keyFile,
-                    "--deidentify", "--types", "Patient,Observation", "--since", "2000-01-01", "--report", w.path("r-enc.json"),
-                    "--audit", w.audit] + trace,
+                arguments: [
+                    "convert", w.hl7, "--ndjson", "--out", w.path("out-enc"), "--encrypt", "--key-file", w.keyFile,
+                    "--deidentify", "--types", "Patient,Observation", "--since", "2000-01-01", "--report",
+                    w.path("r-enc.json"),
+                    "--audit", w.audit,
+                ] + trace,
                 statuses: [65], checkedFiles: [w.path("r-enc.json")]),
             Invocation(
                 name: "convert to stdout", arguments: ["convert", w.hl7, "--report", w.path("r-stdout.json")] + trace,
                 statuses: [65], checkedFiles: [w.path("r-stdout.json")]),
             Invocation(
-                name: "reconcile hl7v2", arguments: ["reconcile", w.hl7, "--fhir", w.path("out-hl7"), "--report",
-                    w.path("rec-hl7.json"), "--audit", w.audit] + trace,
+                name: "reconcile hl7v2",
+                arguments: [
+                    "reconcile", w.hl7, "--fhir", w.path("out-hl7"), "--report",
+                    w.path("rec-hl7.json"), "--audit", w.audit,
+                ] + trace,
                 statuses: [0, 65], checkedFiles: [w.path("rec-hl7.json")]),
             Invocation(
-                name: "reconcile ccda yaml", arguments: ["reconcile"] + w.ccda + ["--fhir", w.path("out-ccda"), "--report",
-                    w.path("rec-ccda.yaml"), "--audit", w.audit] + trace,
+                name: "reconcile ccda yaml",
+                arguments: ["reconcile"] + w.ccda + [
+                    "--fhir", w.path("out-ccda"), "--report",
+                    w.path("rec-ccda.yaml"), "--audit", w.audit,
+                ] + trace,
                 statuses: [0, 65], checkedFiles: [w.path("rec-ccda.yaml")]),
             Invocation(
-                name: "reconcile csv", arguments: ["reconcile", w.csv, "--csv-profile", profile, "--fhir", w.path("out-csv"),
-                    "--report", w.path("rec-csv.json"), "--audit", w.audit] + trace,
+                name: "reconcile csv",
+                arguments: [
+                    "reconcile", w.csv, "--csv-profile", profile, "--fhir", w.path("out-csv"),
+                    "--report", w.path("rec-csv.json"), "--audit", w.audit,
+                ] + trace,
                 statuses: [0, 65], checkedFiles: [w.path("rec-csv.json")]),
             Invocation(
                 name: "render hl7v2 with errors, against its FHIR",
                 arguments: ["render", w.hl7, "--fhir", w.path("out-hl7"), "--out", w.path("charts-hl7")],
                 statuses: [65], checkStdout: true),
             Invocation(
-                name: "render ccda and csv", arguments: ["render", w.csv, "--csv-profile", profile] + w.ccda + ["--out", w.path("charts")],
+                name: "render ccda and csv",
+                arguments: ["render", w.csv, "--csv-profile", profile] + w.ccda + ["--out", w.path("charts")],
                 statuses: [0, 65], checkStdout: true),
             Invocation(
                 name: "decrypt with a wrong key",
@@ -151,7 +176,9 @@ struct SentinelCLITests {
             #expect(invocation.statuses.contains(run.status), "\(invocation.name): exit \(run.status)\n\(run.stderr)")
             #expect(!run.stderr.isEmpty || invocation.name == "audit verify", "\(invocation.name): expected log lines")
             Self.assertClean(run.stderr, "\(invocation.name) stderr")
-            if invocation.checkStdout { Self.assertClean(String(decoding: run.stdout, as: UTF8.self), "\(invocation.name) stdout") }
+            if invocation.checkStdout {
+                Self.assertClean(String(decoding: run.stdout, as: UTF8.self), "\(invocation.name) stdout")
+            }
             for file in invocation.checkedFiles {
                 let text = try String(contentsOfFile: file, encoding: .utf8)
                 #expect(!text.isEmpty, "\(invocation.name): \(file) is empty")
@@ -164,7 +191,8 @@ struct SentinelCLITests {
             let carrying = try names.filter {
                 try String(contentsOfFile: workspace.path("\(folder)/\($0)"), encoding: .utf8).contains(Self.sentinel)
             }
-            #expect(!carrying.isEmpty, "\(folder): no output carries the sentinel, so the seeding did not reach the data")
+            #expect(
+                !carrying.isEmpty, "\(folder): no output carries the sentinel, so the seeding did not reach the data")
         }
         for name in try FileManager.default.contentsOfDirectory(atPath: workspace.path("out-enc")) {
             #expect(name.hasSuffix(".ndjson.enc"))
@@ -209,7 +237,10 @@ struct SentinelCLITests {
         let csv = try String(contentsOfFile: workspace.csv, encoding: .utf8)
         let ccda = try String(contentsOfFile: workspace.ccda[0], encoding: .utf8)
         var bodies: [(String, String)] = messages.prefix(60).map { ("hl7v2", $0) }
-        bodies += [("hl7v2", messages.last ?? ""), ("csv", csv), ("ccda", ccda), ("ccda", "<ClinicalDocument>\(Self.sentinel)")]
+        bodies += [
+            ("hl7v2", messages.last ?? ""), ("csv", csv), ("ccda", ccda),
+            ("ccda", "<ClinicalDocument>\(Self.sentinel)"),
+        ]
         var errorResponses = 0
         for (format, body) in bodies {
             var request = URLRequest(url: URL(string: "http://127.0.0.1:\(bound)/convert?format=\(format)")!)

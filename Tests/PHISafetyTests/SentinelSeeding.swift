@@ -26,7 +26,8 @@ enum SentinelSeeding {
         field.isEmpty
             ? sentinel
             : field.split(separator: "~", omittingEmptySubsequences: false).map { repetition in
-                repetition.split(separator: "^", omittingEmptySubsequences: false).map { _ in sentinel }.joined(separator: "^")
+                repetition.split(separator: "^", omittingEmptySubsequences: false).map { _ in sentinel }.joined(
+                    separator: "^")
             }.joined(separator: "~")
     }
 
@@ -54,7 +55,9 @@ enum SentinelSeeding {
         let all = variants[0]
         variants.append(all.replacingOccurrences(of: "\rPID|", with: "\rP!D|"))
         variants.append(all.replacingOccurrences(of: sentinel, with: sentinel + "\\X4"))
-        variants.append("MSH|^~\\&|\(sentinel)|\(sentinel)|||\(sentinel)||\(sentinel)^\(sentinel)|\(sentinel)|P|2.5.1\rPID|1||\(sentinel)\r")
+        variants.append(
+            "MSH|^~\\&|\(sentinel)|\(sentinel)|||\(sentinel)||\(sentinel)^\(sentinel)|\(sentinel)|P|2.5.1\rPID|1||\(sentinel)\r"
+        )
         return variants
     }
 
@@ -79,7 +82,9 @@ enum SentinelSeeding {
             if quoted {
                 if scalar == "\"" {
                     if let following = next() {
-                        if following == "\"" { field.unicodeScalars.append("\"") } else {
+                        if following == "\"" {
+                            field.unicodeScalars.append("\"")
+                        } else {
                             quoted = false
                             pending = following
                         }
@@ -119,10 +124,12 @@ enum SentinelSeeding {
     /// The header kept; for each column, a copy of every data row with that column seeded (the
     /// key column made unique per column so each copy is its own patient unit); then every cell seeded.
     static func csvVariant(_ text: String, keyColumn: String) -> String {
-        var lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+        var lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(
+            separator: "\n", omittingEmptySubsequences: false)
         var prefix: [String] = []
-        while let first = lines.first, first.trimmingCharacters(in: .whitespaces).hasPrefix("#")
-            || first.hasPrefix("\u{FEFF}#")
+        while let first = lines.first,
+            first.trimmingCharacters(in: .whitespaces).hasPrefix("#")
+                || first.hasPrefix("\u{FEFF}#")
         {
             prefix.append(String(first).replacingOccurrences(of: "\r", with: ""))
             lines.removeFirst()
@@ -164,7 +171,8 @@ enum SentinelSeeding {
         var index = 0
         func starts(_ text: String, at position: Int) -> Bool {
             let pattern = Array(text.unicodeScalars)
-            return position + pattern.count <= scalars.count && Array(scalars[position..<(position + pattern.count)]) == pattern
+            return position + pattern.count <= scalars.count
+                && Array(scalars[position..<(position + pattern.count)]) == pattern
         }
         func copyThrough(_ terminator: String) {
             while index < scalars.count && !starts(terminator, at: index) {

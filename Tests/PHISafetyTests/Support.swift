@@ -36,7 +36,9 @@ enum Support {
     typealias Run = CLIRunner.Result
 
     /// Runs the CLI binary (see `CLIRunner`) with `FHIRBRIDGE_HOME` set to the checkout.
-    static func run(_ arguments: [String], environment extra: [String: String] = [:], in folder: URL? = nil) throws -> Run {
+    static func run(_ arguments: [String], environment extra: [String: String] = [:], in folder: URL? = nil) throws
+        -> Run
+    {
         var environment: [String: String?] = ["FHIRBRIDGE_HOME": Repository.root.path]
         for (key, value) in extra { environment[key] = value }
         return try CLIRunner.run(arguments, environment: environment, in: folder)
@@ -48,13 +50,13 @@ enum Support {
         var fullUrls = Set<String>()
         func walk(_ value: JSON) {
             switch value {
-            case let .object(object):
+            case .object(let object):
                 for member in object {
                     if member.key == "reference", let text = member.value.stringValue { references.append(text) }
                     if member.key == "fullUrl", let text = member.value.stringValue { fullUrls.insert(text) }
                     walk(member.value)
                 }
-            case let .array(items): items.forEach(walk)
+            case .array(let items): items.forEach(walk)
             default: break
             }
         }
@@ -82,7 +84,8 @@ enum Support {
             while index <= end {
                 if bytes[index] == first, bytes[index..<(index + pin.count)].elementsEqual(pin) {
                     let before = index == 0 || !Self.isWord(bytes[index - 1]) || !Self.isWord(first)
-                    let after = index + pin.count == bytes.count || !Self.isWord(bytes[index + pin.count]) || !Self.isWord(last)
+                    let after =
+                        index + pin.count == bytes.count || !Self.isWord(bytes[index + pin.count]) || !Self.isWord(last)
                     if before && after { return true }
                 }
                 index += 1

@@ -45,7 +45,10 @@ import Testing
 
     @Test func hl7SegmentCount() throws {
         let message = Array((Self.header + String(repeating: "NTE|1||\(Self.sentinel)\r", count: 20)).utf8)
-        #expect(throws: HL7ParseError(.tooManySegments, at: .hl7(message: 1, segment: "", occurrence: 11), segmentNumber: 11)) {
+        #expect(
+            throws: HL7ParseError(
+                .tooManySegments, at: .hl7(message: 1, segment: "", occurrence: 11), segmentNumber: 11)
+        ) {
             try HL7Parser.parse(message, index: 1, limits: HL7Limits(maxSegments: 10))
         }
         #expect(try HL7Parser.parse(message, index: 1, limits: HL7Limits(maxSegments: 21)).segmentCount == 21)
@@ -90,7 +93,8 @@ import Testing
             buffer.discardReadBytes()
             largest = max(largest, buffer.readableBytes)
         }
-        buffer.writeBytes([MLLPFraming.endByte, MLLPFraming.carriageReturn] + MLLPFraming.frame(Array(Self.header.utf8)))
+        buffer.writeBytes(
+            [MLLPFraming.endByte, MLLPFraming.carriageReturn] + MLLPFraming.frame(Array(Self.header.utf8)))
         while let frame = decoder.readFrame(from: &buffer) { frames.append(frame) }
         #expect(largest <= 64 * 1024 + chunk.count)
         #expect(frames.count == 2)
@@ -129,7 +133,8 @@ import Testing
         }
         #expect(xpath.split(separator: "/").count == 9)
         let nested = Array(
-            ("<?xml version=\"1.0\"?><ClinicalDocument xmlns=\"urn:hl7-org:v3\">" + String(repeating: "<a>", count: 5000)
+            ("<?xml version=\"1.0\"?><ClinicalDocument xmlns=\"urn:hl7-org:v3\">"
+                + String(repeating: "<a>", count: 5000)
                 + String(repeating: "</a>", count: 5000) + "</ClinicalDocument>").utf8)
         #expect(Robustness.engine.convert(nested, inputName: "deep.xml").first?.error?.kind == .documentTooDeep)
     }
@@ -152,13 +157,17 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("robustness-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let header = "MRN,Last Name,First Name,DOB,Sex,Accession,Collected,LOINC,Test,Result,Units,Ref Low,Ref High,Flag,Comment\n"
+        let header =
+            "MRN,Last Name,First Name,DOB,Sex,Accession,Collected,LOINC,Test,Result,Units,Ref Low,Ref High,Flag,Comment\n"
         func row(_ n: Int, comment: String) -> String {
             "\(n),\(Self.sentinel),\(Self.sentinel),01/02/1970,F,A-\(n),2024-02-01 08:15,2345-7,T,105,mg/dL,70,99,H,\(comment)\n"
         }
         let url = folder.appendingPathComponent("rows.csv")
-        try Data((header + row(1, comment: "ok") + row(2, comment: String(repeating: "c", count: 3000)) + row(3, comment: "ok")).utf8)
-            .write(to: url)
+        try Data(
+            (header + row(1, comment: "ok") + row(2, comment: String(repeating: "c", count: 3000))
+                + row(3, comment: "ok")).utf8
+        )
+        .write(to: url)
         let fieldLimit = try Self.engine { $0.csv = CSVLimits(maxRecordBytes: 1 << 20, maxFieldBytes: 2048) }
         let units = fieldLimit.convertCSV(url, profile: Robustness.labProfile)
         #expect(units.compactMap(\.error).map { String(describing: $0.location!) } == ["rows.csv:3 column Comment"])

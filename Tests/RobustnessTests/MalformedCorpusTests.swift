@@ -72,7 +72,9 @@ struct MalformedCase: CustomTestStringConvertible, Sendable {
         } else if sample.file.hasSuffix(".csv") {
             let errors = units.compactMap(\.error)
             #expect(
-                errors.contains { $0.kind.rawValue == sample.kind && $0.location.map(String.init(describing:)) == sample.position },
+                errors.contains {
+                    $0.kind.rawValue == sample.kind && $0.location.map(String.init(describing:)) == sample.position
+                },
                 "\(errors)")
         } else {
             let number = try #require(Int(sample.unit))

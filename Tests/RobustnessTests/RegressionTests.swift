@@ -36,7 +36,8 @@ import Testing
         let bytes = try Robustness.bytes(url)
         switch name.split(separator: "/").first {
         case "hl7v2":
-            let parsed = HL7Parser.parseAll(bytes, limits: HL7Limits(maxMessageBytes: 8192, maxFieldBytes: 1024, maxSegments: 64))
+            let parsed = HL7Parser.parseAll(
+                bytes, limits: HL7Limits(maxMessageBytes: 8192, maxFieldBytes: 1024, maxSegments: 64))
             for case .success(let message) in parsed.messages {
                 for segment in message.segments {
                     for field in segment.fields { _ = field.repetitions.map { $0.components.map(\.subcomponents) } }
@@ -50,7 +51,8 @@ import Testing
             let limit = 1 + Int(bytes.dropFirst().first ?? 0) * 8
             let stream = Array(bytes.dropFirst(2))
             let whole = Self.decode(stream, chunkSizes: [max(1, stream.count)], maxFrameBytes: limit)
-            let chunked = Self.decode(stream, chunkSizes: [1 + seed % 7, 1 + seed % 13, 1 + seed, 3], maxFrameBytes: limit)
+            let chunked = Self.decode(
+                stream, chunkSizes: [1 + seed % 7, 1 + seed % 13, 1 + seed, 3], maxFrameBytes: limit)
             #expect(whole == chunked)
             for size in [1, 2, 5, 64] {
                 #expect(Self.decode(stream, chunkSizes: [size], maxFrameBytes: limit) == whole, "chunks of \(size)")
@@ -58,7 +60,8 @@ import Testing
         case "csv":
             var reader = CSVReader(bytes: bytes, chunkSize: Int(bytes.first ?? 0) + 1, maxRecordBytes: 4096)
             while reader.readRecord() != nil {}
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("regression-\(UUID().uuidString)")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "regression-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
             let file = folder.appendingPathComponent("input.csv")

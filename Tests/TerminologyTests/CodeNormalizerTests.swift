@@ -1,7 +1,6 @@
 import ClinicalModel
-import Testing
-
 import Terminology
+import Testing
 
 @Suite("Code normalizer")
 struct CodeNormalizerTests {
@@ -10,8 +9,9 @@ struct CodeNormalizerTests {
         let coding = normalizer.normalize(Coding(system: "LN", code: " 718-7 ", display: "Hemoglobin"))
         #expect(coding == Coding(system: "http://loinc.org", code: "718-7", display: "Hemoglobin"))
         #expect(normalizer.normalize(Coding(system: "L", code: "X1")).system == nil)
-        #expect(normalizer.normalize(Coding(system: "urn:oid:2.16.840.1.113883.6.96", code: "1")).system
-            == "http://snomed.info/sct")
+        #expect(
+            normalizer.normalize(Coding(system: "urn:oid:2.16.840.1.113883.6.96", code: "1")).system
+                == "http://snomed.info/sct")
     }
 
     @Test func unknownSystemNameIsReported() throws {
@@ -24,8 +24,10 @@ struct CodeNormalizerTests {
 
     @Test func translateMapsTableCodes() throws {
         let normalizer = CodeNormalizer(store: try Fixtures.store())
-        let (coding, diagnostic) = normalizer.translate(Coding(system: "HL70001", code: "F"), table: "0001", target: nil)
-        #expect(coding == Coding(system: "http://hl7.org/fhir/administrative-gender", code: "female", display: "Female"))
+        let (coding, diagnostic) = normalizer.translate(
+            Coding(system: "HL70001", code: "F"), table: "0001", target: nil)
+        #expect(
+            coding == Coding(system: "http://hl7.org/fhir/administrative-gender", code: "female", display: "Female"))
         #expect(diagnostic == nil)
         let (status, _) = normalizer.translate(
             Coding(code: "I"), table: "0004", target: "http://hl7.org/fhir/encounter-status")
@@ -34,8 +36,11 @@ struct CodeNormalizerTests {
 
     @Test func unmappedCodeKeepsSourceCodingAndWarns() throws {
         let normalizer = CodeNormalizer(store: try Fixtures.store())
-        let (coding, diagnostic) = normalizer.translate(Coding(code: "TOX", display: "Cytotoxic"), table: "HL70078", target: nil)
-        #expect(coding == Coding(system: "http://terminology.hl7.org/CodeSystem/v2-0078", code: "TOX", display: "Cytotoxic"))
+        let (coding, diagnostic) = normalizer.translate(
+            Coding(code: "TOX", display: "Cytotoxic"), table: "HL70078", target: nil)
+        #expect(
+            coding == Coding(system: "http://terminology.hl7.org/CodeSystem/v2-0078", code: "TOX", display: "Cytotoxic")
+        )
         #expect(
             diagnostic
                 == Diagnostic(

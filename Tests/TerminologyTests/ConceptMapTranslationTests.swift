@@ -1,6 +1,5 @@
-import Testing
-
 import Terminology
+import Testing
 
 struct KnownTranslation: Sendable, CustomTestStringConvertible {
     var table: String
@@ -19,7 +18,8 @@ struct ConceptMapTranslationTests {
         .init(table: "0001", code: "M", system: gender, expected: "male"),
         .init(table: "0001", code: "U", system: gender, expected: "unknown"),
         .init(table: "HL70001", code: " O ", system: gender, expected: "other"),
-        .init(table: "0002", code: "M", system: "http://terminology.hl7.org/CodeSystem/v3-MaritalStatus", expected: "M"),
+        .init(
+            table: "0002", code: "M", system: "http://terminology.hl7.org/CodeSystem/v3-MaritalStatus", expected: "M"),
         .init(table: "0002", code: "U", system: "http://terminology.hl7.org/CodeSystem/v3-NullFlavor", expected: "UNK"),
         .init(table: "0004", code: "I", system: "http://terminology.hl7.org/CodeSystem/v3-ActCode", expected: "IMP"),
         .init(table: "0004", code: "E", system: "http://terminology.hl7.org/CodeSystem/v3-ActCode", expected: "EMER"),
@@ -67,8 +67,11 @@ struct ConceptMapTranslationTests {
 
     @Test func tableSpellingsFindTheSameMaps() throws {
         let store = try Fixtures.store()
-        for spelling in ["0001", "1", "HL70001", "HL7-0001", "v2-0001", "http://terminology.hl7.org/CodeSystem/v2-0001"] {
-            #expect(store.conceptMaps(forTable: spelling).map(\.id) == ["v2-0001--administrative-gender"], "\(spelling)")
+        for spelling in [
+            "0001", "1", "HL70001", "HL7-0001", "v2-0001", "http://terminology.hl7.org/CodeSystem/v2-0001",
+        ] {
+            #expect(
+                store.conceptMaps(forTable: spelling).map(\.id) == ["v2-0001--administrative-gender"], "\(spelling)")
         }
         #expect(store.conceptMaps(forTable: "9999").isEmpty)
         #expect(store.conceptMaps(forTable: "LN").isEmpty)
@@ -95,6 +98,8 @@ struct ConceptMapTranslationTests {
         let store = try Fixtures.store()
         #expect(store.conceptMaps(forTable: "0136").first?.id == "v2-0136--special-values")
         #expect(store.translate(table: "0136", code: "Y")?.code == "true")
-        #expect(store.translate(table: "0136", code: "Y", target: "http://hl7.org/fhir/specimen-status")?.code == "available")
+        #expect(
+            store.translate(table: "0136", code: "Y", target: "http://hl7.org/fhir/specimen-status")?.code
+                == "available")
     }
 }

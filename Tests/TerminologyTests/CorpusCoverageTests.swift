@@ -1,8 +1,7 @@
 import Foundation
+import Terminology
 import TestSupport
 import Testing
-
-import Terminology
 
 /// Every row of the IG's vocabulary map CSVs that names a FHIR code must be in the generated JSON.
 @Suite("IG corpus coverage")

@@ -174,7 +174,9 @@ struct TerminologyReportTests {
         let fingerprint = TerminologyReport.fingerprint("ZZSECRET")
         #expect(fingerprint.count == 17 && fingerprint.hasPrefix("#"))
         #expect(redacted.counts["malformedCode"]?["http://loinc.org"] == [fingerprint: 1])
-        #expect(redacted.counts["codeSystemNotLoaded"]?["http://www.ama-assn.org/go/cpt"]?.keys.first?.hasPrefix("#") == true)
+        #expect(
+            redacted.counts["codeSystemNotLoaded"]?["http://www.ama-assn.org/go/cpt"]?.keys.first?.hasPrefix("#")
+                == true)
         #expect(redacted.total("localCode") == 1 && redacted.total("unitNotUCUM") == 1)
     }
 }

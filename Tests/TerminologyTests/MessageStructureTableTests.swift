@@ -1,7 +1,6 @@
 import Foundation
-import Testing
-
 import Terminology
+import Testing
 
 /// HL7 table 0354 is data (`Terminology/v2-tables/`): loaded with the store, checked when loaded.
 @Suite("Table 0354")

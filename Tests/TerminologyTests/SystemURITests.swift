@@ -1,7 +1,6 @@
 import Foundation
-import Testing
-
 import Terminology
+import Testing
 
 @Suite("Code system URIs and OIDs")
 struct SystemURITests {
@@ -25,7 +24,8 @@ struct SystemURITests {
     /// Names come from the registry files: the OID registry first, then the v2 coding systems' titles.
     @Test(arguments: [
         ("http://loinc.org", "LOINC"), ("http://nucc.org/provider-taxonomy", "NUCC Health Care Provider Taxonomy"),
-        ("urn:oid:2.16.840.1.113883.6.238", "CDC Race and Ethnicity"), ("http://hl7.org/fhir/sid/cvx", "CVX (HL7 v2 table 0292)"),
+        ("urn:oid:2.16.840.1.113883.6.238", "CDC Race and Ethnicity"),
+        ("http://hl7.org/fhir/sid/cvx", "CVX (HL7 v2 table 0292)"),
     ])
     func systemsHaveRegistryNames(_ uri: String, _ name: String) throws {
         #expect(try Fixtures.store().systemName(forURI: uri) == name)

@@ -43,7 +43,8 @@ struct TerminologyFilesTests {
         let clock = ContinuousClock()
         var elapsed = Duration.seconds(60)
         for _ in 0..<3 {  // best of three: other tests run in parallel
-            elapsed = min(elapsed, try clock.measure { _ = try TerminologyStore.load(from: Fixtures.terminologyDirectory) })
+            elapsed = min(
+                elapsed, try clock.measure { _ = try TerminologyStore.load(from: Fixtures.terminologyDirectory) })
         }
         print("Terminology load (best of 3): \(elapsed)")
         #expect(elapsed < .seconds(2))

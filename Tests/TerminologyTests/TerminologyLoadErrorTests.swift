@@ -1,7 +1,6 @@
 import Foundation
-import Testing
-
 import Terminology
+import Testing
 
 /// Broken data gives a `TerminologyLoadError` naming the file and a line or JSON path, never a trap.
 @Suite("Load errors")

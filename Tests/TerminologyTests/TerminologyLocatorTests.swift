@@ -1,8 +1,7 @@
 import Foundation
+import Terminology
 import TestSupport
 import Testing
-
-import Terminology
 
 @Suite("Terminology locator")
 struct TerminologyLocatorTests {

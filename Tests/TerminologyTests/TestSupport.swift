@@ -1,6 +1,6 @@
 import Foundation
-import TestSupport
 import Terminology
+import TestSupport
 
 /// Paths and the loaded store shared by the terminology tests (the checkout and the corpus: `TestSupport`).
 enum Fixtures {
@@ -49,7 +49,12 @@ func parseCSV(_ text: String) -> [[String]] {
         if quoted {
             if c == "\"" {
                 let next = characters.next()
-                if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
+                if next == "\"" {
+                    field.append("\"")
+                } else {
+                    quoted = false
+                    pending = next
+                }
             } else {
                 field.append(c)
             }

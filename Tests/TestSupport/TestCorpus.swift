@@ -18,8 +18,10 @@ public enum TestCorpus {
     /// `FHIRBRIDGE_CORPUS` when set, else `<checkout>/../shared/corpus`.
     public static let root: URL = {
         if let path = ProcessInfo.processInfo.environment[variable], !path.isEmpty {
-            return URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-                .standardizedFileURL
+            return URL(
+                fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+            )
+            .standardizedFileURL
         }
         return Repository.root.deletingLastPathComponent().appendingPathComponent("shared/corpus").standardizedFileURL
     }()

@@ -251,7 +251,7 @@ struct Maps {
             guard map(name) == nil else { throw reader.error(nameNode, "map '\(name)' appears twice") }
             var entries: [Entry] = []
             // a map with no entries yet reads as an empty value
-            if case let .scalar(scalar) = mapNode, scalar.string.isEmpty {
+            if case .scalar(let scalar) = mapNode, scalar.string.isEmpty {
                 maps.append(Map(name: name, line: nameNode.mark?.line, entries: []))
                 continue
             }

@@ -251,7 +251,7 @@ struct XMLNode {
         guard let a = left.pointee.name, let b = right.pointee.name, xmlStrEqual(a, b) != 0 else { return false }
         switch (left.pointee.ns?.pointee.href, right.pointee.ns?.pointee.href) {
         case (nil, nil): return true
-        case let (x?, y?): return xmlStrEqual(x, y) != 0
+        case (let x?, let y?): return xmlStrEqual(x, y) != 0
         default: return false
         }
     }

@@ -95,7 +95,8 @@ public struct FHIRReader: Sendable {
         var rest = ClinicalRecord(
             document: SourceDocument(format: .fhir, inputName: Self.unattributedInputName, index: 1))
         var restCount = 0
-        for position in index.refs.keys.sorted() where !claimed.contains(position) && !index.repeated.contains(position) {
+        for position in index.refs.keys.sorted() where !claimed.contains(position) && !index.repeated.contains(position)
+        {
             if agents.contains(position), index.resourceType(at: position) == "Organization" { continue }
             if let read = entity(at: position) {
                 rest.append(read)
@@ -144,38 +145,53 @@ public struct FHIRReader: Sendable {
 
 /// One canonical record of any kind, as read from one resource.
 enum ReadEntity {
-    case patient(Patient), relatedPerson(RelatedPerson), practitioner(Practitioner)
-    case organization(Organization), location(Location), encounter(Encounter), condition(Condition)
-    case allergy(Allergy), procedure(Procedure), immunization(Immunization), medication(Medication)
-    case serviceRequest(ServiceRequest), specimen(Specimen), observation(Observation)
-    case diagnosticReport(DiagnosticReport), document(DocumentNote), appointment(Appointment)
-    case coverage(Coverage), carePlan(CarePlan), imagingStudy(ImagingStudy), patientLink(PatientLink)
+    case patient(Patient)
+    case relatedPerson(RelatedPerson)
+    case practitioner(Practitioner)
+    case organization(Organization)
+    case location(Location)
+    case encounter(Encounter)
+    case condition(Condition)
+    case allergy(Allergy)
+    case procedure(Procedure)
+    case immunization(Immunization)
+    case medication(Medication)
+    case serviceRequest(ServiceRequest)
+    case specimen(Specimen)
+    case observation(Observation)
+    case diagnosticReport(DiagnosticReport)
+    case document(DocumentNote)
+    case appointment(Appointment)
+    case coverage(Coverage)
+    case carePlan(CarePlan)
+    case imagingStudy(ImagingStudy)
+    case patientLink(PatientLink)
 }
 
 extension ClinicalRecord {
     mutating func append(_ entity: ReadEntity) {
         switch entity {
-        case let .patient(value): patients.append(value)
-        case let .relatedPerson(value): relatedPersons.append(value)
-        case let .practitioner(value): practitioners.append(value)
-        case let .organization(value): organizations.append(value)
-        case let .location(value): locations.append(value)
-        case let .encounter(value): encounters.append(value)
-        case let .condition(value): conditions.append(value)
-        case let .allergy(value): allergies.append(value)
-        case let .procedure(value): procedures.append(value)
-        case let .immunization(value): immunizations.append(value)
-        case let .medication(value): medications.append(value)
-        case let .serviceRequest(value): serviceRequests.append(value)
-        case let .specimen(value): specimens.append(value)
-        case let .observation(value): observations.append(value)
-        case let .diagnosticReport(value): diagnosticReports.append(value)
-        case let .document(value): documents.append(value)
-        case let .appointment(value): appointments.append(value)
-        case let .coverage(value): coverages.append(value)
-        case let .carePlan(value): carePlans.append(value)
-        case let .imagingStudy(value): imagingStudies.append(value)
-        case let .patientLink(value): patientLinks.append(value)
+        case .patient(let value): patients.append(value)
+        case .relatedPerson(let value): relatedPersons.append(value)
+        case .practitioner(let value): practitioners.append(value)
+        case .organization(let value): organizations.append(value)
+        case .location(let value): locations.append(value)
+        case .encounter(let value): encounters.append(value)
+        case .condition(let value): conditions.append(value)
+        case .allergy(let value): allergies.append(value)
+        case .procedure(let value): procedures.append(value)
+        case .immunization(let value): immunizations.append(value)
+        case .medication(let value): medications.append(value)
+        case .serviceRequest(let value): serviceRequests.append(value)
+        case .specimen(let value): specimens.append(value)
+        case .observation(let value): observations.append(value)
+        case .diagnosticReport(let value): diagnosticReports.append(value)
+        case .document(let value): documents.append(value)
+        case .appointment(let value): appointments.append(value)
+        case .coverage(let value): coverages.append(value)
+        case .carePlan(let value): carePlans.append(value)
+        case .imagingStudy(let value): imagingStudies.append(value)
+        case .patientLink(let value): patientLinks.append(value)
         }
     }
 }

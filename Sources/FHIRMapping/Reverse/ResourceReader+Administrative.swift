@@ -22,7 +22,8 @@ extension ResourceReader {
         patient.maritalStatus = concept(o["maritalStatus"], "maritalStatus")
         if let order = int(o, "multipleBirthInteger", "") {
             patient.birthOrder = order
-            patient.multipleBirth = Self.extensions(root, FHIRURL.patientMultipleBirth).first?["valueBoolean"]?
+            patient.multipleBirth =
+                Self.extensions(root, FHIRURL.patientMultipleBirth).first?["valueBoolean"]?
                 .boolValue
         } else {
             patient.multipleBirth = bool(o, "multipleBirthBoolean", "")

@@ -271,7 +271,8 @@ extension ResourceReader {
         guard padding <= 2, text.utf8.dropFirst(body.count).allSatisfy({ $0 == UInt8(ascii: "=") }), body.count % 4 != 1
         else { return nil }
         let remainder = body.count % 4
-        let padded = String(decoding: body, as: UTF8.self) + String(repeating: "=", count: remainder == 0 ? 0 : 4 - remainder)
+        let padded =
+            String(decoding: body, as: UTF8.self) + String(repeating: "=", count: remainder == 0 ? 0 : 4 - remainder)
         return Data(base64Encoded: padded).map { Array($0) }
     }
 

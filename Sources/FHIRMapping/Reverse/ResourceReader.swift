@@ -64,9 +64,9 @@ struct ResourceReader {
         if Self.hasExtension(companion, FHIRURL.absentInSource) { return nil }
         switch object[key] {
         case nil, .null?: return nil
-        case let .string(text)?: return text
-        case let .number(lexical)?: return lexical
-        case let .bool(flag)?: return flag ? "true" : "false"
+        case .string(let text)?: return text
+        case .number(let lexical)?: return lexical
+        case .bool(let flag)?: return flag ? "true" : "false"
         default:
             report(.invalidValue, Self.join(path, key))
             return nil
@@ -268,7 +268,8 @@ struct ResourceReader {
         }
         if let target = index.position(of: text) {
             if let ref = index.refs[target] { return ref }
-            report(.unresolvedReference, path, system: "http://hl7.org/fhir/resource-types",
+            report(
+                .unresolvedReference, path, system: "http://hl7.org/fhir/resource-types",
                 code: index.resourceType(at: target))
             return nil
         }
