@@ -18,6 +18,9 @@ public struct UnitResult: Sendable {
     public var diagnostics: [Diagnostic]
     public var error: SourceError?
     public var byteCount: Int
+    /// What became of the unit's non-empty source elements (carried, declared, unaccounted), for
+    /// readers that account for their source; `nil` otherwise.
+    public var account: SourceAccount?
 
     public init(index: Int, record: ClinicalRecord?, diagnostics: [Diagnostic], error: SourceError?, byteCount: Int) {
         self.index = index
