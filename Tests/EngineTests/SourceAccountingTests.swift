@@ -90,6 +90,20 @@ struct SourceAccountingTests {
         #expect(!lines.joined().contains("Doe"))
     }
 
+    /// PID-40 (v2.7+ patient telecom) reaches the Patient's telecom, PID-18 (account) is declared.
+    @Test func patientTelecomAndAccount() throws {
+        let unit = try Self.unit([
+            Self.msh + "ADT^A01^ADT_A01|MSG0005|P|2.7",
+            "PID|1||MRN2^^^NORTH^MR||Doe^Jane|||||||||||||ACC9||||||||||||||||||||||^PRN^PH^^^555^0101234",
+        ])
+        let patient = try #require(unit.record?.patients.first)
+        #expect(patient.telecom.contains { $0.value.contains("0101234") })
+        let account = try #require(unit.account)
+        #expect(account.carried["PID-40.7"] == 1)
+        #expect(account.declared["PID-18"] == 1)
+        #expect(account.unaccounted.isEmpty, "\(account.unaccounted.keys.sorted())")
+    }
+
     // MARK: Defects
 
     /// ADT^A40: the surviving Patient (PID) is in the record with its demographics, next to the link.
@@ -157,7 +171,7 @@ struct SourceAccountingTests {
             Self.msh + "ORM^O01^ORM_O01|MSG0200|P|2.5.1",
             "PID|1||MRN6^^^NORTH^MR||Doe^Jane",
             "ORC|NW|P100^EHR",
-            "TQ1|1||||||20240106100000||S^Stat^HL70485",
+            "TQ1|1||||||20240106100000||S^Stat^HL70485||Before breakfast",
             "OBR|1|P100^EHR||CBC^Blood count^L",
         ])
         let record = try #require(unit.record)
@@ -168,6 +182,10 @@ struct SourceAccountingTests {
         #expect(account.carried["TQ1-9.1"] == 1)
         #expect(account.carried["TQ1-7"] == 1)
         #expect(account.declared["TQ1-1"] == 1)
+        // a timing instruction has no home in the canonical request: declared, with its reason
+        #expect(account.declared["TQ1-11"] == 1)
+        #expect(account.reasons["TQ1-11"]?.contains("timing") == true)
+        #expect(account.unaccounted.isEmpty, "\(account.unaccounted.keys.sorted())")
     }
 
     // MARK: Declarations are data
