@@ -226,34 +226,14 @@ extension Registry {
             context.carried.discard()
             link.survivor = EntityRef(.patient, key: identifierKey(identifiers, preferType: "MR") ?? "")
         }
-        mapping.converters["mergedPatient"] = Named(reads: [1, 7]) { link, segment, context, converters in
+        mapping.converters["mergedPatient"] = Named(reads: [1]) { link, segment, context, converters in
             // MRG-1 prior patient identifier list (CX, repeating): the merged record's business key.
+            // The merged record itself lives on the receiving system: no Patient is written for it
+            // here, since a PUT of what MRG holds would replace that record's demographics.
             let identifiers = segment[1].repetitions.compactMap { converters.identifier(cx: $0, context: &context) }
             link.mergedIdentifiers = identifiers
             link.merged = EntityRef(.patient, key: identifierKey(identifiers, preferType: "MR") ?? "")
-            mergedPatientRecord(link, segment, &context, converters)
         }
         return mapping
-    }
-
-    /// The merged record of a merge message as a Patient of its own, so that the link's references
-    /// resolve in the output: the identifiers (MRG-1) and the prior name (MRG-7) the message gives
-    /// for it, nothing invented. The FHIR mapping writes it inactive, replaced by the survivor.
-    static func mergedPatientRecord(
-        _ link: PatientLink, _ segment: HL7Segment, _ context: inout MappingContext, _ converters: V2Converters
-    ) {
-        guard !link.mergedIdentifiers.isEmpty, !link.merged.key.isEmpty,
-            !context.record.patients.contains(where: { $0.ref == link.merged })
-        else { return }
-        let ref = context.unique(link.merged, position: "")
-        guard ref == link.merged else { return }
-        var patient = Patient(ref: ref, source: segment.location())
-        patient.identifiers = link.mergedIdentifiers
-        for repetition in segment[7].repetitions {
-            if let name = converters.name(xpn: repetition, context: &context), !patient.names.contains(name) {
-                patient.names.append(name)
-            }
-        }
-        context.record.patients.append(patient)
     }
 }

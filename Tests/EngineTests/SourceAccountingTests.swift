@@ -123,6 +123,8 @@ struct SourceAccountingTests {
         #expect(!survivor.addresses.isEmpty)
         #expect(survivor.identifiers.contains { $0.value == "SURV1" })
         #expect(link.mergedIdentifiers.contains { $0.value == "OLD7" })
+        // the merged record lives on the receiver: no Patient is written over it
+        #expect(!record.patients.contains { $0.ref == link.merged })
         let account = try #require(unit.account)
         #expect(account.carried["PID-5.1"] == 1)
         #expect(account.carried["MRG-1.1"] == 1)
