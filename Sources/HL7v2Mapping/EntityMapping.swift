@@ -116,16 +116,22 @@ private struct BoundRules<E: ClinicalEntity> {
 
     /// Links, keys and appends one record made from `segment`; `number` tells apart several
     /// records from one segment in the position key. A record whose identity is already in the
-    /// message is reported as `duplicateRecord` and dropped.
+    /// message is dropped, as `duplicateRecord`, only when it is identical to the one kept (nothing
+    /// of it is lost); one that differs is kept as its own record under a position key.
     private func keep(
         _ entity: inout E, number: Int?, _ segment: HL7Segment, _ location: SourceLocation,
         mode: SegmentEntityMap.Mode, mapping: EntityMapping<E>, context: inout MappingContext
     ) {
         mapping.link(&entity, context)
         let identity = entity.ref.key.isEmpty ? mapping.identity?(entity, segment, context) : nil
-        if let identity, context.record[keyPath: mapping.records].contains(where: { $0.ref.key == identity }) {
-            context.diagnose(.information, .duplicateRecord, at: location)
-            return
+        if let identity, let kept = context.record[keyPath: mapping.records].first(where: { $0.ref.key == identity }) {
+            var repeated = entity
+            repeated.ref = kept.ref
+            repeated.source = kept.source
+            if repeated == kept {
+                context.diagnose(.information, .duplicateRecord, at: location)
+                return
+            }
         }
         let business = entity.ref.key.isEmpty ? identity ?? mapping.key(entity, segment, context) : entity.ref.key
         let unit = context.record.document.controlID ?? context.record.document.digest ?? ""
@@ -141,21 +147,34 @@ private struct BoundRules<E: ClinicalEntity> {
 
     /// Applies the field rules, then the converters, to one entity.
     private func fill(_ entity: inout E, _ segment: HL7Segment, _ context: inout MappingContext, _ v2: V2Converters) {
+        // required codes written by this segment: the first rule that writes one wins
+        var written: Set<String> = []
         for (rule, setter) in rules {
             let field = segment[rule.field]
             if field.isEmpty { continue }
+            if setter.overwrites, written.contains(rule.target) { continue }
             // counted, then read one by one: most fields have one repetition, and no array is built
             let count = rule.firstOnly ? 1 : field.repetitionCount
             for repIndex in 0..<count {
                 let repetition = repIndex == 0 ? field.first : field.repetition(repIndex + 1)
                 if repetition.isEmpty { continue }
                 let location = segment.location(field: rule.field, repetition: repIndex + 1, component: rule.component)
-                if let value = v2.value(repetition, rule: rule, context: &context, location: location) {
+                // what the value carries counts only once the entity holds it
+                context.carried.discard()
+                if let value = v2.value(repetition, rule: rule, context: &context, location: location),
                     setter.apply(&entity, value)
+                {
+                    context.carried.commit()
+                    if setter.overwrites { written.insert(rule.target) }
+                } else {
+                    context.carried.discard()
                 }
             }
         }
-        for converter in converters { converter(&entity, segment, &context, v2) }
+        for converter in converters {
+            converter(&entity, segment, &context, v2)
+            context.carried.commit()
+        }
     }
 }
 

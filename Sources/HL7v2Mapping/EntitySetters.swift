@@ -7,7 +7,12 @@ import ClinicalModel
 struct Setter<Entity> {
     /// The `FieldValue` kinds this path accepts.
     let accepts: Set<FieldValue.Kind>
-    let apply: (inout Entity, FieldValue) -> Void
+    /// Whether the path replaces a default rather than filling what is empty (a required code):
+    /// within one segment only the first rule that writes it is applied.
+    var overwrites = false
+    /// Writes the value; returns whether the entity holds it afterwards (written now, or an equal
+    /// value already there), which is what the source accounting counts as carried.
+    let apply: (inout Entity, FieldValue) -> Bool
 }
 
 enum Setters {
@@ -17,17 +22,21 @@ enum Setters {
         -> Setter<E>
     {
         Setter(accepts: [kind]) { entity, value in
-            if let item = extract(value), !entity[keyPath: path].contains(item) { entity[keyPath: path].append(item) }
+            guard let item = extract(value) else { return false }
+            if !entity[keyPath: path].contains(item) { entity[keyPath: path].append(item) }
+            return true
         }
     }
 
-    static func single<E, T>(
+    static func single<E, T: Equatable>(
         _ path: WritableKeyPath<E, T?>, _ kind: FieldValue.Kind, _ extract: @escaping (FieldValue) -> T?
     )
         -> Setter<E>
     {
         Setter(accepts: [kind]) { entity, value in
-            if entity[keyPath: path] == nil, let item = extract(value) { entity[keyPath: path] = item }
+            guard let item = extract(value) else { return false }
+            if entity[keyPath: path] == nil { entity[keyPath: path] = item }
+            return entity[keyPath: path] == item
         }
     }
 
@@ -93,28 +102,35 @@ enum Setters {
     }
     /// A required FHIR `code` element with a default: the field overrides the default.
     static func requiredCode<E>(_ path: WritableKeyPath<E, String>) -> Setter<E> {
-        Setter(accepts: [.concept, .coding, .text]) { entity, value in
+        Setter(accepts: [.concept, .coding, .text], overwrites: true) { entity, value in
+            let code: String?
             switch value {
-            case .coding(let v): if let code = v.code { entity[keyPath: path] = code }
-            case .concept(let v): if let code = v.first?.code { entity[keyPath: path] = code }
-            case .text(let v): entity[keyPath: path] = v
-            default: break
+            case .coding(let v): code = v.code
+            case .concept(let v): code = v.first?.code
+            case .text(let v): code = v
+            default: code = nil
             }
+            guard let code else { return false }
+            entity[keyPath: path] = code
+            return true
         }
     }
     /// The text of a concept, when it has none yet (the code may come from another field).
     static func conceptText<E>(_ path: WritableKeyPath<E, Concept?>) -> Setter<E> {
         Setter(accepts: [.text]) { entity, value in
-            guard case .text(let text) = value else { return }
+            guard case .text(let text) = value else { return false }
             var concept = entity[keyPath: path] ?? Concept()
             if concept.text == nil { concept.text = text }
             entity[keyPath: path] = concept
+            return concept.text == text
         }
     }
     /// A required concept: the first concept a field gives.
     static func requiredConcept<E>(_ path: WritableKeyPath<E, Concept>) -> Setter<E> {
         Setter(accepts: [.concept]) { entity, value in
-            if case .concept(let concept) = value, entity[keyPath: path].isEmpty { entity[keyPath: path] = concept }
+            guard case .concept(let concept) = value else { return false }
+            if entity[keyPath: path].isEmpty { entity[keyPath: path] = concept }
+            return entity[keyPath: path] == concept
         }
     }
     static func codes<E>(_ path: WritableKeyPath<E, [String]>) -> Setter<E> {
@@ -147,18 +163,20 @@ enum Setters {
     }
     static func periodStart<E>(_ path: WritableKeyPath<E, Period?>) -> Setter<E> {
         Setter(accepts: [.dateTime]) { entity, value in
-            guard case .dateTime(let time) = value else { return }
+            guard case .dateTime(let time) = value else { return false }
             var period = entity[keyPath: path] ?? Period()
             if period.start == nil { period.start = time }
             entity[keyPath: path] = period
+            return period.start == time
         }
     }
     static func periodEnd<E>(_ path: WritableKeyPath<E, Period?>) -> Setter<E> {
         Setter(accepts: [.dateTime]) { entity, value in
-            guard case .dateTime(let time) = value else { return }
+            guard case .dateTime(let time) = value else { return false }
             var period = entity[keyPath: path] ?? Period()
             if period.end == nil { period.end = time }
             entity[keyPath: path] = period
+            return period.end == time
         }
     }
     /// Y/N indicators (HL7 table 0136).
@@ -173,17 +191,22 @@ enum Setters {
             switch code?.uppercased() {
             case "Y": entity[keyPath: path] = true
             case "N": entity[keyPath: path] = false
-            default: break
+            default: return false
             }
+            return true
         }
     }
     static func integer<E>(_ path: WritableKeyPath<E, Int?>) -> Setter<E> {
         Setter(accepts: [.decimal, .text]) { entity, value in
+            let number: Int?
             switch value {
-            case .decimal(let v): entity[keyPath: path] = Int(v.lexical)
-            case .text(let v): entity[keyPath: path] = Int(v)
-            default: break
+            case .decimal(let v): number = Int(v.lexical)
+            case .text(let v): number = Int(v)
+            default: number = nil
             }
+            guard let number else { return false }
+            entity[keyPath: path] = number
+            return true
         }
     }
     static func annotations<E>(_ path: WritableKeyPath<E, [Annotation]>) -> Setter<E> {

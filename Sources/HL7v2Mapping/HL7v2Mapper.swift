@@ -16,6 +16,9 @@ public struct HL7v2Mapper: @unchecked Sendable {
     let compiled: [String: [String: AnyEntityMapping.Runner]]
     /// segment id -> entity name -> fields its rules and converters read (for the unused-data trace)
     let fieldsRead: [String: [String: Set<Int>]]
+    /// What is declared not carried, by segment and data type (`Mappings/hl7v2/declared.yaml` and
+    /// each segment map's `declared`).
+    let declarations: DeclarationIndex
 
     /// Checks every map against the canonical model and the terminology store: unknown paths,
     /// data types that cannot fill a path, unknown concept maps or converters are `file:line` errors.
@@ -45,9 +48,11 @@ public struct HL7v2Mapper: @unchecked Sendable {
                         throw MappingLoadError(
                             file: map.file, line: rule.line, "unknown HL7 v2 data type '\(rule.dataType)'")
                     }
-                    // one component of a field is text, unless the type's value is a single code, number or time
+                    // one component of a field is text, unless the type's value is a single code, number,
+                    // time or identifier (an EI held in one component, its parts as subcomponents)
                     let kind: FieldValue.Kind =
-                        rule.component == nil || [.coding, .decimal, .dateTime].contains(dataType.valueKind)
+                        rule.component == nil
+                            || [.coding, .decimal, .dateTime, .identifier].contains(dataType.valueKind)
                         ? dataType.valueKind : .text
                     guard accepts.contains(kind) else {
                         throw MappingLoadError(
@@ -79,10 +84,8 @@ public struct HL7v2Mapper: @unchecked Sendable {
         }
         self.compiled = compiled
         self.fieldsRead = fields
+        self.declarations = try DeclarationIndex(spec: spec)
     }
-
-    /// MSH fields that reach the record's `SourceDocument` or steer the parse.
-    static let headerFieldsRead: Set<Int> = [1, 2, 3, 4, 7, 9, 10, 12, 18]
 
     /// The message type with its structure derived from HL7 table 0354 (in `Terminology/`) when
     /// MSH-9.3 names none.
@@ -105,12 +108,46 @@ public struct HL7v2Mapper: @unchecked Sendable {
     /// Maps one message. Throws for messages that cannot be converted at all (an unsupported type);
     /// everything less is a diagnostic returned with the record.
     ///
-    /// With `traceUnused`, every non-empty field of a mapped segment that no rule or converter
-    /// reads is reported as `fieldNotMapped` (position only): the unused-data trace of a
-    /// reconciliation.
+    /// With `traceUnused`, every non-empty field with an element neither carried nor declared is
+    /// reported as `fieldNotMapped` (position only): the unused-data trace of a reconciliation.
     public func map(_ message: HL7Message, inputName: String, digest: String?, traceUnused: Bool = false)
         throws(SourceError) -> (ClinicalRecord, [Diagnostic])
     {
+        let mapped = try mapAccounting(message, inputName: inputName, digest: digest, traceUnused: traceUnused)
+        return (mapped.record, mapped.diagnostics)
+    }
+
+    /// One message mapped: its record, the diagnostics, and what became of every non-empty element
+    /// of the message (carried into the record, declared not carried with a reason, unaccounted).
+    public struct Mapped: Sendable {
+        public var record: ClinicalRecord
+        public var diagnostics: [Diagnostic]
+        public var account: SourceAccount
+    }
+
+    /// Maps one message and accounts for its source elements (see `map`).
+    public func mapAccounting(
+        _ message: HL7Message, inputName: String, digest: String?, traceUnused: Bool = false
+    ) throws(SourceError) -> Mapped {
+        var fates = AccountingFates()
+        let (record, diagnostics) = try map(
+            message, inputName: inputName, digest: digest, traceUnused: traceUnused, fates: &fates)
+        return Mapped(record: record, diagnostics: diagnostics, account: fates.account)
+    }
+
+    /// Every non-empty element of a message with its fate: carried, or declared with the reason,
+    /// or unaccounted (`nil` reason and not carried). For tests that check what is claimed carried.
+    public func elementFates(_ message: HL7Message, inputName: String = "fates") throws(SourceError)
+        -> [ElementFate]
+    {
+        var fates = AccountingFates(keepElements: true)
+        _ = try map(message, inputName: inputName, digest: nil, traceUnused: false, fates: &fates)
+        return fates.elements
+    }
+
+    func map(
+        _ message: HL7Message, inputName: String, digest: String?, traceUnused: Bool, fates: inout AccountingFates
+    ) throws(SourceError) -> (ClinicalRecord, [Diagnostic]) {
         let type = derivingStructure(message.messageType)
         guard let manifest = manifest(for: type) else {
             throw SourceError(
@@ -128,12 +165,25 @@ public struct HL7v2Mapper: @unchecked Sendable {
         var context = MappingContext(record: ClinicalRecord(document: document))
         document.recorded = converters.dateTime(header[7].value, context: &context, location: header.location(field: 7))
         context.record.document = document
+        // the header: what reaches the record's SourceDocument
+        context.carry(header[3])
+        context.carry(header[4])
+        if document.recorded != nil { context.carry(header[7]) }
+        context.carry(header[9], 1)
+        context.carry(header[9], 2)
+        context.carry(header[9], 3)
+        context.carry(header[10])
+        context.carry(header[12])
+        context.carried.commit()
         let trigger = type.event.map { "\(type.code)^\($0)" } ?? type.code
         context.settings = manifest.events.first(where: { $0.trigger == trigger })?.settings ?? [:]
         context.diagnostics.append(contentsOf: message.diagnostics)
 
         for segment in message.segments where segment.id != "MSH" {
-            if segment.id == "OBX", attachToImmunizationOrSkip(segment, context: &context) { continue }
+            if segment.id == "OBX", attachToImmunizationOrSkip(segment, context: &context) {
+                context.carried.commit()
+                continue
+            }
             guard let roles = manifest.entities(for: segment.id) else {
                 let kind: IssueKind = segment.id.hasPrefix("Z") ? .customSegmentNotMapped : .segmentNotMapped
                 if !manifest.ignored.contains(segment.id) || segment.id.hasPrefix("Z") {
@@ -141,32 +191,17 @@ public struct HL7v2Mapper: @unchecked Sendable {
                 }
                 continue
             }
-            if traceUnused {
-                var read: Set<Int> = []
-                for role in roles {
-                    // NTE: the set id and the comment reach the note.
-                    read.formUnion(role == "note" ? [1, 3] : fieldsRead[segment.id]?[role] ?? [])
-                }
-                reportUnusedFields(segment, read: read, context: &context)
-            }
             for role in roles {
                 if role == "note" {
                     attachNote(segment, context: &context)
-                    continue
+                } else if let run = compiled[segment.id]?[role] {
+                    run(segment, &context, converters)
                 }
-                guard let run = compiled[segment.id]?[role] else { continue }
-                run(segment, &context, converters)
+                context.carried.commit()
             }
         }
-        if traceUnused { reportUnusedFields(header, read: Self.headerFieldsRead, context: &context) }
+        account(message, manifest: manifest, context: &context, traceUnused: traceUnused, fates: &fates)
         return (context.record, context.diagnostics)
-    }
-
-    func reportUnusedFields(_ segment: HL7Segment, read: Set<Int>, context: inout MappingContext) {
-        guard segment.fieldCount > 0 else { return }
-        for field in 1...segment.fieldCount where !read.contains(field) && !segment[field].isEmpty {
-            context.diagnose(.information, .fieldNotMapped, at: segment.location(field: field))
-        }
     }
 
     /// OBX that are not observations of their own: encapsulated data (OBX-2 ED/RP: a document,
@@ -176,13 +211,21 @@ public struct HL7v2Mapper: @unchecked Sendable {
         let type = segment[2].value?.uppercased()
         if type == "ED" || type == "RP" {
             context.diagnose(.information, .encapsulatedDataNotMapped, at: segment.location(field: 5))
+            context.declare(segment, .encapsulatedData)
             return true
         }
+        context.carried.discard()
         guard let ref = context.immunization, let code = segment[3].value, code == "64994-7" || code == "30963-3",
             let index = context.record.immunizations.firstIndex(where: { $0.ref == ref }),
             let value = segment[5].repetitions.first,
             let concept = converters.concept(value, table: nil, context: &context, location: segment.location(field: 5))
-        else { return false }
+        else {
+            context.carried.discard()
+            return false
+        }
+        // the code says which field of the immunization the value fills
+        context.carry(segment[3])
+        context.declare(segment, .immunizationFunding)
         if code == "30963-3" {
             if context.record.immunizations[index].fundingSource == nil {
                 context.record.immunizations[index].fundingSource = concept
@@ -195,10 +238,23 @@ public struct HL7v2Mapper: @unchecked Sendable {
 
     /// NTE-3 comment (FT, repeating) becomes a note on the record the previous segment created.
     func attachNote(_ segment: HL7Segment, context: inout MappingContext) {
-        let lines = segment[3].repetitions.compactMap { $0.joinedText() }
+        var lines: [String] = []
+        for repetition in segment[3].repetitions {
+            guard let line = repetition.joinedText() else { continue }
+            lines.append(line)
+            context.carry(repetition, components: 1...max(repetition.componentCount, 1))
+        }
         guard !lines.isEmpty else { return }
-        let note = Annotation(text: lines.joined(separator: "\n"))
+        var note = Annotation(text: lines.joined(separator: "\n"))
+        // NTE-5 entered by (XCN), NTE-6 entered date/time: the note's author and time
+        if let enteredBy = segment[5].repetitions.first(where: { !$0.isEmpty }) {
+            note.author = converters.practitioner(
+                xcn: enteredBy, context: &context, location: segment.location(field: 5))
+        }
+        note.time = converters.dateTime(segment[6].value, context: &context, location: segment.location(field: 6))
+        if note.time != nil { context.carry(segment[6]) }
         guard let target = context.lastCreated else {
+            context.carried.discard()
             context.diagnose(.information, .noteWithoutContext, at: segment.location())
             return
         }
@@ -221,6 +277,9 @@ public struct HL7v2Mapper: @unchecked Sendable {
         case .medication: attached = add(\.medications, \.note)
         default: attached = false
         }
-        if !attached { context.diagnose(.information, .noteNotMapped, at: segment.location()) }
+        if !attached {
+            context.carried.discard()
+            context.diagnose(.information, .noteNotMapped, at: segment.location())
+        }
     }
 }

@@ -6,6 +6,8 @@ struct MappingContext {
     var record: ClinicalRecord
     var diagnostics: [Diagnostic] = []
     var settings: [String: String] = [:]
+    /// The source elements that reached the record (the source accounting).
+    var carried = CarriedElements()
 
     var patient: EntityRef?
     var encounter: EntityRef?

@@ -71,7 +71,12 @@ extension Registry {
         let units = segment[6]
         var values: [ObservationValue] = []
         if textValueTypes.contains(type) {
-            let lines = field.repetitions.compactMap { $0.joinedText() }
+            var lines: [String] = []
+            for repetition in field.repetitions {
+                guard let line = repetition.joinedText() else { continue }
+                lines.append(line)
+                context.carry(repetition, components: 1...max(repetition.componentCount, 1))
+            }
             if !lines.isEmpty { values = [.string(lines.joined(separator: "\n"))] }
         } else {
             for (index, repetition) in field.repetitions.enumerated() where !repetition.isEmpty {
@@ -88,8 +93,11 @@ extension Registry {
         } else if values.count > 1 {
             observation.components = values.map { ObservationComponent(code: observation.code, value: $0) }
         }
+        // the value type decides what the value is (a quantity, a coded value, text)
+        if !values.isEmpty { context.carry(segment[2]) }
         if let range = segment[7].value {
-            let parsed = referenceRange(range, units: units, converters: converters)
+            context.carry(segment[7])
+            let parsed = referenceRange(range, units: units, context: &context, converters: converters)
             if observation.components.isEmpty {
                 observation.referenceRange = [parsed]
             } else {
@@ -98,6 +106,7 @@ extension Registry {
         }
         if observation.value == nil, observation.components.isEmpty, segment[11].value?.uppercased() == "X" {
             observation.dataAbsentReason = "not-performed"
+            context.carry(segment[11])
         }
     }
 
@@ -108,11 +117,12 @@ extension Registry {
         switch type {
         case "NM":
             guard let text = repetition.value else { return nil }
+            context.carry(repetition, 1)
             guard let value = converters.decimal(text) else {
                 context.diagnose(.warning, .invalidNumber, at: location)
                 return .string(text)
             }
-            return .quantity(unitQuantity(value, units: units, converters: converters))
+            return .quantity(unitQuantity(value, units: units, context: &context, converters: converters))
         case "SN":
             // comparator^num1^separator/suffix^num2
             let comparator = repetition[1].value
@@ -121,51 +131,69 @@ extension Registry {
             let second = converters.decimal(repetition[4].value)
             switch separator {
             case "-" where first != nil || second != nil:
+                context.carry(repetition, components: 2...4)
                 return .range(
-                    low: first.map { unitQuantity($0, units: units, converters: converters) },
-                    high: second.map { unitQuantity($0, units: units, converters: converters) })
+                    low: first.map { unitQuantity($0, units: units, context: &context, converters: converters) },
+                    high: second.map { unitQuantity($0, units: units, context: &context, converters: converters) })
             case ":", "/":
                 if let first, let second {
+                    context.carry(repetition, components: 2...4)
                     return .ratio(numerator: Quantity(value: first), denominator: Quantity(value: second))
                 }
             default:
                 if let first, second == nil {
-                    var quantity = unitQuantity(first, units: units, converters: converters)
-                    if let comparator, ["<", ">", "<=", ">="].contains(comparator) { quantity.comparator = comparator }
+                    var quantity = unitQuantity(first, units: units, context: &context, converters: converters)
+                    context.carry(repetition, 2)
+                    if let comparator, ["<", ">", "<=", ">="].contains(comparator) {
+                        quantity.comparator = comparator
+                        context.carry(repetition, 1)
+                    }
                     return .quantity(quantity)
                 }
             }
             context.diagnose(.warning, .invalidStructuredNumeric, at: location)
+            context.carry(repetition, components: 1...max(repetition.componentCount, 1))
             return repetition.joinedText().map(ObservationValue.string)
         case "CE", "CWE", "CNE", "CF", "IS", "ID":
             if type == "IS" || type == "ID" {
-                return converters.coding(repetition, table: nil).map { .concept(Concept($0)) }
+                return converters.coding(repetition, table: nil, context: &context).map { .concept(Concept($0)) }
             }
             return converters.concept(repetition, table: nil, context: &context, location: location).map(
                 ObservationValue.concept)
         case "DT", "DTM", "TS":
-            return converters.dateTime(repetition.value, context: &context, location: location).map(
-                ObservationValue.dateTime)
+            let time = converters.dateTime(repetition.value, context: &context, location: location)
+            if time != nil { context.carry(repetition, 1) }
+            return time.map(ObservationValue.dateTime)
         case "CQ":
-            return converters.quantity(cq: repetition).map(ObservationValue.quantity)
+            return converters.quantity(cq: repetition, context: &context).map(ObservationValue.quantity)
         default:
             context.diagnose(
                 .information, .unsupportedValueType, at: location.narrowed(field: 2),
                 system: "http://terminology.hl7.org/CodeSystem/v2-0125", code: type)
+            context.carry(repetition, components: 1...max(repetition.componentCount, 1))
             return repetition.joinedText().map(ObservationValue.string)
         }
     }
 
-    static func unitQuantity(_ value: DecimalValue, units: HL7Field, converters: V2Converters) -> Quantity {
-        converters.quantity(
+    /// A quantity in OBX-6's units (code, text, system), which it carries.
+    static func unitQuantity(
+        _ value: DecimalValue, units: HL7Field, context: inout MappingContext, converters: V2Converters
+    ) -> Quantity {
+        let quantity = converters.quantity(
             value: value, unitCode: units[1].value, unitText: units[2].value, unitSystem: units[3].value)
+        if quantity.unit != nil { context.carry(units.first, components: 1...3) }
+        return quantity
     }
 
     /// OBX-7: `low-high`, `<high`, `>low`, `<=x`, or free text.
-    static func referenceRange(_ text: String, units: HL7Field, converters: V2Converters) -> ReferenceRange {
+    static func referenceRange(
+        _ text: String, units: HL7Field, context: inout MappingContext, converters: V2Converters
+    ) -> ReferenceRange {
         let trimmed = text.trimmingSpaces()
         func quantity(_ part: Substring) -> Quantity? {
-            converters.decimal(String(part)).map { unitQuantity($0, units: units, converters: converters) }
+            converters.decimal(String(part)).map {
+                unitQuantity($0, units: units, context: &context, converters: converters)
+            }
         }
         if let dash = trimmed.dropFirst().firstIndex(of: "-") {
             let low = trimmed[..<dash]
@@ -194,6 +222,7 @@ extension Registry {
         var observations: [Observation] = []
         for (field, label) in indicators {
             guard let code = segment[field].value?.uppercased(), code == "Y" || code == "N" else { continue }
+            context.carry(segment[field])
             var observation = Observation(
                 ref: EntityRef(.observation, key: ""), code: Concept(text: label),
                 source: segment.location(field: field))
@@ -202,6 +231,7 @@ extension Registry {
             if field == 3 {
                 observation.effective = converters.dateTime(
                     segment[4].value, context: &context, location: segment.location(field: 4))
+                if observation.effective != nil { context.carry(segment[4]) }
                 if let who = segment[5].repetitions.first, !who.isEmpty,
                     let ref = converters.practitioner(xcn: who, context: &context, location: segment.location(field: 5))
                 {
@@ -214,6 +244,8 @@ extension Registry {
                     period[1].value, context: &context, location: segment.location(field: 7, component: 1))
                 let end = converters.dateTime(
                     period[2].value, context: &context, location: segment.location(field: 7, component: 2))
+                if start != nil { context.carry(period, 1) }
+                if end != nil { context.carry(period, 2) }
                 if start != nil || end != nil {
                     observation.components.append(
                         ObservationComponent(
@@ -247,18 +279,27 @@ extension Registry {
         observation.status = "final"
         observation.effective = converters.dateTime(
             segment[1].value, context: &context, location: segment.location(field: 1))
-        if let description = segment[8].first.joinedText() { observation.value = .string(description) }
+        if observation.effective != nil { context.carry(segment[1]) }
+        if let description = segment[8].first.joinedText() {
+            observation.value = .string(description)
+            context.carry(segment[8].first, components: 1...max(segment[8].first.componentCount, 1))
+        }
         if let location = segment[3].first.joinedText() {
             observation.components.append(
                 ObservationComponent(code: Concept(text: "Accident location"), value: .string(location)))
+            context.carry(segment[3].first, components: 1...max(segment[3].first.componentCount, 1))
         }
         for (field, label) in [(5, "Accident job related indicator"), (6, "Accident death indicator")] {
             if let flag = segment[field].value?.uppercased(), flag == "Y" || flag == "N" {
                 observation.components.append(
                     ObservationComponent(code: Concept(text: label), value: .boolean(flag == "Y")))
+                context.carry(segment[field])
             }
         }
-        if let identifier = segment[12].value { observation.identifiers = [Identifier(value: identifier)] }
+        if let identifier = segment[12].value {
+            observation.identifiers = [Identifier(value: identifier)]
+            context.carry(segment[12])
+        }
         let anything = observation.effective != nil || observation.value != nil || !observation.components.isEmpty
         return anything ? [observation] : []
     }

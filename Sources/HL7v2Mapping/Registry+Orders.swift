@@ -89,20 +89,33 @@ extension Registry {
             didCreate: { context, ref in context.immunization = ref },
             current: { $0.immunization })
         mapping.converters["immunizationDose"] = Named(reads: [6, 7, 9, 20, 21]) {
-            immunization, segment, _, converters in
+            immunization, segment, context, converters in
             // RXA-6 administered amount (999 = unknown), RXA-7 units; RXA-9 first repetition "00" = new record (primary source).
             if let amount = segment[6].value, amount != "999", let value = converters.decimal(amount) {
                 immunization.dose = converters.quantity(
                     value: value, unitCode: segment[7][1].value, unitText: segment[7][2].value,
                     unitSystem: segment[7][3].value)
+                context.carry(segment[6])
+                if immunization.dose?.unit != nil { context.carry(segment[7].first, components: 1...3) }
             }
             if let source = segment[9].first[1].value {
                 immunization.primarySource = source == "00"
+                context.carry(segment[9])
             }
-            if segment[20].value?.uppercased() == "NA" || segment[20].value?.uppercased() == "RE" {
+            // RXA-20 completion status (table 0322): CP complete is the status an immunization has
+            // by default; NA not administered and RE refused are not-done
+            switch segment[20].value?.uppercased() {
+            case "NA", "RE":
                 immunization.status = "not-done"
+                context.carry(segment[20])
+            case "CP":
+                context.carry(segment[20])
+            default: break
             }
-            if segment[21].value?.uppercased() == "D" { immunization.status = "entered-in-error" }
+            if segment[21].value?.uppercased() == "D" {
+                immunization.status = "entered-in-error"
+                context.carry(segment[21])
+            }
         }
         return mapping
     }
@@ -142,8 +155,11 @@ extension Registry {
             },
             didCreate: { context, ref in context.lastCreated = ref },
             current: { context in context.record.documents.last?.ref })
-        mapping.converters["documentContentType"] = Named(reads: [3]) { document, segment, _, _ in
+        mapping.converters["documentContentType"] = Named(reads: [3]) { document, segment, context, _ in
             // TXA-3 document content presentation (table 0191): TX/FT -> text/plain, others kept as the code says.
+            if ["TX", "FT", "HTML", "RTF", "PDF", "AP"].contains(segment[3].value?.uppercased() ?? "") {
+                context.carry(segment[3])
+            }
             switch segment[3].value?.uppercased() {
             case "TX", "FT", nil: document.contentType = "text/plain"
             case "HTML": document.contentType = "text/html"
@@ -169,10 +185,12 @@ extension Registry {
             if appointment.start == nil {
                 appointment.start = converters.dateTime(
                     timing[4].value, context: &context, location: segment.location(field: 11, component: 4))
+                if appointment.start != nil { context.carry(timing, 4) }
             }
             if appointment.end == nil {
                 appointment.end = converters.dateTime(
                     timing[5].value, context: &context, location: segment.location(field: 11, component: 5))
+                if appointment.end != nil { context.carry(timing, 5) }
             }
             if let duration = segment[9].value.flatMap({ Int($0) }) {
                 let unit = segment[10][1].value?.lowercased()
@@ -180,6 +198,10 @@ extension Registry {
                     appointment.minutesDuration = duration
                 }
                 if unit == "h" || unit == "hr" || unit == "hours" { appointment.minutesDuration = duration * 60 }
+                if appointment.minutesDuration != nil {
+                    context.carry(segment[9])
+                    context.carry(segment[10])
+                }
             }
         }
         return mapping
@@ -197,14 +219,18 @@ extension Registry {
                 if link.survivor.key.isEmpty, let patient = context.patient { link.survivor = patient }
             },
             didCreate: { _, _ in }, current: { context in context.record.patientLinks.last?.ref })
-        mapping.converters["survivorPatient"] = Named(reads: [3]) { link, segment, _, converters in
+        mapping.converters["survivorPatient"] = Named(reads: [3]) { link, segment, context, converters in
             // PID-3 of a merge message: the surviving record's business key.
-            let identifiers = segment[3].repetitions.compactMap { converters.identifier(cx: $0) }
+            let identifiers = segment[3].repetitions.compactMap { converters.identifier(cx: $0, context: &context) }
+            // the key, not the identifiers, is what the link holds: nothing of PID-3 is carried here
+            context.carried.discard()
             link.survivor = EntityRef(.patient, key: identifierKey(identifiers, preferType: "MR") ?? "")
         }
-        mapping.converters["mergedPatient"] = Named(reads: [1]) { link, segment, _, converters in
+        mapping.converters["mergedPatient"] = Named(reads: [1]) { link, segment, context, converters in
             // MRG-1 prior patient identifier list (CX, repeating): the merged record's business key.
-            let identifiers = segment[1].repetitions.compactMap { converters.identifier(cx: $0) }
+            // The merged record itself lives on the receiving system: no Patient is written for it
+            // here, since a PUT of what MRG holds would replace that record's demographics.
+            let identifiers = segment[1].repetitions.compactMap { converters.identifier(cx: $0, context: &context) }
             link.mergedIdentifiers = identifiers
             link.merged = EntityRef(.patient, key: identifierKey(identifiers, preferType: "MR") ?? "")
         }

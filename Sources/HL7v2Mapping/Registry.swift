@@ -119,7 +119,7 @@ enum Registry {
             },
             link: { allergy, context in allergy.patient = context.patient },
             didCreate: { _, _ in }, current: { _ in nil })
-        mapping.converters["allergyReaction"] = Named(reads: [4, 5]) { allergy, segment, context, converters in
+        mapping.converters["allergyReaction"] = Named(reads: [4, 5]) { allergy, segment, context, _ in
             // AL1-5 reaction (ST, repeating); AL1-4 severity (table 0128) -> reaction severity.
             let severityCode = segment[4].value?.uppercased()
             let severity: String? =
@@ -130,10 +130,12 @@ enum Registry {
                 default: nil
                 }
             if severityCode == "SV" { allergy.criticality = allergy.criticality ?? "high" }
+            if severity != nil { context.carry(segment[4]) }
             for repetition in segment[5].repetitions where !repetition.isEmpty {
                 if let text = repetition.joinedText() {
                     allergy.reactions.append(
                         AllergyReaction(manifestations: [Concept(text: text)], severity: severity))
+                    context.carry(repetition, components: 1...max(repetition.componentCount, 1))
                 }
             }
             if allergy.reactions.isEmpty, let severity {

@@ -14,17 +14,19 @@ extension V2Converters {
         if let prefix = rep[6].value { name.prefix.append(prefix) }
         if let degree = rep[7].value { name.suffix.append(degree) }
         guard id != nil || !name.isEmpty else { return nil }
-        let authority = rep[9]
-        let (system, assigner) = hierarchicDesignator(
-            namespace: authority[1], universalID: authority[2], type: authority[3])
+        context.carry(rep, components: 1...7)
         var identifiers: [Identifier] = []
         if let id {
+            let (system, assigner) = hierarchicDesignator(rep[9], of: rep, context: &context)
             var identifier = Identifier(system: system, value: id, assigner: assigner)
             if let type = rep[13].value {
                 identifier.type = Concept(Coding(system: tableSystem("0203"), code: type))
+                context.carry(rep, 13)
             }
             identifiers.append(identifier)
         }
+        let (system, assigner) = hierarchicDesignator(
+            namespace: rep[9][1], universalID: rep[9][2], type: rep[9][3])
         let key: String
         if let id {
             key = [system ?? assigner ?? "", id].joined(separator: "|")
@@ -47,9 +49,12 @@ extension V2Converters {
         let name = rep[1].value
         let id = rep[10].value ?? rep[3].value
         guard name != nil || id != nil else { return nil }
-        let authority = rep[6]
-        let (system, assigner) = hierarchicDesignator(
-            namespace: authority[1], universalID: authority[2], type: authority[3])
+        context.carry(rep, 1)
+        context.carry(rep, rep[10].value != nil ? 10 : 3)
+        let (system, assigner) =
+            id != nil
+            ? hierarchicDesignator(rep[6], of: rep, context: &context)
+            : hierarchicDesignator(namespace: rep[6][1], universalID: rep[6][2], type: rep[6][3])
         var organization = Organization(
             ref: EntityRef(
                 .organization,
@@ -58,7 +63,10 @@ extension V2Converters {
         organization.name = name
         if let id {
             var identifier = Identifier(system: system, value: id, assigner: assigner)
-            if let type = rep[7].value { identifier.type = Concept(Coding(system: tableSystem("0203"), code: type)) }
+            if let type = rep[7].value {
+                identifier.type = Concept(Coding(system: tableSystem("0203"), code: type))
+                context.carry(rep, 7)
+            }
             organization.identifiers = [identifier]
         }
         context.upsertOrganization(organization)
@@ -67,7 +75,7 @@ extension V2Converters {
 
     /// HD used as an organization (MSH-4 sending facility).
     func organization(hd rep: HL7Repetition, context: inout MappingContext, location: SourceLocation) -> EntityRef? {
-        guard let identifier = identifier(hd: rep) else { return nil }
+        guard let identifier = identifier(hd: rep, context: &context) else { return nil }
         var organization = Organization(
             ref: EntityRef(.organization, parts: [identifier.system, identifier.value]), source: location)
         organization.name = rep[1].value
@@ -88,8 +96,13 @@ extension V2Converters {
         ]
         var parent: EntityRef?
         var keyParts: [String] = []
-        for (name, physicalType) in levels {
+        for ((name, physicalType), component) in zip(levels, [4, 7, 8, 1, 2, 3]) {
             guard let name else { continue }
+            if component == 4 {
+                context.carry(rep, 4, subcomponent: facility[1] != nil ? 1 : 2)
+            } else {
+                context.carry(rep, component)
+            }
             keyParts.append("\(physicalType)=\(name)")
             var place = Location(ref: EntityRef(.location, key: keyParts.joined(separator: "|")), source: location)
             place.name = name
@@ -98,15 +111,20 @@ extension V2Converters {
             place.partOf = parent
             if parent == nil, let universal = facility[2] {
                 let (system, _) = hierarchicDesignator(namespace: nil, universalID: universal, type: facility[3])
-                if let system { place.identifiers = [Identifier(system: "urn:ietf:rfc:3986", value: system)] }
+                if let system {
+                    place.identifiers = [Identifier(system: "urn:ietf:rfc:3986", value: system)]
+                    for subcomponent in 2...3 { context.carry(rep, 4, subcomponent: subcomponent) }
+                }
             }
             if physicalType == rep.lastPresentLevelType(levels), let description = rep[9].value {
                 place.description = description
+                context.carry(rep, 9)
             }
             context.upsertLocation(place)
             parent = place.ref
         }
         if parent == nil, let description = rep[9].value {
+            context.carry(rep, 9)
             var place = Location(ref: EntityRef(.location, key: "text|\(description)"), source: location)
             place.name = description
             context.upsertLocation(place)

@@ -11,7 +11,15 @@ extension V2Converters {
         if let component = rule.component {
             // `PV1-3.1`-style rules read one component of a simple type.
             if let text = full[component].value {
+                context.carry(full, component)
                 switch rule.dataType.valueKind {
+                case .identifier:
+                    // an EI held in one component (EIP-1, EIP-2): its parts are subcomponents
+                    let part = full[component]
+                    let (system, assigner) = hierarchicDesignator(
+                        namespace: part[2], universalID: part[3], type: part[4])
+                    for subcomponent in 2...4 { context.carry(full, component, subcomponent: subcomponent) }
+                    value = .identifier(Identifier(system: system, value: text, assigner: assigner))
                 case .coding: value = .coding(Coding(system: rule.table.map(tableSystem), code: text))
                 case .decimal: value = decimal(text).map(FieldValue.decimal)
                 case .dateTime: value = dateTime(text, context: &context, location: location).map(FieldValue.dateTime)
@@ -22,11 +30,13 @@ extension V2Converters {
             switch rule.dataType {
             case .ST, .TX, .FT, .SI:
                 value = rep.joinedText().map(FieldValue.text)
+                if value != nil { context.carry(rep, components: 1...max(rep.componentCount, 1)) }
             case .ID, .IS:
-                value = coding(rep, table: rule.table).map(FieldValue.coding)
+                value = coding(rep, table: rule.table, context: &context).map(FieldValue.coding)
             case .NM:
                 if let text = rep.value {
                     if let decimal = decimal(text) {
+                        context.carry(rep, 1)
                         value = .decimal(decimal)
                     } else {
                         context.diagnose(.warning, .invalidNumber, at: location)
@@ -34,22 +44,21 @@ extension V2Converters {
                 }
             case .DT, .DTM, .TS:
                 value = dateTime(rep.value, context: &context, location: location).map(FieldValue.dateTime)
+                if value != nil { context.carry(rep, 1) }
             case .CWE, .CE, .CNE, .CF:
                 value = concept(rep, table: rule.table, context: &context, location: location).map(FieldValue.concept)
             case .CX:
-                value = identifier(cx: rep).map(FieldValue.identifier)
+                value = identifier(cx: rep, context: &context).map(FieldValue.identifier)
             case .EI:
-                value = identifier(ei: rep).map(FieldValue.identifier)
+                value = identifier(ei: rep, context: &context).map(FieldValue.identifier)
             case .HD:
-                value = identifier(hd: rep).map(FieldValue.identifier)
-            case .XPN:
-                value = name(xpn: rep).map(FieldValue.name)
-            case .PN:
-                value = name(xpn: rep).map(FieldValue.name)
+                value = identifier(hd: rep, context: &context).map(FieldValue.identifier)
+            case .XPN, .PN:
+                value = name(xpn: rep, context: &context).map(FieldValue.name)
             case .XAD:
-                value = address(xad: rep).map(FieldValue.address)
+                value = address(xad: rep, context: &context).map(FieldValue.address)
             case .XTN:
-                value = contact(xtn: rep, use: rule.use).map(FieldValue.contact)
+                value = contact(xtn: rep, use: rule.use, context: &context).map(FieldValue.contact)
             case .XCN:
                 value = practitioner(xcn: rep, context: &context, location: location).map(FieldValue.reference)
             case .XON:
@@ -57,10 +66,12 @@ extension V2Converters {
             case .PL:
                 value = self.location(pl: rep, context: &context, location: location).map(FieldValue.reference)
             case .CQ:
-                value = quantity(cq: rep).map(FieldValue.quantity)
+                value = quantity(cq: rep, context: &context).map(FieldValue.quantity)
             case .DR:
                 let start = dateTime(rep[1].value, context: &context, location: location.narrowed(component: 1))
                 let end = dateTime(rep[2].value, context: &context, location: location.narrowed(component: 2))
+                if start != nil { context.carry(rep, 1) }
+                if end != nil { context.carry(rep, 2) }
                 if start != nil || end != nil { value = .period(Period(start: start, end: end)) }
             }
         }

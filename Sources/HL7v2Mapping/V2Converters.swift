@@ -22,6 +22,10 @@ struct V2Converters {
     }
 
     /// CWE/CE/CNE: identifier^text^system^alt-identifier^alt-text^alt-system^version^alt-version^original text
+    ///
+    /// A coding-system name that resolves to no URI (a local system such as `99LOCAL` or `L`, or one
+    /// the engine does not know) is kept as `urn:fhirbridge:v2-coding-system:<name>`
+    /// (`CodingSystemURN`), never dropped: codes of different local systems stay apart.
     func concept(_ rep: HL7Repetition, table: String?, context: inout MappingContext, location: SourceLocation)
         -> Concept?
     {
@@ -33,29 +37,37 @@ struct V2Converters {
             let rawSystem = rep[systemIndex].value
             var system = self.system(rawSystem)
             if system == nil, rawSystem == nil, let table { system = tableSystem(table) }
-            if system == nil, rawSystem != nil {
+            if system == nil, let rawSystem {
                 context.diagnose(.information, .unknownCodeSystem, at: location.narrowed(component: systemIndex))
+                system = CodingSystemURN.uri(forName: rawSystem)
             }
             guard let code else { continue }
             codings.append(
                 Coding(system: system, code: code, display: display, version: rep[versionIndex].value))
+            context.carry(rep, components: [codeIndex, textIndex, systemIndex, versionIndex])
         }
         let originalText = rep[9].value
         var text = originalText
-        if codings.isEmpty, text == nil { text = rep[2].value ?? rep[1].value }
+        if text != nil { context.carry(rep, 9) }
+        if codings.isEmpty, text == nil {
+            text = rep[2].value ?? rep[1].value
+            context.carry(rep, rep[2].value != nil ? 2 : 1)
+        }
         let concept = Concept(codings: codings, text: text)
         return concept.isEmpty ? nil : concept
     }
 
     /// ID/IS: a code from an HL7 table (or a user-defined one).
-    func coding(_ rep: HL7Repetition, table: String?) -> Coding? {
+    func coding(_ rep: HL7Repetition, table: String?, context: inout MappingContext) -> Coding? {
         guard let code = rep.value?.trimmingSpaces(), !code.isEmpty else { return nil }
+        context.carry(rep, 1)
         return Coding(system: table.map(tableSystem), code: code)
     }
 
     // MARK: Identifiers
 
-    /// HD: namespace^universal id^universal id type -> (system URI, assigner name)
+    /// HD: namespace^universal id^universal id type -> (system URI, assigner name). The universal id
+    /// type only decides the form of the system (`urn:oid:`, `urn:uuid:`, a URI).
     func hierarchicDesignator(namespace: String?, universalID: String?, type: String?) -> (String?, String?) {
         if let universalID, !universalID.isEmpty {
             let kind = type?.uppercased()
@@ -71,12 +83,20 @@ struct V2Converters {
         return (nil, namespace)
     }
 
+    /// An HD held in one component as subcomponents (CX-4, XCN-9, XON-6, PL-4): namespace, universal
+    /// id, universal id type.
+    func hierarchicDesignator(_ component: HL7Component, of rep: HL7Repetition, context: inout MappingContext)
+        -> (String?, String?)
+    {
+        let result = hierarchicDesignator(namespace: component[1], universalID: component[2], type: component[3])
+        for subcomponent in 1...3 { context.carry(rep, component.number, subcomponent: subcomponent) }
+        return result
+    }
+
     /// CX: id^check digit^scheme^assigning authority (HD)^type^assigning facility^effective^expiration
-    func identifier(cx rep: HL7Repetition) -> Identifier? {
+    func identifier(cx rep: HL7Repetition, context: inout MappingContext) -> Identifier? {
         guard let value = rep[1].value else { return nil }
-        let authority = rep[4]
-        let (system, assigner) = hierarchicDesignator(
-            namespace: authority[1], universalID: authority[2], type: authority[3])
+        let (system, assigner) = hierarchicDesignator(rep[4], of: rep, context: &context)
         var identifier = Identifier(system: system, value: value, assigner: assigner)
         if let typeCode = rep[5].value {
             identifier.type = Concept(
@@ -85,47 +105,57 @@ struct V2Converters {
         let start = rep[7].value.flatMap { HL7DateTime.parse($0, defaultZone: defaultZone, syntax: .v2) }
         let end = rep[8].value.flatMap { HL7DateTime.parse($0, defaultZone: defaultZone, syntax: .v2) }
         if start != nil || end != nil { identifier.period = Period(start: start, end: end) }
+        context.carry(rep, 1)
+        context.carry(rep, 5)
+        if start != nil { context.carry(rep, 7) }
+        if end != nil { context.carry(rep, 8) }
         return identifier
     }
 
     /// EI: entity identifier^namespace id^universal id^universal id type
-    func identifier(ei rep: HL7Repetition) -> Identifier? {
+    func identifier(ei rep: HL7Repetition, context: inout MappingContext) -> Identifier? {
         guard let value = rep[1].value else { return nil }
         let (system, assigner) = hierarchicDesignator(
             namespace: rep[2].value, universalID: rep[3].value, type: rep[4].value)
+        context.carry(rep, components: 1...4)
         return Identifier(system: system, value: value, assigner: assigner)
     }
 
     /// HD as an identifier of the named system itself.
-    func identifier(hd rep: HL7Repetition) -> Identifier? {
+    func identifier(hd rep: HL7Repetition, context: inout MappingContext) -> Identifier? {
         if let universal = rep[2].value {
             let (system, _) = hierarchicDesignator(namespace: nil, universalID: universal, type: rep[3].value)
+            context.carry(rep, components: 1...3)
             return Identifier(
                 system: system == nil ? nil : "urn:ietf:rfc:3986", value: system ?? universal,
                 assigner: rep[1].value)
         }
+        context.carry(rep, 1)
         return rep[1].value.map { Identifier(value: $0) }
     }
 
     // MARK: Names, addresses, telecom
 
     /// XPN: family (FN)^given^middle^suffix^prefix^degree^name type code
-    func name(xpn rep: HL7Repetition, nameTypeComponent: Int = 7, familyComponent: Int = 1) -> HumanName? {
+    func name(xpn rep: HL7Repetition, context: inout MappingContext) -> HumanName? {
         var name = HumanName()
-        name.family = rep[familyComponent].value
-        if let given = rep[familyComponent + 1].value { name.given.append(given) }
-        if let middle = rep[familyComponent + 2].value { name.given.append(middle) }
-        if let suffix = rep[familyComponent + 3].value { name.suffix.append(suffix) }
-        if let prefix = rep[familyComponent + 4].value { name.prefix.append(prefix) }
-        if let degree = rep[familyComponent + 5].value { name.suffix.append(degree) }
-        if let type = rep[nameTypeComponent].value {
-            name.use = terminology.translate(table: "0200", code: type)?.code
+        name.family = rep[1].value
+        if let given = rep[2].value { name.given.append(given) }
+        if let middle = rep[3].value { name.given.append(middle) }
+        if let suffix = rep[4].value { name.suffix.append(suffix) }
+        if let prefix = rep[5].value { name.prefix.append(prefix) }
+        if let degree = rep[6].value { name.suffix.append(degree) }
+        if let type = rep[7].value, let use = terminology.translate(table: "0200", code: type)?.code {
+            name.use = use
+            context.carry(rep, 7)
         }
-        return name.isEmpty ? nil : name
+        guard !name.isEmpty else { return nil }
+        context.carry(rep, components: 1...6)
+        return name
     }
 
     /// XAD: street^other^city^state^zip^country^type^other geographic^county
-    func address(xad rep: HL7Repetition) -> Address? {
+    func address(xad rep: HL7Repetition, context: inout MappingContext) -> Address? {
         var address = Address()
         if let street = rep[1].value { address.lines.append(street) }
         if let other = rep[2].value { address.lines.append(other) }
@@ -137,26 +167,33 @@ struct V2Converters {
         if let type = rep[7].value {
             if let use = terminology.translate(table: "0190", code: type, target: "http://hl7.org/fhir/address-use") {
                 address.use = use.code
+                context.carry(rep, 7)
             } else if let kind = terminology.translate(
                 table: "0190", code: type, target: "http://hl7.org/fhir/address-type")
             {
                 address.type = kind.code
+                context.carry(rep, 7)
             }
         }
-        return address.isEmpty ? nil : address
+        guard !address.isEmpty else { return nil }
+        context.carry(rep, components: [1, 2, 3, 4, 5, 6, 9])
+        return address
     }
 
     /// XTN: [number]^use (0201)^equipment (0202)^email^country^area^local^extension^…^unformatted (12)
-    func contact(xtn rep: HL7Repetition, use defaultUse: String?) -> ContactPoint? {
+    func contact(xtn rep: HL7Repetition, use defaultUse: String?, context: inout MappingContext) -> ContactPoint? {
         let equipment = rep[3].value?.uppercased()
         let useCode = rep[2].value?.uppercased()
         var value: String?
         var system: String?
+        var carried: [Int] = []
         if let email = rep[4].value {
             value = email
             system = "email"
+            carried = [4]
         } else if let unformatted = rep[12].value {
             value = unformatted
+            carried = [12]
         } else if let local = rep[7].value {
             var number = ""
             if let country = rep[5].value { number += "+\(country) " }
@@ -164,8 +201,10 @@ struct V2Converters {
             number += local
             if let ext = rep[8].value { number += " x\(ext)" }
             value = number
+            carried = [5, 6, 7, 8]
         } else {
             value = rep[1].value
+            carried = [1]
         }
         guard let value else { return nil }
         if system == nil {
@@ -185,6 +224,7 @@ struct V2Converters {
         default: break
         }
         if equipment == "CP" { use = "mobile" }
+        context.carry(rep, components: carried + [2, 3])
         return ContactPoint(system: system, value: value, use: use)
     }
 
@@ -192,9 +232,11 @@ struct V2Converters {
 
     func decimal(_ text: String?) -> DecimalValue? { text.flatMap(DecimalValue.init(parsing:)) }
 
-    /// CQ: quantity^units (CWE)
-    func quantity(cq rep: HL7Repetition) -> Quantity? {
+    /// CQ: quantity^units (CWE, its components as subcomponents)
+    func quantity(cq rep: HL7Repetition, context: inout MappingContext) -> Quantity? {
         guard let value = decimal(rep[1].value) else { return nil }
+        context.carry(rep, 1)
+        for subcomponent in 1...3 { context.carry(rep, 2, subcomponent: subcomponent) }
         return quantity(value: value, unitCode: rep[2][1], unitText: rep[2][2], unitSystem: rep[2][3])
     }
 

@@ -37,14 +37,51 @@ public struct SegmentEntityMap: Sendable, Hashable {
     public var line: Int?
 }
 
+/// A source element declared not carried, with the reason: `PID-19: "…"` declares a whole field,
+/// `PID-5.8` one component, `PID-3.4.1` one subcomponent; in `types`, `CX.2` one component of a
+/// data type.
+public struct DeclaredElement: Sendable, Hashable {
+    public var field: Int
+    public var component: Int?
+    public var subcomponent: Int?
+    public var reason: String
+    public var line: Int?
+
+    public init(field: Int, component: Int?, subcomponent: Int?, reason: String, line: Int? = nil) {
+        self.field = field
+        self.component = component
+        self.subcomponent = subcomponent
+        self.reason = reason
+        self.line = line
+    }
+}
+
 /// The map of one segment: `Mappings/hl7v2/segments/PID.yaml`.
 public struct SegmentMap: Sendable, Hashable {
     public var segment: String
     public var file: String
-    /// Whether field 1 is a Set ID or Sub-ID (`setID: true`): numbering, not data, so the
-    /// unused-data trace never reports it. Every map says so, so a new map cannot forget it.
+    /// Whether field 1 is a Set ID or Sub-ID (`setID: true`): numbering, not data, declared not
+    /// carried with `HL7v2Declarations.setID`. Every map says so, so a new map cannot forget it.
     public var setID: Bool
     public var produces: [SegmentEntityMap]
+    /// Fields and components of this segment that no rule carries, each with its reason.
+    public var declared: [DeclaredElement] = []
+}
+
+/// `Mappings/hl7v2/declared.yaml`: what is declared not carried beyond single segment fields,
+/// with the reasons: whole segments a manifest ignores, components of data types, set IDs.
+public struct HL7v2Declarations: Sendable {
+    /// The reason for field 1 of every segment map with `setID: true`.
+    public var setID: String
+    /// The reason for an element that is exactly `""` (HL7's "delete this value").
+    public var explicitNull: String
+    /// Segment id -> the reason a manifest may ignore it for.
+    public var segments: [String: String]
+    /// Data type -> its components not carried where a field of that type is mapped (`CX.2`).
+    public var types: [String: [DeclaredElement]]
+    /// Case name -> the reason for what the mapper leaves out in that case (an encapsulated
+    /// document, a repeated identical record); the names are the mapper's (`DeclaredCase`).
+    public var cases: [String: String] = [:]
 }
 
 /// The manifest of one message structure: `Mappings/hl7v2/messages/ADT_A01.yaml`.
@@ -62,8 +99,10 @@ public struct MessageManifest: Sendable, Hashable {
     public var events: [EventRule]
     /// Segment id -> entity kinds it produces in this message (order as in the file).
     public var segments: [(id: String, entities: [String])]
-    /// Segments known to carry nothing the canonical model holds yet; reported, not silently dropped.
+    /// Segments known to carry nothing the canonical model holds yet, each declared not carried.
     public var ignored: [String]
+    /// Segment id -> why it is ignored (the manifest's own reason, or `declared.yaml`'s).
+    public var ignoredReasons: [String: String] = [:]
 
     public static func == (lhs: MessageManifest, rhs: MessageManifest) -> Bool {
         lhs.structure == rhs.structure && lhs.file == rhs.file
@@ -86,15 +125,19 @@ public struct HL7v2MappingSpec: Sendable {
     public var segmentMaps: [String: SegmentMap]
     /// `ADT^A04` -> `ADT_A01`
     public var structureByTrigger: [String: String]
+    /// `declared.yaml`: segments, data type components and set IDs declared not carried.
+    public var declarations: HL7v2Declarations
 
-    /// Loads `<mappings>/hl7v2/messages/*.yaml` and `<mappings>/hl7v2/segments/*.yaml`.
+    /// Loads `<mappings>/hl7v2/declared.yaml`, `<mappings>/hl7v2/messages/*.yaml` and
+    /// `<mappings>/hl7v2/segments/*.yaml`.
     public static func load(from mappingsDirectory: URL) throws(MappingLoadError) -> HL7v2MappingSpec {
         let base = mappingsDirectory.appendingPathComponent("hl7v2")
         var manifests: [String: MessageManifest] = [:]
         var segmentMaps: [String: SegmentMap] = [:]
         var structureByTrigger: [String: String] = [:]
+        let declarations = try parseDeclarations(base.appendingPathComponent("declared.yaml"))
         for url in try yamlFiles(in: base.appendingPathComponent("messages")) {
-            let manifest = try parseManifest(url)
+            let manifest = try parseManifest(url, declarations: declarations)
             if let existing = manifests[manifest.structure] {
                 throw MappingLoadError(
                     file: url.lastPathComponent, line: nil,
@@ -130,7 +173,65 @@ public struct HL7v2MappingSpec: Sendable {
             }
         }
         return HL7v2MappingSpec(
-            manifests: manifests, segmentMaps: segmentMaps, structureByTrigger: structureByTrigger)
+            manifests: manifests, segmentMaps: segmentMaps, structureByTrigger: structureByTrigger,
+            declarations: declarations)
+    }
+
+    /// `declared.yaml`: `setID`, `explicitNull`, `segments` (id -> reason) and `types` (type ->
+    /// `TYPE.N[.M]` -> reason).
+    static func parseDeclarations(_ url: URL) throws(MappingLoadError) -> HL7v2Declarations {
+        let file = url.lastPathComponent
+        let reader = NodeReader(file: file)
+        let mapping = try reader.mapping(try composeYAML(url), "document")
+        try reader.onlyKeys(mapping, ["setID", "explicitNull", "segments", "types", "cases"])
+        var segments: [String: String] = [:]
+        for (key, value) in try reader.mapping(try reader.required(mapping, "segments"), "segments") {
+            let id = try reader.segmentID(key)
+            segments[id] = try reader.reason(value, id)
+        }
+        var types: [String: [DeclaredElement]] = [:]
+        for (key, value) in try reader.mapping(try reader.required(mapping, "types"), "types") {
+            let type = try reader.scalar(key, "type")
+            for (pathKey, reasonNode) in try reader.mapping(value, type) {
+                let path = try reader.scalar(pathKey, "component")
+                let (component, subcomponent) = try parseTypePath(
+                    path, type: type, file: file, line: pathKey.mark?.line)
+                types[type, default: []].append(
+                    DeclaredElement(
+                        field: 0, component: component, subcomponent: subcomponent,
+                        reason: try reader.reason(reasonNode, path), line: pathKey.mark?.line))
+            }
+        }
+        var cases: [String: String] = [:]
+        if let node = mapping["cases"] {
+            for (key, value) in try reader.mapping(node, "cases") {
+                let name = try reader.scalar(key, "case")
+                cases[name] = try reader.reason(value, name)
+            }
+        }
+        return HL7v2Declarations(
+            setID: try reader.reason(try reader.required(mapping, "setID"), "setID"),
+            explicitNull: try reader.reason(try reader.required(mapping, "explicitNull"), "explicitNull"),
+            segments: segments, types: types, cases: cases)
+    }
+
+    /// `CX.2` or `CX.4.1` -> (2, nil), (4, 1).
+    static func parseTypePath(_ path: String, type: String, file: String, line: Int?) throws(MappingLoadError)
+        -> (Int, Int?)
+    {
+        let parts = path.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.first.map(String.init) == type, (2...3).contains(parts.count),
+            let component = Int(parts[1]), component >= 1
+        else {
+            throw MappingLoadError(file: file, line: line, "component must be written \(type).N or \(type).N.M")
+        }
+        if parts.count == 3 {
+            guard let subcomponent = Int(parts[2]), subcomponent >= 1 else {
+                throw MappingLoadError(file: file, line: line, "subcomponent must be a positive number")
+            }
+            return (component, subcomponent)
+        }
+        return (component, nil)
     }
 
     static func yamlFiles(in directory: URL) throws(MappingLoadError) -> [URL] {
@@ -143,7 +244,9 @@ public struct HL7v2MappingSpec: Sendable {
         return names.filter { $0.hasSuffix(".yaml") }.sorted().map { directory.appendingPathComponent($0) }
     }
 
-    static func parseManifest(_ url: URL) throws(MappingLoadError) -> MessageManifest {
+    static func parseManifest(_ url: URL, declarations: HL7v2Declarations) throws(MappingLoadError)
+        -> MessageManifest
+    {
         let file = url.lastPathComponent
         let root = try composeYAML(url)
         let reader = NodeReader(file: file)
@@ -186,13 +289,37 @@ public struct HL7v2MappingSpec: Sendable {
             }
             segments.append((id, entities))
         }
+        // each ignored segment is declared not carried: `- GT1` takes its reason from declared.yaml,
+        // `- GT1: "…"` gives its own; none at all is an error at its line
         var ignored: [String] = []
+        var reasons: [String: String] = [:]
         if let ignoredNode = mapping["ignored"] {
-            for node in try reader.sequence(ignoredNode, "ignored") { ignored.append(try reader.segmentID(node)) }
+            for node in try reader.sequence(ignoredNode, "ignored") {
+                if case .mapping(let item) = node {
+                    guard item.count == 1, let (key, value) = item.first else {
+                        throw reader.error(node, "an ignored segment is written SEG or SEG: reason")
+                    }
+                    let id = try reader.segmentID(key)
+                    ignored.append(id)
+                    reasons[id] = try reader.reason(value, id)
+                    continue
+                }
+                let id = try reader.segmentID(node)
+                guard let reason = declarations.segments[id] else {
+                    throw reader.error(
+                        node,
+                        "ignored segment \(id) has no reason: write \(id): \"reason\" here, or give one in declared.yaml"
+                    )
+                }
+                ignored.append(id)
+                reasons[id] = reason
+            }
         }
-        return MessageManifest(
+        var manifest = MessageManifest(
             structure: structure, file: file, description: try reader.optionalString(mapping, "description"),
             events: events, segments: segments, ignored: ignored)
+        manifest.ignoredReasons = reasons
+        return manifest
     }
 
     static func parseSegmentMap(_ url: URL) throws(MappingLoadError) -> SegmentMap {
@@ -200,7 +327,7 @@ public struct HL7v2MappingSpec: Sendable {
         let root = try composeYAML(url)
         let reader = NodeReader(file: file)
         let mapping = try reader.mapping(root, "document")
-        try reader.onlyKeys(mapping, ["segment", "description", "setID", "produces"])
+        try reader.onlyKeys(mapping, ["segment", "description", "setID", "produces", "declared"])
         let segment = try reader.string(mapping, "segment")
         let setID = try reader.bool(try reader.required(mapping, "setID"), "setID")
         guard file == segment + ".yaml" else {
@@ -253,7 +380,37 @@ public struct HL7v2MappingSpec: Sendable {
                 SegmentEntityMap(
                     entity: entity, mode: mode, converters: converters, fields: fields, line: entityKey.mark?.line))
         }
-        return SegmentMap(segment: segment, file: file, setID: setID, produces: produces)
+        var declared: [DeclaredElement] = []
+        if let node = mapping["declared"] {
+            for (key, reasonNode) in try reader.mapping(node, "declared") {
+                let path = try reader.scalar(key, "field")
+                let line = key.mark?.line
+                let (field, component, subcomponent) = try parseElementPath(
+                    path, segment: segment, file: file, line: line)
+                declared.append(
+                    DeclaredElement(
+                        field: field, component: component, subcomponent: subcomponent,
+                        reason: try reader.reason(reasonNode, path), line: line))
+            }
+        }
+        return SegmentMap(segment: segment, file: file, setID: setID, produces: produces, declared: declared)
+    }
+
+    /// `PID-19`, `PID-5.8` or `PID-3.4.1`.
+    static func parseElementPath(_ path: String, segment: String, file: String, line: Int?) throws(MappingLoadError)
+        -> (Int, Int?, Int?)
+    {
+        let parts = path.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 3 else {
+            throw MappingLoadError(file: file, line: line, "declared element must be written \(segment)-N[.M[.S]]")
+        }
+        let (field, component) = try parseFieldPath(
+            parts.prefix(2).joined(separator: "."), segment: segment, file: file, line: line)
+        guard parts.count == 3 else { return (field, component, nil) }
+        guard let subcomponent = Int(parts[2]), subcomponent >= 1 else {
+            throw MappingLoadError(file: file, line: line, "subcomponent must be a positive number")
+        }
+        return (field, component, subcomponent)
     }
 
     static func parseFieldPath(_ path: String, segment: String, file: String, line: Int?) throws(MappingLoadError)
@@ -280,6 +437,13 @@ public struct HL7v2MappingSpec: Sendable {
 /// Typed access to YAML nodes with `file:line` errors.
 struct NodeReader: YAMLNodeReading {
     let file: String
+
+    /// A declaration's reason: a non-empty single value.
+    func reason(_ node: Node, _ what: String) throws(MappingLoadError) -> String {
+        let text = try scalar(node, what).trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else { throw error(node, "\(what) needs a reason") }
+        return text
+    }
 
     func segmentID(_ node: Node) throws(MappingLoadError) -> String {
         let id = try scalar(node, "segment")

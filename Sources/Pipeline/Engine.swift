@@ -117,13 +117,15 @@ public final class Engine: Sendable {
     public func mapHL7(_ message: HL7Message, inputName: String, traceUnused: Bool = false) -> UnitResult {
         let digest = lowercaseHex(SHA256.hash(data: message.bytes))
         do {
-            let (mapped, mapDiagnostics) = try hl7Mapper.map(
+            let mapped = try hl7Mapper.mapAccounting(
                 message, inputName: inputName, digest: digest, traceUnused: traceUnused)
-            let (record, terminologyDiagnostics) = normalized(mapped)
-            let diagnostics = mapDiagnostics + terminologyDiagnostics
-            return UnitResult(
+            let (record, terminologyDiagnostics) = normalized(mapped.record)
+            let diagnostics = mapped.diagnostics + terminologyDiagnostics
+            var unit = UnitResult(
                 index: message.index, record: record, diagnostics: diagnostics, error: nil, byteCount: message.byteCount
             )
+            unit.account = mapped.account
+            return unit
         } catch {
             return UnitResult(
                 index: message.index, record: nil, diagnostics: message.diagnostics, error: error,

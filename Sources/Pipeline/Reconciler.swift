@@ -44,12 +44,19 @@ public struct ReconciliationReport: Sendable {
     public var sourceRollup = ""
     public var fhirRollup = ""
     public var sourceErrors: [SourceError] = []
+    /// What became of the source elements (carried, declared with a reason, unaccounted), by element
+    /// path, for the units whose reader accounts for its source.
+    public var sourceAccount = SourceAccount()
+    /// Converted units whose reader gave no source account (their elements are not counted).
+    public var unitsNotAccounted = 0
 
     public init() {}
 
-    /// True when every source record arrived unchanged and nothing else did.
+    /// True when every source record arrived unchanged, nothing else did, and every source element
+    /// counted was carried or declared with a reason.
     public var isClean: Bool {
         missing.isEmpty && extra.isEmpty && changed.isEmpty && danglingInFHIR.isEmpty && sourceErrors.isEmpty
+            && sourceAccount.isComplete
     }
 }
 
@@ -75,11 +82,16 @@ public enum Reconciler {
         "\(ref.kind.fhirResourceType)/\(ResourceID.derive(ref))"
     }
 
+    /// Compares `source` with `fhir`; `account` is the source accounting of the run (`RunSummary`),
+    /// whose unaccounted elements make the report not clean.
     public static func reconcile(
-        source: [ClinicalRecord], sourceDiagnostics: [Diagnostic], sourceErrors: [SourceError], fhir: [ClinicalRecord]
+        source: [ClinicalRecord], sourceDiagnostics: [Diagnostic], sourceErrors: [SourceError], fhir: [ClinicalRecord],
+        account: SourceAccount = SourceAccount(), unitsNotAccounted: Int = 0
     ) -> ReconciliationReport {
         var report = ReconciliationReport()
         report.sourceErrors = sourceErrors
+        report.sourceAccount = account
+        report.unitsNotAccounted = unitsNotAccounted
         let sourceDigests = latest(source)
         let fhirDigests = latest(fhir)
         for ref in sourceDigests.keys { report.sourceCounts[ref.kind, default: 0] += 1 }

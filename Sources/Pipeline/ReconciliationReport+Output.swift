@@ -39,6 +39,8 @@ extension ReconciliationReport {
         var unused = JSONObject()
         for (key, count) in unusedSource.sorted(by: { $0.key < $1.key }) { unused.append(key, .int(count)) }
         object.append("unusedSource", .object(unused))
+        object.append(
+            "sourceAccount", RunSummary.accountJSON(sourceAccount, unitsNotAccounted: unitsNotAccounted))
         object.append("sourceErrors", .array(sourceErrors.map { .string($0.description) }))
         object.append("sourceRollup", .string(sourceRollup))
         object.append("fhirRollup", .string(fhirRollup))
@@ -75,6 +77,11 @@ extension ReconciliationReport {
         text += "\(matched) matched, \(missing.count) missing, \(extra.count) extra, \(changed.count) changed, "
         text += "\(danglingInFHIR.count) dangling references in FHIR"
         if !sourceErrors.isEmpty { text += ", \(sourceErrors.count) source units failed" }
+        if !sourceAccount.isEmpty {
+            let totals = sourceAccount.totals
+            text += "; source elements \(totals.carried) carried, \(totals.declared) declared, "
+            text += "\(totals.unaccounted) unaccounted"
+        }
         return text + (isClean ? " — clean\n" : " — DIFFERENCES\n")
     }
 }

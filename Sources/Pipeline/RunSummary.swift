@@ -16,6 +16,11 @@ public struct RunSummary: Sendable {
     public var ledger = LedgerSummary()
     /// Terminology findings (unknown, unmapped, local codes; units not in UCUM) by system and code.
     public var terminology = TerminologyReport()
+    /// What became of the source elements of the units whose reader accounts for them (HL7 v2, CSV,
+    /// C-CDA once its reader does): carried, declared with a reason, unaccounted, by element path.
+    public var account = SourceAccount()
+    /// Converted units whose reader gave no source account: their source is not proven carried.
+    public var unitsNotAccounted = 0
 
     /// Delta-run counts (records by FHIR resource name only).
     public struct LedgerSummary: Sendable {
@@ -43,6 +48,11 @@ public struct RunSummary: Sendable {
             errors.append(error)
         } else {
             converted += 1
+            if let unitAccount = unit.account {
+                account.add(unitAccount)
+            } else {
+                unitsNotAccounted += 1
+            }
         }
         for diagnostic in unit.diagnostics { diagnosticsByKind[diagnostic.kind.rawValue, default: 0] += 1 }
         terminology.add(unit.diagnostics)
@@ -72,6 +82,7 @@ public struct RunSummary: Sendable {
                     + diagnosticsByKind.sorted(by: { $0.key < $1.key }).map { "\($0.key) \($0.value)" }.joined(
                         separator: ", "))
         }
+        lines += accountLines()
         if let checkpoint = ledger.checkpoint {
             lines.append(
                 "checkpoint \(checkpoint) (started \(ledger.startedAt ?? "?")): \(ledger.new) new, \(ledger.changed) changed, "
@@ -112,6 +123,7 @@ public struct RunSummary: Sendable {
             terminologyRows.append(.object(item))
         }
         object.append("terminology", .array(terminologyRows))
+        object.append("sourceAccount", Self.accountJSON(account, unitsNotAccounted: unitsNotAccounted))
         object.append("errors", .array(errors.map { .string($0.description) }))
         object.append("ioErrors", .array(ioErrors.map { .string($0) }))
         if let checkpoint = ledger.checkpoint {
@@ -126,5 +138,48 @@ public struct RunSummary: Sendable {
             object.append("ledger", .object(delta))
         }
         return JSONWriter(style: .pretty).bytes(.object(object))
+    }
+
+    /// The source account for standard error: the totals, then each unaccounted path, and the
+    /// declared paths with their reasons (most frequent first, at most `top` of each).
+    public func accountLines(top: Int = 20) -> [String] {
+        guard !account.isEmpty || unitsNotAccounted > 0 else { return [] }
+        let totals = account.totals
+        var line =
+            "source elements: \(totals.carried) carried, \(totals.declared) declared, \(totals.unaccounted) unaccounted"
+        if unitsNotAccounted > 0 { line += "; \(unitsNotAccounted) units not accounted" }
+        var lines = [line]
+        let unaccounted = account.unaccounted.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+        for (path, count) in unaccounted.prefix(top) { lines.append("  unaccounted \(path) \(count)") }
+        if unaccounted.count > top { lines.append("  … and \(unaccounted.count - top) more unaccounted paths") }
+        return lines
+    }
+
+    /// The account as JSON: totals, then per element path the unaccounted counts and the declared
+    /// counts with their reasons (paths and reasons are mapping data, never values).
+    public static func accountJSON(_ account: SourceAccount, unitsNotAccounted: Int) -> JSON {
+        let totals = account.totals
+        var object = JSONObject()
+        object.append("carried", .int(totals.carried))
+        object.append("declared", .int(totals.declared))
+        object.append("unaccounted", .int(totals.unaccounted))
+        object.append("unitsNotAccounted", .int(unitsNotAccounted))
+        var unaccounted = JSONObject()
+        for (path, count) in account.unaccounted.sorted(by: { $0.key < $1.key }) {
+            unaccounted.append(path, .int(count))
+        }
+        object.append("unaccountedByPath", .object(unaccounted))
+        var declared = JSONObject()
+        for (path, count) in account.declared.sorted(by: { $0.key < $1.key }) {
+            var item = JSONObject()
+            item.append("count", .int(count))
+            item.append("reason", .string(account.reasons[path] ?? ""))
+            declared.append(path, .object(item))
+        }
+        object.append("declaredByPath", .object(declared))
+        var carried = JSONObject()
+        for (path, count) in account.carried.sorted(by: { $0.key < $1.key }) { carried.append(path, .int(count)) }
+        object.append("carriedByPath", .object(carried))
+        return .object(object)
     }
 }

@@ -103,7 +103,8 @@ struct Reconcile: ParsableCommand {
         if !pooled.isEmpty { bundles.append(pooled) }
         let fhirRecords = bundles.flatMap { reader.records(from: $0).0 }
         let result = Reconciler.reconcile(
-            source: sourceRecords, sourceDiagnostics: diagnostics, sourceErrors: errors, fhir: fhirRecords)
+            source: sourceRecords, sourceDiagnostics: diagnostics, sourceErrors: errors, fhir: fhirRecords,
+            account: summary.account, unitsNotAccounted: summary.unitsNotAccounted)
         if !quiet { FileHandle.standardError.write(Data(result.summaryText().utf8)) }
         if let report {
             do {

@@ -23,6 +23,10 @@ struct ExpectedCountTests {
         // them to the Immunization (programEligibility, fundingSource) per the CDC IIS guide.
         "IZ_1_1.1_Admin_Child_Max_Message.hl7": ["Observation": 3],
         "VXU.hl7": ["Observation": 2],
+        // A merge (ADT^A40): Microsoft emits no Patient. We emit the surviving Patient from PID, whose
+        // demographics would otherwise be lost (issue 17); the merged record stays on the receiver.
+        "ADT-A40-01.hl7": ["Patient": 1],
+        "ADT-A40-02.hl7": ["Patient": 2],
     ]
 
     static var cases: [String] {

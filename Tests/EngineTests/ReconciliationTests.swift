@@ -162,4 +162,28 @@ struct ReconciliationTests {
             #expect(result.2.contains("0 extra") && result.2.contains("0 missing"), "\(result.2)")
         }
     }
+
+    /// A source element neither carried nor declared (here a Z-segment no map declares) makes the
+    /// reconciliation not clean even when every record arrived, and the report counts it by path.
+    @Test func anUnaccountedSourceElementIsNotClean() throws {
+        let folder = try Support.temporaryFolder("reconcile-unaccounted")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = folder.appendingPathComponent("z.hl7")
+        let segments = [
+            #"MSH|^~\&|LAB|NORTH|EHR|SOUTH|20240105083000||ADT^A01^ADT_A01|MSGZ1|P|2.5.1"#,
+            "PID|1||MRN77^^^NORTH^MR||Doe^Jane||19800101|F", "ZXY|1|site data",
+        ]
+        try segments.joined(separator: "\r").write(to: source, atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("out")
+        #expect(try CLITests.run(["convert", source.path, "--out", out.path, "--quiet"]).0 == 0)
+        let report = folder.appendingPathComponent("report.json")
+        let result = try CLITests.run(["reconcile", source.path, "--fhir", out.path, "--report", report.path])
+        #expect(result.0 == 65)
+        #expect(result.2.contains("0 missing") && result.2.contains("0 changed"), "\(result.2)")
+        #expect(result.2.contains("2 unaccounted"), "\(result.2)")
+        let json = try String(contentsOf: report, encoding: .utf8)
+        #expect(json.contains("\"clean\": false"))
+        #expect(json.contains("\"ZXY-2\": 1"))
+        #expect(!json.contains("site data") && !json.contains("MRN77"))
+    }
 }
