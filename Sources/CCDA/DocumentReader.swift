@@ -25,6 +25,10 @@ final class DocumentReader {
     /// Code system URIs by OID (documents repeat a handful of OIDs thousands of times).
     var systemCache: [String: String?] = [:]
 
+    /// Reasons of the subtrees tagged not carried (`declareSubtree`), by index, and their indexes.
+    private(set) var subtreeReasons: [String] = []
+    private var subtreeReasonIndex: [String: Int] = [:]
+
     /// Index of every record in its kind's array, by reference.
     private var positions: [EntityRef: Int] = [:]
     /// Keys already used in this document (see `UnitKeys`).
@@ -73,6 +77,27 @@ final class DocumentReader {
     func beginSection() -> Int {
         sectionSerial += 1
         return sectionSerial
+    }
+
+    // MARK: Accounting
+
+    /// Declares what `node`'s subtree holds and the reader did not consume not carried, for
+    /// `reason` (mapping data, never a value). A tag on a descendant replaces it there.
+    func declareSubtree(_ node: XMLNode, reason: String) {
+        let index: Int
+        if let known = subtreeReasonIndex[reason] {
+            index = known
+        } else {
+            index = subtreeReasons.count
+            subtreeReasons.append(reason)
+            subtreeReasonIndex[reason] = index
+        }
+        SourceMark.tag(node.pointer, reason: index)
+    }
+
+    /// The document's account, once it is read (see `DocumentAccountant`).
+    func account() -> SourceAccount {
+        DocumentAccountant(declarations: mappings.declarations, subtreeReasons: subtreeReasons).account(document)
     }
 
     // MARK: Keys

@@ -73,7 +73,8 @@ extension DocumentReader {
             allergy.clinicalStatus = nil
         }
 
-        for reaction in related(observation, "MFST") where reaction.isElement("observation") && !reaction.isNegated {
+        for reaction in related(observation, "MFST") where reaction.isElement("observation") && !reaction.isNegatedPeek
+        {
             var item = AllergyReaction()
             if let manifestation = concept(reaction, "value") { item.manifestations.append(manifestation) }
             item.onset = startTime(reaction)
