@@ -125,7 +125,7 @@ extension DocumentReader {
         }
         patient.managingOrganization = organization(role.child("providerOrganization"))
         let key = identifierKey(patient.identifiers)
-        let ref = add(patient, to: \.patients, key: key, node: role) { _, _ in true }
+        let ref = add(patient, to: \.patients, key: key, node: role, firstWins: true)
         if let person {
             for guardian in person.children("guardian") { readGuardian(guardian, patient: ref) }
         }
@@ -168,7 +168,7 @@ extension DocumentReader {
         }
         encounter.status =
             encounter.period?.end != nil ? "finished" : (encounter.period?.start != nil ? "in-progress" : "unknown")
-        return add(encounter, to: \.encounters, key: scoped(idKey(node)), node: node) { _, _ in true }
+        return add(encounter, to: \.encounters, key: scoped(idKey(node)), node: node, firstWins: true)
     }
 
     /// An encounter code: a v3 ActCode (`AMB`, `IMP`, `EMER`) is the encounter class, anything

@@ -97,9 +97,7 @@ extension DocumentReader {
                     .criticality, value.value("code"), system: codeSystem(value.value("codeSystem")), at: value)
             }
         }
-        add(allergy, to: \.allergies, key: scoped(idKey(observation)), node: observation) { existing, new in
-            existing.code == new.code && existing.noKnownAllergy == new.noKnownAllergy
-        }
+        add(allergy, to: \.allergies, key: scoped(idKey(observation)), node: observation)
     }
 
     /// The substance of an allergy: the consumable participant's playing entity code, else its name.
