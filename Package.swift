@@ -54,7 +54,8 @@ let package = Package(
         .target(
             name: "CCDA",
             dependencies: [
-                "CLibXML2", "ClinicalModel", "MappingSpec", "Terminology", .product(name: "Yams", package: "Yams"),
+                "CLibXML2", "CanonicalHash", "ClinicalModel", "MappingSpec", "Terminology",
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
         // CSV exports -> canonical clinical records through column profiles in Mappings/csv.

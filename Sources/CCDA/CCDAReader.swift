@@ -61,6 +61,26 @@ public struct CCDAReader: Sendable {
         -> (ClinicalRecord, [Diagnostic])
     {
         let document = try XMLDocument(parsing: bytes, limits: limits, inputName: inputName)
+        let reader = try read(document, inputName: inputName, digest: digest)
+        return (reader.record, reader.diagnostics)
+    }
+
+    /// Reads one document as `read(_:inputName:digest:)` does, then accounts for it: every
+    /// element and attribute with data is carried, declared not carried (with the reason from
+    /// `Mappings/ccda`), or unaccounted (see `DocumentAccountant`).
+    ///
+    /// - Returns: the record, the diagnostics and the account, whose paths are element paths
+    ///   (`/ClinicalDocument/recordTarget/patientRole/patient/name/given`), never values.
+    public func readAccounted(_ bytes: [UInt8], inputName: String, digest: String?) throws(SourceError)
+        -> (ClinicalRecord, [Diagnostic], SourceAccount)
+    {
+        let document = try XMLDocument(parsing: bytes, limits: limits, inputName: inputName)
+        let reader = try read(document, inputName: inputName, digest: digest)
+        return (reader.record, reader.diagnostics, reader.account())
+    }
+
+    /// Reads a parsed document: the header, then the body.
+    func read(_ document: XMLDocument, inputName: String, digest: String?) throws(SourceError) -> DocumentReader {
         guard let root = document.root, root.isElement("ClinicalDocument") else {
             let path = document.root.map { "/" + $0.name + "[1]" } ?? "/"
             throw SourceError(
@@ -74,6 +94,6 @@ public struct CCDAReader: Sendable {
         }
         reader.readHeader(root)
         reader.readBody(root)
-        return (reader.record, reader.diagnostics)
+        return reader
     }
 }

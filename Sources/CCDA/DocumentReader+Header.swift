@@ -84,16 +84,7 @@ extension DocumentReader {
         let person = role.child("patient")
         if let person {
             patient.names = names(of: person)
-            if let gender = person.child("administrativeGenderCode") {
-                let code = gender.value("code") ?? gender.nullFlavor
-                if let mapped = translate(
-                    .administrativeGender, code,
-                    system: "http://terminology.hl7.org/CodeSystem/v3-AdministrativeGender",
-                    at: gender)
-                {
-                    patient.gender = Coding(system: "http://hl7.org/fhir/administrative-gender", code: mapped)
-                }
-            }
+            if let gender = person.child("administrativeGenderCode") { patient.gender = self.gender(gender) }
             patient.birthDate = dateTime(person.child("birthTime"))
             if let deceased = person.child("deceasedInd", in: XMLNamespace.sdtc)?.value("value")?.lowercased() {
                 patient.deceased = deceased == "true" ? true : (deceased == "false" ? false : nil)
@@ -125,7 +116,7 @@ extension DocumentReader {
         }
         patient.managingOrganization = organization(role.child("providerOrganization"))
         let key = identifierKey(patient.identifiers)
-        let ref = add(patient, to: \.patients, key: key, node: role) { _, _ in true }
+        let ref = add(patient, to: \.patients, key: key, node: role, firstWins: true)
         if let person {
             for guardian in person.children("guardian") { readGuardian(guardian, patient: ref) }
         }
@@ -168,7 +159,7 @@ extension DocumentReader {
         }
         encounter.status =
             encounter.period?.end != nil ? "finished" : (encounter.period?.start != nil ? "in-progress" : "unknown")
-        return add(encounter, to: \.encounters, key: scoped(idKey(node)), node: node) { _, _ in true }
+        return add(encounter, to: \.encounters, key: scoped(idKey(node)), node: node, firstWins: true)
     }
 
     /// An encounter code: a v3 ActCode (`AMB`, `IMP`, `EMER`) is the encounter class, anything
@@ -180,5 +171,44 @@ extension DocumentReader {
             code.codings.removeAll { $0 == actCode }
         }
         if !code.isEmpty { encounter.type.append(code) }
+    }
+
+    static let v3AdministrativeGender = "http://terminology.hl7.org/CodeSystem/v3-AdministrativeGender"
+    static let fhirAdministrativeGender = "http://hl7.org/fhir/administrative-gender"
+    /// Code systems whose M, F, UN codes mean what `administrativeGender` maps: HL7 v3
+    /// AdministrativeGender, and HL7 v2 table 0001 (which senders put in a translation).
+    static let genderSystems: Set<String> = ["2.16.840.1.113883.5.1", "2.16.840.1.113883.12.1"]
+
+    /// `administrativeGenderCode` → FHIR administrative-gender.
+    ///
+    /// - the code (or, without one, the null flavor) through `administrativeGender`, whatever
+    ///   system the code names, as before;
+    /// - else the first `translation` from an administrative gender code system whose code maps
+    ///   (`<translation code="M" codeSystem="2.16.840.1.113883.5.1"/>` under a local code);
+    /// - else the source coding as it is (its own system, or v3 AdministrativeGender when it names
+    ///   none), which FHIR writes as a `source-coding` extension on `_gender` and not as `gender`:
+    ///   an unknown code leaves a trace and is reported as `unmappedCode`.
+    func gender(_ element: XMLNode) -> Coding? {
+        let code = element.value("code")
+        let nullFlavor = code == nil ? element.nullFlavor : nil
+        if let mapped = mappings.translate(.administrativeGender, code ?? nullFlavor) {
+            return Coding(system: Self.fhirAdministrativeGender, code: mapped)
+        }
+        for translation in element.children("translation") {
+            guard let translationSystem = translation.value("codeSystem"),
+                Self.genderSystems.contains(translationSystem),
+                let mapped = mappings.translate(.administrativeGender, translation.value("code"))
+            else { continue }
+            return Coding(system: Self.fhirAdministrativeGender, code: mapped)
+        }
+        if let nullFlavor {
+            _ = translate(.administrativeGender, nullFlavor, system: Self.v3NullFlavor, at: element)
+            return Coding(system: Self.v3NullFlavor, code: nullFlavor)
+        }
+        guard let code else { return nil }
+        _ = translate(.administrativeGender, code, system: Self.v3AdministrativeGender, at: element)
+        return Coding(
+            system: codeSystem(element.value("codeSystem")) ?? Self.v3AdministrativeGender, code: code,
+            display: element.value("displayName"))
     }
 }

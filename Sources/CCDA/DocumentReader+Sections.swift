@@ -26,7 +26,7 @@ extension DocumentReader {
     /// The section's kind: its first templateId root that `templates.yaml` lists, else its code.
     func sectionKind(_ section: XMLNode) -> SectionKind? {
         for template in section.children("templateId") {
-            if let root = template.value("root"), let kind = mappings.sections[root] { return kind }
+            if let root = template.peekValue("root"), let kind = mappings.sections[root] { return kind }
         }
         if let code = section.child("code")?.value("code") { return mappings.sectionCodes[code] }
         return nil
@@ -35,12 +35,18 @@ extension DocumentReader {
     func readSection(_ section: XMLNode) {
         let kind = sectionKind(section)
         let context = SectionContext(kind: kind, node: section, serial: beginSection(), encounter: nil)
+        // a subsection is accounted for itself, whatever its parent was
+        SourceMark.clear(section.pointer)
+        if kind != .narrative, let text = section.child("text") {
+            declareSubtree(text, reason: Self.sectionNarrativeReason)
+        }
         switch kind {
         case nil:
             diagnose(.information, .sectionNotRecognised, at: section)
             readEntries(section, context)
         case .ignored?:
             diagnose(.information, .sectionNotMapped, at: section)
+            declareSubtree(section, reason: Self.sectionIgnoredReason)
         case .narrative?:
             readNarrative(section)
             readEntries(section, context)
@@ -64,7 +70,7 @@ extension DocumentReader {
     /// the section kind and element name through `untemplatedEntries`.
     func entryKind(_ element: XMLNode, _ context: SectionContext) -> EntryKind? {
         for template in element.children("templateId") {
-            if let root = template.value("root"), let kind = mappings.entries[root] { return kind }
+            if let root = template.peekValue("root"), let kind = mappings.entries[root] { return kind }
         }
         guard let section = context.kind else { return nil }
         return mappings.untemplatedEntries[section.rawValue + "/" + element.name]
@@ -73,6 +79,7 @@ extension DocumentReader {
     /// Reads one entry element (or one nested in a container) by its kind.
     func readEntry(_ element: XMLNode, _ context: SectionContext) {
         guard let kind = entryKind(element, context) else {
+            // left unaccounted: no mapping decided anything about this template
             diagnose(.information, .entryNotRecognised, at: element)
             return
         }
@@ -94,14 +101,33 @@ extension DocumentReader {
         case .plannedActivity: readPlannedActivity(element, context)
         case .encounterActivity: readEncounterActivity(element, context)
         case .noteActivity: readNote(element, context)
-        case .instruction: diagnose(.information, .entryNotMapped, at: element)
+        case .instruction:
+            diagnose(.information, .entryNotMapped, at: element)
+            declareSubtree(element, reason: entryIgnoredReason(element, kind))
         case .imagingStudy: readImagingStudy(element, context)
         case .container:
             for relationship in element.children("entryRelationship") {
                 for nested in relationship.elements where nested.isCDA { readEntry(nested, context) }
             }
-        case .ignored: diagnose(.information, .entryNotMapped, at: element)
+        case .ignored:
+            diagnose(.information, .entryNotMapped, at: element)
+            declareSubtree(element, reason: entryIgnoredReason(element, kind))
         }
+    }
+
+    static let sectionNarrativeReason =
+        "section narrative (text): the human-readable rendering of the section's coded entries, which are accounted for themselves"
+    static let sectionIgnoredReason =
+        "section kind mapped as ignored in Mappings/ccda/templates.yaml (sectionNotMapped)"
+    static let negatedReason =
+        "negated statement (negationInd=true) the canonical model cannot state as not done (negatedEntryNotMapped)"
+
+    /// The reason an entry of a kind not converted is declared: its template and the mapping.
+    func entryIgnoredReason(_ element: XMLNode, _ kind: EntryKind) -> String {
+        let template = element.children("templateId").lazy.compactMap { $0.peekValue("root") }
+            .first { self.mappings.entries[$0] != nil }
+        return "entry template \(template ?? element.name) mapped as \(kind.rawValue) in Mappings/ccda/templates.yaml "
+            + "(entryNotMapped)"
     }
 
     /// Whether an act's `@moodCode` says it is planned rather than done (anything but `EVN`).
@@ -113,8 +139,9 @@ extension DocumentReader {
     /// An act with `negationInd="true"` that the canonical model cannot state as "not done": the
     /// entry is not turned into a record (which would assert the opposite) and is reported.
     func skipNegated(_ element: XMLNode) -> Bool {
-        guard element.isNegated else { return false }
+        guard element.isNegatedPeek else { return false }
         diagnose(.information, .negatedEntryNotMapped, at: element)
+        declareSubtree(element, reason: Self.negatedReason)
         return true
     }
 
@@ -130,13 +157,13 @@ extension DocumentReader {
 
     /// Whether an element carries a templateId with this root.
     func hasTemplate(_ element: XMLNode, _ root: String) -> Bool {
-        element.children("templateId").contains { $0.value("root") == root }
+        element.children("templateId").contains { $0.peekValue("root") == root }
     }
 
     /// The reasons an act gives: values of `RSON` observations (Indication), else their codes.
     func reasons(_ element: XMLNode) -> [Concept] {
         related(element, "RSON").compactMap { reason in
-            reason.isNegated ? nil : (concept(reason, "value") ?? concept(reason, "code"))
+            reason.isNegatedPeek ? nil : (concept(reason, "value") ?? concept(reason, "code"))
         }
     }
 

@@ -1,3 +1,4 @@
+import CanonicalHash
 import ClinicalModel
 import Terminology
 
@@ -24,6 +25,10 @@ final class DocumentReader {
     lazy var narrative = NarrativeIndex(document)
     /// Code system URIs by OID (documents repeat a handful of OIDs thousands of times).
     var systemCache: [String: String?] = [:]
+
+    /// Reasons of the subtrees tagged not carried (`declareSubtree`), by index, and their indexes.
+    private(set) var subtreeReasons: [String] = []
+    private var subtreeReasonIndex: [String: Int] = [:]
 
     /// Index of every record in its kind's array, by reference.
     private var positions: [EntityRef: Int] = [:]
@@ -75,6 +80,27 @@ final class DocumentReader {
         return sectionSerial
     }
 
+    // MARK: Accounting
+
+    /// Declares what `node`'s subtree holds and the reader did not consume not carried, for
+    /// `reason` (mapping data, never a value). A tag on a descendant replaces it there.
+    func declareSubtree(_ node: XMLNode, reason: String) {
+        let index: Int
+        if let known = subtreeReasonIndex[reason] {
+            index = known
+        } else {
+            index = subtreeReasons.count
+            subtreeReasons.append(reason)
+            subtreeReasonIndex[reason] = index
+        }
+        SourceMark.tag(node.pointer, reason: index)
+    }
+
+    /// The document's account, once it is read (see `DocumentAccountant`).
+    func account() -> SourceAccount {
+        DocumentAccountant(declarations: mappings.declarations, subtreeReasons: subtreeReasons).account(document)
+    }
+
     // MARK: Keys
 
     /// `root|extension` (or `root`) of the element's first usable `id`: the business key C-CDA
@@ -103,17 +129,23 @@ final class DocumentReader {
 
     /// Appends `entity` under its business key (or the element's position when `key` is `nil`).
     ///
-    /// An entity whose key is already taken by a record that `isSame` accepts is the same entry met
-    /// again (a problem listed in the problem list and as an encounter diagnosis): it is reported
-    /// as `duplicateRecord` and the existing reference is returned. Any other clash (examples that
-    /// reuse one id for different acts) gets a position-suffixed key.
+    /// An entity whose key is already taken by a record with the same canonical form (the same
+    /// digest, `CanonicalHasher`) is the same entry met again (a medication listed in two
+    /// sections): it is reported as `duplicateRecord` and the existing reference is returned. Any
+    /// other clash (two entries that share an id but differ in a time, a status or a category, as
+    /// a problem-list entry and an encounter diagnosis with one id) keeps the new entry as its own
+    /// record, under a position-suffixed key: a merge never drops a difference. `firstWins` is for
+    /// the header's patient and encounter, which are one by their key: a later mention is reported
+    /// and refers to the first.
     @discardableResult
     func add<E: ClinicalEntity>(
         _ entity: E, to path: WritableKeyPath<ClinicalRecord, [E]>, key: String?, node: XMLNode,
-        isSame: (E, E) -> Bool = { _, _ in false }
+        firstWins: Bool = false
     ) -> EntityRef {
         let base = EntityRef(E.kind, key: key ?? positionKey(node))
-        if key != nil, let index = positions[base], isSame(record[keyPath: path][index], entity) {
+        if key != nil, let index = positions[base],
+            firstWins || Self.isIdentical(record[keyPath: path][index], entity)
+        {
             diagnose(.information, .duplicateRecord, at: node)
             return base
         }
@@ -124,6 +156,15 @@ final class DocumentReader {
         positions[entity.ref] = record[keyPath: path].count
         record[keyPath: path].append(entity)
         return entity.ref
+    }
+
+    /// Whether `new` has the canonical form of `existing` once it takes the existing record's
+    /// reference and source position: provably the same record.
+    static func isIdentical<E: ClinicalEntity>(_ existing: E, _ new: E) -> Bool {
+        var candidate = new
+        candidate.ref = existing.ref
+        candidate.source = existing.source
+        return CanonicalHasher.digest(candidate).digest == CanonicalHasher.digest(existing).digest
     }
 
     /// Changes a record added earlier.

@@ -10,7 +10,7 @@ struct NarrativeIndex {
         guard let root = document.root else { return }
         var elements: [String: xmlNodePtr] = [:]
         XMLNode.walk(root.pointer) { node, _ in
-            if node.pointee.properties != nil, let id = XMLNode(node).attribute("ID"), elements[id] == nil {
+            if node.pointee.properties != nil, let id = XMLNode(node).peekAttribute("ID"), elements[id] == nil {
                 elements[id] = node
             }
             return true
@@ -48,6 +48,7 @@ enum NarrativeText {
             while let current = child {
                 switch current.pointee.type {
                 case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                    SourceMark.markRead(current)
                     if let content = current.pointee.content { line += String(cString: content) }
                 case XML_ELEMENT_NODE:
                     let name = XMLNode(current).name

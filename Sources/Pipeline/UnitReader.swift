@@ -130,11 +130,14 @@ public struct CCDAUnitReader: UnitReader {
         bytesRead = bytes.count
         let digest = lowercaseHex(SHA256.hash(data: bytes))
         do {
-            let (read, readDiagnostics) = try engine.ccdaReader.read(bytes, inputName: inputName, digest: digest)
+            let (read, readDiagnostics, account) = try engine.ccdaReader.readAccounted(
+                bytes, inputName: inputName, digest: digest)
             let (record, terminologyDiagnostics) = engine.normalized(read)
-            return UnitResult(
+            var unit = UnitResult(
                 index: 1, record: record, diagnostics: readDiagnostics + terminologyDiagnostics, error: nil,
                 byteCount: bytes.count)
+            unit.account = account
+            return unit
         } catch {
             return UnitResult(index: 1, record: nil, diagnostics: [], error: error, byteCount: bytes.count)
         }

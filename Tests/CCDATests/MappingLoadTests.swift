@@ -94,4 +94,23 @@ struct MappingLoadTests {
             try CCDAReader(terminology: Fixtures.terminology, mappingsDirectory: folder)
         }
     }
+
+    @Test func accountRuleThatIsNotAnElementPathIsAnErrorAtItsLine() throws {
+        let needle = "section/title: "
+        let error = try #require(
+            try loadError("account.yaml") { $0.replacingOccurrences(of: needle, with: "section[1]/title: ") })
+        #expect(error.file == "ccda/account.yaml")
+        #expect(error.line == (try line(of: needle, in: "account.yaml")))
+        #expect(error.message.contains("not an element path"))
+    }
+
+    @Test func accountSubtreeRuleNamingAnAttributeIsAnError() throws {
+        let needle = "/ClinicalDocument/informant: "
+        let error = try #require(
+            try loadError("account.yaml") {
+                $0.replacingOccurrences(of: needle, with: "/ClinicalDocument/informant/@typeCode: ")
+            })
+        #expect(error.line == (try line(of: needle, in: "account.yaml")))
+        #expect(error.message.contains("a subtree rule names an element"))
+    }
 }

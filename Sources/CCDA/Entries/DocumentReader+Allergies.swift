@@ -73,7 +73,8 @@ extension DocumentReader {
             allergy.clinicalStatus = nil
         }
 
-        for reaction in related(observation, "MFST") where reaction.isElement("observation") && !reaction.isNegated {
+        for reaction in related(observation, "MFST") where reaction.isElement("observation") && !reaction.isNegatedPeek
+        {
             var item = AllergyReaction()
             if let manifestation = concept(reaction, "value") { item.manifestations.append(manifestation) }
             item.onset = startTime(reaction)
@@ -96,9 +97,7 @@ extension DocumentReader {
                     .criticality, value.value("code"), system: codeSystem(value.value("codeSystem")), at: value)
             }
         }
-        add(allergy, to: \.allergies, key: scoped(idKey(observation)), node: observation) { existing, new in
-            existing.code == new.code && existing.noKnownAllergy == new.noKnownAllergy
-        }
+        add(allergy, to: \.allergies, key: scoped(idKey(observation)), node: observation)
     }
 
     /// The substance of an allergy: the consumable participant's playing entity code, else its name.

@@ -81,9 +81,7 @@ extension DocumentReader {
                 medication.note.append(Annotation(text: text))
             }
         }
-        add(medication, to: \.medications, key: scoped(idKey(element)), node: element) { existing, new in
-            existing.code == new.code
-        }
+        add(medication, to: \.medications, key: scoped(idKey(element)), node: element)
     }
 
     /// `PIVL_TS` as text: `every 6 h`, `every 4-6 h`, `2 times per 1 d` (with `frequency`).
@@ -154,8 +152,6 @@ extension DocumentReader {
                 immunization.note.append(Annotation(text: text))
             }
         }
-        add(immunization, to: \.immunizations, key: scoped(idKey(element)), node: element) { existing, new in
-            existing.vaccine == new.vaccine && existing.occurrence == new.occurrence
-        }
+        add(immunization, to: \.immunizations, key: scoped(idKey(element)), node: element)
     }
 }

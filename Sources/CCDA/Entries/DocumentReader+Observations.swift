@@ -124,9 +124,7 @@ extension DocumentReader {
             }
             return repeated
         }
-        let ref = add(observation, to: \.observations, key: scoped(idKey(element)), node: element) { existing, new in
-            existing.code == new.code && existing.effective == new.effective && existing.value == new.value
-        }
+        let ref = add(observation, to: \.observations, key: scoped(idKey(element)), node: element)
         observation.ref = ref
         claim(observation, section: context.serial)
         return ref

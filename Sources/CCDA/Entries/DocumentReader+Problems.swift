@@ -88,8 +88,6 @@ extension DocumentReader {
         for severity in related(observation, "SUBJ") where hasTemplate(severity, Self.severityObservation) {
             condition.severity = concept(severity, "value")
         }
-        add(condition, to: \.conditions, key: scoped(idKey(observation)), node: observation) { existing, new in
-            existing.code?.first == new.code?.first && existing.code?.text == new.code?.text
-        }
+        add(condition, to: \.conditions, key: scoped(idKey(observation)), node: observation)
     }
 }

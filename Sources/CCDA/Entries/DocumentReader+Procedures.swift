@@ -30,9 +30,7 @@ extension DocumentReader {
             organization(performer.path("assignedEntity", "representedOrganization"))
         }
         procedure.reasons = reasons(element)
-        add(procedure, to: \.procedures, key: scoped(idKey(element)), node: element) { existing, new in
-            existing.code == new.code && existing.performed == new.performed
-        }
+        add(procedure, to: \.procedures, key: scoped(idKey(element)), node: element)
     }
 
     /// Encounter Activity → Encounter; its Encounter Diagnoses become Conditions of the encounter.
@@ -65,9 +63,7 @@ extension DocumentReader {
         }
         encounter.dischargeDisposition = concept(element.child("dischargeDispositionCode", in: XMLNamespace.sdtc))
         encounter.reasons = reasons(element)
-        let ref = add(encounter, to: \.encounters, key: scoped(idKey(element)), node: element) { existing, new in
-            existing.type == new.type && existing.period == new.period
-        }
+        let ref = add(encounter, to: \.encounters, key: scoped(idKey(element)), node: element)
         var inner = context
         inner.encounter = ref
         for related in related(element) where related.isElement("act") || related.isElement("observation") {
@@ -106,9 +102,7 @@ extension DocumentReader {
         request.authoredOn = authorTime(element)
         request.requester = authorPractitioner(element)
         request.reasons = reasons(element)
-        add(request, to: \.serviceRequests, key: scoped(idKey(element)), node: element) { existing, new in
-            existing.code == new.code
-        }
+        add(request, to: \.serviceRequests, key: scoped(idKey(element)), node: element)
     }
 
     /// What a planned entry plans: its code, a supply's or medication's product, else its text.
@@ -185,6 +179,6 @@ extension DocumentReader {
             }
         }
         study.description = act.child("text").flatMap { $0.child("reference") == nil ? $0.normalizedText : nil }
-        add(study, to: \.imagingStudies, key: scoped(idKey(act)), node: act) { _, _ in true }
+        add(study, to: \.imagingStudies, key: scoped(idKey(act)), node: act)
     }
 }

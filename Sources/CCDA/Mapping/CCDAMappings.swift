@@ -99,6 +99,7 @@ enum Vocabulary: String, CaseIterable, Sendable {
 struct CCDAMappings: Sendable {
     static let templatesFile = "templates.yaml"
     static let vocabularyFile = "vocabulary.yaml"
+    static let accountFile = "account.yaml"
 
     /// Document templateId root → document type name (`CCD`, `DischargeSummary`, …).
     var documentTypes: [String: String] = [:]
@@ -113,6 +114,8 @@ struct CCDAMappings: Sendable {
     /// `<section kind>/<element name>` → kind, for entries without a known templateId.
     var untemplatedEntries: [String: EntryKind] = [:]
     var vocabulary: [Vocabulary: [String: String]] = [:]
+    /// Element paths declared not carried, with their reasons (`account.yaml`).
+    var declarations = AccountDeclarations()
 
     /// The target of `code` in a vocabulary map, or `nil`.
     func translate(_ map: Vocabulary, _ code: String?) -> String? {
@@ -128,6 +131,7 @@ struct CCDAMappings: Sendable {
     static func load(from directory: URL) throws(MappingLoadError) -> CCDAMappings {
         let templates = try read(directory, templatesFile)
         let vocabulary = try read(directory, vocabularyFile)
+        let account = try read(directory, accountFile)
         var mappings = CCDAMappings()
         let known: Set<String> = [
             "documents", "documentCodes", "sections", "sectionCodes", "entries", "untemplatedEntries",
@@ -185,7 +189,54 @@ struct CCDAMappings: Sendable {
         for name in Vocabulary.allCases where mappings.vocabulary[name] == nil {
             throw MappingLoadError(file: vocabulary.file, line: nil, "missing map '\(name.rawValue)'")
         }
+        try loadAccount(account, into: &mappings)
         return mappings
+    }
+
+    /// `account.yaml`: `declared` (element path rule -> reason).
+    private static func loadAccount(_ account: Maps, into mappings: inout CCDAMappings) throws(MappingLoadError) {
+        let known: Set<String> = ["declared", "declaredSubtrees"]
+        for map in account.maps where !known.contains(map.name) {
+            throw MappingLoadError(
+                file: account.file, line: map.line,
+                "unknown map '\(map.name)' (known: \(known.sorted().joined(separator: ", ")))")
+        }
+        for entry in try entries(account, "declared") {
+            try checkPathRule(entry, account.file)
+            _ = mappings.declarations.add(entry.key, reason: entry.value)
+        }
+        for entry in try entries(account, "declaredSubtrees") {
+            try checkPathRule(entry, account.file)
+            if entry.key.split(separator: "/").last?.hasPrefix("@") == true {
+                throw MappingLoadError(
+                    file: account.file, line: entry.line, "'\(entry.key)': a subtree rule names an element")
+            }
+            _ = mappings.declarations.addSubtree(entry.key, reason: entry.value)
+        }
+    }
+
+    /// A path rule: element names and at most one final `@attribute`, separated by `/`, no
+    /// positions or predicates.
+    private static func checkPathRule(_ entry: Maps.Entry, _ file: String) throws(MappingLoadError) {
+        let body = entry.key.hasPrefix("/") ? String(entry.key.dropFirst()) : entry.key
+        let steps = body.split(separator: "/", omittingEmptySubsequences: false)
+        for (index, step) in steps.enumerated() {
+            var name = Substring(step)
+            if name.hasPrefix("@") {
+                guard index == steps.count - 1 else {
+                    throw MappingLoadError(
+                        file: file, line: entry.line, "'\(entry.key)': an attribute must be the last step")
+                }
+                name = name.dropFirst()
+            }
+            let valid =
+                !name.isEmpty
+                && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." || $0 == ":" }
+            guard valid else {
+                throw MappingLoadError(
+                    file: file, line: entry.line, "'\(entry.key)' is not an element path (names, '/', a final '@name')")
+            }
+        }
     }
 
     private static func read(_ directory: URL, _ name: String) throws(MappingLoadError) -> Maps {

@@ -81,22 +81,37 @@ struct XMLNode {
 
     // MARK: Attributes
 
-    /// An attribute in no namespace (`code`, `value`, `root`), or `nil`.
+    /// An attribute in no namespace (`code`, `value`, `root`), or `nil`. Reading it marks it as
+    /// consumed (see `SourceMark`); `peekAttribute(_:)` only looks.
     func attribute(_ name: String) -> String? {
-        var attribute = pointer.pointee.properties
-        while let current = attribute {
-            if current.pointee.ns == nil, Self.equals(current.pointee.name, name) { return Self.value(of: current) }
-            attribute = current.pointee.next
-        }
-        return nil
+        guard let found = Self.findAttribute(pointer, name, namespace: nil) else { return nil }
+        SourceMark.markRead(found)
+        return Self.value(of: found)
     }
 
-    /// A namespaced attribute (`xsi:type`), or `nil`.
+    /// An attribute in no namespace, read without marking it consumed: for decisions (which
+    /// template, which kind of relationship), not for values that reach the record.
+    func peekAttribute(_ name: String) -> String? {
+        Self.findAttribute(pointer, name, namespace: nil).map(Self.value(of:))
+    }
+
+    /// A namespaced attribute (`xsi:type`), or `nil`; marked consumed like `attribute(_:)`.
     func attribute(_ name: String, in namespace: String) -> String? {
-        var attribute = pointer.pointee.properties
+        guard let found = Self.findAttribute(pointer, name, namespace: namespace) else { return nil }
+        SourceMark.markRead(found)
+        return Self.value(of: found)
+    }
+
+    /// The attribute `name`, in no namespace when `namespace` is `nil`.
+    private static func findAttribute(_ element: xmlNodePtr, _ name: String, namespace: String?) -> xmlAttrPtr? {
+        var attribute = element.pointee.properties
         while let current = attribute {
-            if Self.equals(current.pointee.name, name), Self.equals(current.pointee.ns?.pointee.href, namespace) {
-                return Self.value(of: current)
+            if Self.equals(current.pointee.name, name) {
+                if let namespace {
+                    if Self.equals(current.pointee.ns?.pointee.href, namespace) { return current }
+                } else if current.pointee.ns == nil {
+                    return current
+                }
             }
             attribute = current.pointee.next
         }
@@ -120,10 +135,20 @@ struct XMLNode {
     }
 
     /// `nullFlavor`, when the element carries one.
+    /// `value(_:)` without marking the attribute consumed (see `peekAttribute(_:)`).
+    func peekValue(_ name: String) -> String? {
+        guard let raw = peekAttribute(name) else { return nil }
+        let trimmed = raw.trimmingXMLSpace()
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
     var nullFlavor: String? { value("nullFlavor") }
 
     /// `negationInd="true"`.
     var isNegated: Bool { attribute("negationInd")?.trimmingXMLSpace().lowercased() == "true" }
+
+    /// `isNegated` without marking `@negationInd` consumed: for an entry that is then left out.
+    var isNegatedPeek: Bool { peekAttribute("negationInd")?.trimmingXMLSpace().lowercased() == "true" }
 
     // MARK: Text
 
@@ -145,6 +170,7 @@ struct XMLNode {
         while let current = child {
             switch current.pointee.type {
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                SourceMark.markRead(current)
                 if let content = current.pointee.content {
                     var index = 0
                     while content[index] != 0 {
@@ -267,7 +293,8 @@ struct XMLNode {
         return cString[index] == 0
     }
 
-    private static func value(of attribute: xmlAttrPtr) -> String {
+    /// The text of an attribute, as written (not marked consumed).
+    static func value(of attribute: xmlAttrPtr) -> String {
         var bytes: [UInt8] = []
         var child = attribute.pointee.children
         while let current = child {
