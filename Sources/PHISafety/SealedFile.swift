@@ -50,6 +50,13 @@ public struct DataKey: Sendable {
         SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64EncodedString() }
     }
 
+    /// Lowercase hex HMAC-SHA256 of `bytes` under the key derived for `purpose`: a digest of
+    /// sealed content that names it (an output file) without letting anyone without the key
+    /// confirm a guess of the content.
+    public func keyedDigest(_ bytes: [UInt8], purpose: String) -> String {
+        hmac(purpose: purpose, bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
     /// HMAC-SHA256 with a key derived from this one for `purpose`, so the encryption key is never
     /// used directly as a pseudonymisation key.
     func hmac(purpose: String, _ message: [UInt8]) -> [UInt8] {

@@ -11,9 +11,11 @@ struct Convert: ParsableCommand {
         abstract: "Convert source files, folders or standard input to FHIR R4 bundles or NDJSON.",
         discussion: """
             Without --out, one bundle with every converted unit goes to standard output. With --out, each \
-            message or document becomes its own bundle file (<input>.json, or <input>.<n>.json for files of \
-            several messages), or, with --ndjson, resources are appended to <ResourceType>.ndjson. A summary \
-            (units, resources by type, diagnostics and errors by kind and position) goes to standard error.
+            message or document becomes its own bundle file, <input>.<digest>.json, named by the input and \
+            a digest of the bundle: a rerun into the same folder writes unchanged bundles under the same \
+            names and never replaces another unit's file. With --ndjson, resources are appended to \
+            <ResourceType>.ndjson. A summary (units, resources by type, diagnostics and errors by kind and \
+            position) goes to standard error.
             """)
 
     @Argument(help: "Files or folders to convert. Reads standard input when omitted.", completion: .file())

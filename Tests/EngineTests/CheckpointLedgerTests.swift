@@ -29,6 +29,6 @@ struct CheckpointLedgerTests {
         #expect(second.0 == 0)
         #expect(second.2.contains("0 new, 1 changed"))
         let written = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("o2").path)
-        #expect(written == ["adt-a01-basic.json"])
+        #expect(written.count == 1 && written.allSatisfy { $0.hasPrefix("adt-a01-basic.") })
     }
 }

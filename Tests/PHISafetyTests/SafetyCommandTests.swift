@@ -68,7 +68,10 @@ struct SafetyCommandTests {
             ["convert", "Samples/hl7v2/adt-a01-basic.hl7", "--out", out, "--encrypt", "--quiet"],
             environment: environment)
         #expect(convert.status == 0, "\(convert.stderr)")
-        let file = out + "/adt-a01-basic.json.enc"
+        let names = try FileManager.default.contentsOfDirectory(atPath: out)
+        #expect(names.count == 1)
+        let file =
+            out + "/" + (try #require(names.first { $0.hasPrefix("adt-a01-basic.") && $0.hasSuffix(".json.enc") }))
         let sealed = try Data(contentsOf: URL(fileURLWithPath: file))
         var tampered = sealed
         tampered[tampered.count / 2] ^= 0x20
