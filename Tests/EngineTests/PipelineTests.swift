@@ -149,4 +149,37 @@ struct PipelineTests {
             decoding: try Data(contentsOf: folder.appendingPathComponent("Patient.ndjson")), as: UTF8.self)
         #expect(!patients.contains(family))
     }
+
+    /// A sealed NDJSON run killed half-way (no final chunk, its last chunk cut short), then run again
+    /// on the same input into the same folder: the file ends with each unit's lines once.
+    @Test func aSealedNDJSONRerunAfterAKillAppendsNoDuplicates() throws {
+        let folder = try Support.temporaryFolder("pipeline-ndjson-rerun")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let key = try DataKey(base64: Data((1...32).map { UInt8($0) }).base64EncodedString())
+        let inputs = ["adt-a01-basic.hl7", "oru-r01-lab.hl7", "batch-fhs-three-messages.hl7"].map {
+            SourceInput.file(InputFile(url: Support.samples.appendingPathComponent($0)))
+        }
+        let out = folder.appendingPathComponent("out")
+        func run() throws {
+            let sink = try NDJSONSink(directory: out, emitter: Support.engine.emitter, sealingKey: key)
+            let summary = ConversionPipeline(engine: Support.engine, sink: sink).run(inputs)
+            #expect(summary.failed == 0 && summary.ioErrors.isEmpty)
+        }
+        func lines(_ url: URL) throws -> [Substring] {
+            String(decoding: try SealedFile.open(Array(try Data(contentsOf: url)), key: key), as: UTF8.self)
+                .split(separator: "\n")
+        }
+        try run()
+        let patients = out.appendingPathComponent("Patient.ndjson.enc")
+        let complete = try lines(patients)
+        #expect(complete.count >= 4)
+        // the kill: the final chunk never written, the last data chunk written half
+        let sealed = try Data(contentsOf: patients)
+        try sealed.prefix(sealed.count - SealedFile.finalChunkSize - 40).write(to: patients)
+        try run()
+        #expect(try lines(patients) == complete)
+        // a second complete rerun adds nothing either
+        try run()
+        #expect(try lines(patients) == complete)
+    }
 }
