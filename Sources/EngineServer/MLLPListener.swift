@@ -73,9 +73,14 @@ public struct MLLPListener: Service {
                     try sync.addHandler(ByteToMessageHandler(MLLPFrameDecoder(maxFrameBytes: maxFrameBytes)))
                     try sync.addHandler(MessageToByteHandler(MLLPFrameEncoder()))
                     try sync.addHandler(timing.framesHandler())
-                    return try NIOAsyncChannel<MLLPFrame, ByteBuffer>(
+                    let connection = try NIOAsyncChannel<MLLPFrame, ByteBuffer>(
                         wrappingChannelSynchronously: channel,
                         configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2)))
+                    // a connection accepted while the listener stops never reaches `serve`; its writer
+                    // is finished when it closes (by its peer or its idle deadline), not dropped unfinished
+                    let outbound = connection.outbound
+                    channel.closeFuture.whenComplete { _ in outbound.finish() }
+                    return connection
                 }
             }
         let boundPort = server.channel.localAddress?.port ?? port
