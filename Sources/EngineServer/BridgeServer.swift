@@ -15,12 +15,20 @@ public import ServiceLifecycle
 ///
 /// Shutdown order: the MLLP listener (stop accepting, finish the frame in hand), then HTTP (finish
 /// in-flight requests), then the conversion threads.
+///
+/// Each listener counts and times its connections (`ConnectionGuard`): a cap with the longest
+/// waiting connection giving way to a new one, header, read and idle deadlines. The soft limit on
+/// open files is raised to the hard limit at start (`OpenFileLimit`), so the caps, not the
+/// process's descriptors, bound the connections.
 public struct BridgeServer: Sendable {
     public let configuration: ServerConfiguration
     public let conversions: ConversionService
     public let metrics: ServerMetrics
     let logger: Logger
     let tls: NIOSSLContext?
+    /// The MLLP listener's context: `tls`, or one that requires client certificates.
+    let mllpTLS: NIOSSLContext?
+    let httpConnections: ConnectionGuard
     let onListening: @Sendable (Listener, Int) async -> Void
 
     /// Which listener is up, for `onListening`.
@@ -36,7 +44,14 @@ public struct BridgeServer: Sendable {
         self.configuration = configuration
         self.metrics = ServerMetrics()
         self.logger = logger
-        self.tls = try configuration.tls.map { files throws(ServerSetupError) in try ServerTLS.context(files) }
+        let tls = try configuration.tls.map { files throws(ServerSetupError) in try ServerTLS.context(files) }
+        self.tls = tls
+        self.mllpTLS = try configuration.tls.map { files throws(ServerSetupError) in
+            guard let clientCA = files.mllpClientCAPath else { return tls! }
+            return try ServerTLS.context(files, clientCA: clientCA)
+        }
+        self.httpConnections = ConnectionGuard(
+            listener: "http", maxConnections: max(1, configuration.maxHTTPConnections), metrics: metrics)
         self.conversions = try ConversionService(
             engine: engine, configuration: configuration, metrics: metrics, logger: logger)
         self.onListening = onListening
@@ -48,10 +63,11 @@ public struct BridgeServer: Sendable {
         let logger = self.logger
         return Application(
             router: HTTPRoutes.router(conversions: conversions, configuration: configuration),
-            server: .http1(tls: tls, idleTimeout: .seconds(120)),
+            server: .http1(tls: tls, connections: httpConnections, timeouts: configuration.httpTimeouts),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.httpPort), serverName: nil,
-                availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxHTTPConnections)),
+                // the guard keeps the cap by closing connections; this only bounds those still closing
+                availableConnectionsDelegate: MaximumAvailableConnections(2 * configuration.maxHTTPConnections + 64)),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 logger.info("http.listening", metadata: ["port": "\(port)"])
@@ -66,8 +82,8 @@ public struct BridgeServer: Sendable {
         let onListening = self.onListening
         return MLLPListener(
             host: configuration.host, port: port, conversions: conversions, maxFrameBytes: configuration.maxBodyBytes,
-            maxConnections: configuration.maxMLLPConnections, tls: tls, logger: logger,
-            onListening: { port in await onListening(.mllp, port) })
+            maxConnections: configuration.maxMLLPConnections, timeouts: configuration.mllpTimeouts, tls: mllpTLS,
+            logger: logger, onListening: { port in await onListening(.mllp, port) })
     }
 
     /// The services in start order (shut down in reverse).
@@ -79,6 +95,11 @@ public struct BridgeServer: Sendable {
 
     /// Runs until SIGTERM or SIGINT, then shuts down gracefully.
     public func run() async throws {
+        let files = OpenFileLimit.raise()
+        let needed = 2 * (configuration.maxHTTPConnections + configuration.maxMLLPConnections) + 256
+        if files < needed {
+            logger.warning("server.fileLimitLow", metadata: ["count": "\(files)"])
+        }
         let group = ServiceGroup(
             configuration: .init(services: services(), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -1,6 +1,5 @@
 public import Logging
 import MLLP
-import NIOConcurrencyHelpers
 public import NIOCore
 import NIOPosix
 public import NIOSSL
@@ -17,12 +16,19 @@ public import ServiceLifecycle
 /// ahead (then stops reading from the socket); frames over `maxFrameBytes` are discarded as they
 /// arrive and answered with `AR`. On graceful shutdown it stops accepting, each connection finishes
 /// (and acknowledges) the frame in hand, then closes; unacknowledged frames are for the sender to resend.
+///
+/// Connections are counted and timed by a `ConnectionGuard`: at most `maxConnections` are open
+/// (over it, a new one takes the place of the one waiting longest for a frame; one that cannot
+/// get a place is closed), a frame must arrive within `timeouts.read` of its start byte, and a
+/// connection with no frame for `timeouts.idle` is closed. Every accepted connection, refused or
+/// not, is closed through its async channel, so none is dropped with its writer unfinished.
 public struct MLLPListener: Service {
     let host: String
     let port: Int
     let conversions: ConversionService
     let maxFrameBytes: Int
-    let maxConnections: Int
+    let connections: ConnectionGuard
+    let timeouts: ServerConfiguration.MLLPTimeouts
     let tls: NIOSSLContext?
     let eventLoopGroup: any EventLoopGroup
     let logger: Logger
@@ -30,7 +36,8 @@ public struct MLLPListener: Service {
 
     public init(
         host: String, port: Int, conversions: ConversionService, maxFrameBytes: Int, maxConnections: Int = 256,
-        tls: NIOSSLContext? = nil, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        timeouts: ServerConfiguration.MLLPTimeouts = .init(), tls: NIOSSLContext? = nil,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "fhirbridge.mllp"),
         onListening: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
     ) {
@@ -38,7 +45,9 @@ public struct MLLPListener: Service {
         self.port = port
         self.conversions = conversions
         self.maxFrameBytes = maxFrameBytes
-        self.maxConnections = maxConnections
+        self.connections = ConnectionGuard(
+            listener: "mllp", maxConnections: max(1, maxConnections), metrics: conversions.metrics)
+        self.timeouts = timeouts
         self.tls = tls
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
@@ -48,6 +57,8 @@ public struct MLLPListener: Service {
     public func run() async throws {
         let maxFrameBytes = self.maxFrameBytes
         let tls = self.tls
+        let connections = self.connections
+        let timeouts = self.timeouts
         let server = try await ServerBootstrap(group: eventLoopGroup)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -56,35 +67,30 @@ public struct MLLPListener: Service {
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
+                    let timing = MLLPConnectionGuard(connectionGuard: connections, timeouts: timeouts)
                     if let tls { try sync.addHandler(NIOSSLServerHandler(context: tls)) }
+                    try sync.addHandler(timing.bytesHandler())
                     try sync.addHandler(ByteToMessageHandler(MLLPFrameDecoder(maxFrameBytes: maxFrameBytes)))
                     try sync.addHandler(MessageToByteHandler(MLLPFrameEncoder()))
-                    return try NIOAsyncChannel<MLLPFrame, ByteBuffer>(
+                    try sync.addHandler(timing.framesHandler())
+                    let connection = try NIOAsyncChannel<MLLPFrame, ByteBuffer>(
                         wrappingChannelSynchronously: channel,
                         configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2)))
+                    // a connection accepted while the listener stops never reaches `serve`; its writer
+                    // is finished when it closes (by its peer or its idle deadline), not dropped unfinished
+                    let outbound = connection.outbound
+                    channel.closeFuture.whenComplete { _ in outbound.finish() }
+                    return connection
                 }
             }
         let boundPort = server.channel.localAddress?.port ?? port
         logger.info("mllp.listening", metadata: ["port": "\(boundPort)", "tls": "\(tls != nil)"])
         await onListening(boundPort)
-        let open = NIOLockedValueBox(0)
         try await withThrowingDiscardingTaskGroup { group in
-            try await server.executeThenClose { connections in
-                for try await connection in connections.cancelOnGracefulShutdown() {
-                    let admitted = open.withLockedValue { count in
-                        guard count < maxConnections else { return false }
-                        count += 1
-                        return true
-                    }
-                    guard admitted else {
-                        logger.warning("mllp.refused")
-                        connection.channel.close(promise: nil)
-                        continue
-                    }
-                    group.addTask {
-                        await serve(connection)
-                        open.withLockedValue { $0 -= 1 }
-                    }
+            try await server.executeThenClose { accepted in
+                for try await connection in accepted.cancelOnGracefulShutdown() {
+                    // a connection the guard closed (over the cap) ends at once in `serve`
+                    group.addTask { await serve(connection) }
                 }
             }
             logger.info("mllp.stopped")

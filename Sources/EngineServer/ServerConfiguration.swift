@@ -1,4 +1,5 @@
 public import Foundation
+public import NIOCore
 public import PHISafety
 
 /// How `fhirbridge serve` listens and how much it accepts at once.
@@ -31,18 +32,59 @@ public struct ServerConfiguration: Sendable {
     public var maxConcurrentConversions: Int
     /// HTTP requests that may wait for a conversion slot before new ones get 503.
     public var maxQueuedRequests: Int
-    /// Open HTTP connections at most (more wait in the listen backlog).
+    /// Open HTTP connections at most. Over it, a new connection takes the place of the open one
+    /// that has waited longest without a request (`ConnectionGuard`); when all are busy it is closed.
     public var maxHTTPConnections: Int
-    /// Open MLLP connections at most (more are closed at once).
+    /// Open MLLP connections at most, as for HTTP.
     public var maxMLLPConnections: Int
+    /// How long an HTTP connection may take to send a request, and may stay open without one.
+    public var httpTimeouts = HTTPTimeouts()
+    /// How long an MLLP connection may take to send a frame, and may stay open without one.
+    public var mllpTimeouts = MLLPTimeouts()
 
     public struct TLSFiles: Sendable, Hashable {
         public var certificateChainPath: String
         public var privateKeyPath: String
+        /// PEM certificates of the CAs that issue MLLP senders' client certificates: when set, the
+        /// MLLP listener requires a client certificate that chains to one of them (mutual TLS).
+        public var mllpClientCAPath: String?
 
-        public init(certificateChainPath: String, privateKeyPath: String) {
+        public init(certificateChainPath: String, privateKeyPath: String, mllpClientCAPath: String? = nil) {
             self.certificateChainPath = certificateChainPath
             self.privateKeyPath = privateKeyPath
+            self.mllpClientCAPath = mllpClientCAPath
+        }
+    }
+
+    /// HTTP deadlines (`HTTPConnectionGuardHandler`).
+    public struct HTTPTimeouts: Sendable, Hashable {
+        /// From connecting (TLS handshake included) to a complete request head.
+        public var header: TimeAmount
+        /// From a request head to the end of its body; also how long a response may wait for the
+        /// client to read it.
+        public var read: TimeAmount
+        /// From a response to the next request head on a kept-alive connection.
+        public var idle: TimeAmount
+
+        public init(header: TimeAmount = .seconds(10), read: TimeAmount = .seconds(60), idle: TimeAmount = .seconds(60))
+        {
+            self.header = header
+            self.read = read
+            self.idle = idle
+        }
+    }
+
+    /// MLLP deadlines (`MLLPConnectionGuard`).
+    public struct MLLPTimeouts: Sendable, Hashable {
+        /// From a frame's start byte to its end byte; also how long an acknowledgement may wait for
+        /// the sender to read it.
+        public var read: TimeAmount
+        /// From connecting or the last acknowledgement to the next frame's start.
+        public var idle: TimeAmount
+
+        public init(read: TimeAmount = .seconds(30), idle: TimeAmount = .seconds(300)) {
+            self.read = read
+            self.idle = idle
         }
     }
 

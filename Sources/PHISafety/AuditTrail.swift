@@ -84,9 +84,17 @@ public struct AuditRecord: Sendable {
 public struct AuditVerificationError: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Kind: String, Hashable, Sendable {
         case unreadable, malformedEntry, sequenceGap, brokenChain, hashMismatch, truncatedLine, headMismatch
+        /// The trail has entries but its head file is gone (removed, perhaps with the last entries).
+        case headMissing
+        /// An entry the anchor file names is missing from the trail or has another hash, or a line of
+        /// the anchor file is not `seq hash` (entry 0).
+        case anchorMismatch
+        /// The anchor file cannot be read.
+        case anchorUnreadable
     }
     public var kind: Kind
-    /// 1-based entry (line) number; for `headMismatch`, the entry the head file names.
+    /// 1-based entry (line) number; for `headMismatch` and `anchorMismatch`, the entry the head or
+    /// anchor names (at most one past the last entry).
     public var entry: Int
     public var description: String { "\(kind.rawValue) at entry \(entry)" }
 }
@@ -96,21 +104,35 @@ public struct AuditVerificationError: Error, Hashable, Sendable, CustomStringCon
 /// Each line is one JSON object with sorted keys. `hash` is the SHA-256 (hex) of the same object
 /// without `hash`, written compactly with sorted keys; `prev` is the previous line's `hash`
 /// (64 zeros for the first entry); `seq` counts from 1. Editing any entry breaks its hash, removing
-/// or reordering entries breaks `seq` or `prev`. A `FILE.head` file holds the latest `seq` and `hash`,
-/// so removing the last entries (truncation) is detected too, unless the head file is rewritten as well.
+/// or reordering entries breaks `seq` or `prev`.
 ///
-///     let trail = AuditTrail(path: "runs.audit")
+/// The last entry is anchored in two places, so that removing it is detected too:
+/// - `FILE.head` holds the latest `seq` and `hash`; every append rewrites it, so a trail with
+///   entries and no head file fails (`headMissing`), as does a head that names another entry
+///   (`headMismatch`): deleting the last entries *and* the head file is detected.
+/// - An anchor file (optional, `anchorPath`) gets one `seq hash` line per append. Kept where the
+///   writer of the trail cannot rewrite it (another volume, a WORM or log-shipped store), it
+///   catches what the head cannot: a trail cut short with its head file rewritten to match. It
+///   may lag behind the trail (runs appended without it), never run ahead of it.
+///
+///     let trail = AuditTrail(path: "runs.audit", anchorPath: "/mnt/worm/runs.anchor")
 ///     try trail.append(record)
 ///     try trail.verify()   // throws AuditVerificationError(kind: .hashMismatch, entry: 3)
 public struct AuditTrail: Sendable {
     public let path: String
+    /// A second place where each append writes `seq hash`, or `nil`.
+    public let anchorPath: String?
     public var headPath: String { path + ".head" }
     public static let genesis = String(repeating: "0", count: 64)
 
-    public init(path: String) { self.path = path }
+    public init(path: String, anchorPath: String? = nil) {
+        self.path = path
+        self.anchorPath = anchorPath
+    }
 
     /// Appends one entry under an exclusive lock (`flock`), with `O_APPEND` and `fsync`, then
-    /// rewrites the head file atomically. Returns the entry's sequence number and hash.
+    /// rewrites the head file atomically and appends `seq hash` to the anchor file (with `fsync`)
+    /// when there is one. Returns the entry's sequence number and hash.
     @discardableResult
     public func append(_ record: AuditRecord) throws -> (seq: Int, hash: String) {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
@@ -138,12 +160,23 @@ public struct AuditTrail: Sendable {
         } catch {
             throw AuditIOError(operation: "write the head file")
         }
+        if let anchorPath { try Self.appendLine(Array("\(seq) \(hash)\n".utf8), to: anchorPath) }
         return (seq, hash)
     }
 
+    /// Appends bytes with `O_APPEND` and `fsync`s them.
+    static func appendLine(_ bytes: [UInt8], to path: String) throws {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw AuditIOError(operation: "open the anchor file") }
+        defer { close(fd) }
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count, fsync(fd) == 0 else { throw AuditIOError(operation: "write the anchor file") }
+    }
+
     /// Checks every entry: well-formed, `seq` 1, 2, 3…, `prev` equal to the previous `hash`, `hash`
-    /// equal to the recomputed one, the file ends with a newline, and the head file (when present)
-    /// names the last entry. Returns the number of entries.
+    /// equal to the recomputed one, the file ends with a newline, the head file is there (once the
+    /// trail has an entry) and names the last entry, and every line of the anchor file (when
+    /// `anchorPath` is set) names an entry of the trail with its hash. Returns the number of entries.
     @discardableResult
     public func verify() throws(AuditVerificationError) -> Int {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -152,6 +185,7 @@ public struct AuditTrail: Sendable {
         let bytes = Array(data)
         let lines = Self.lines(bytes)
         var prev = Self.genesis
+        var hashes: [String] = []
         for (offset, line) in lines.enumerated() {
             let number = offset + 1
             guard let object = try? JSONReader.parse(Array(line)).objectValue,
@@ -164,20 +198,46 @@ public struct AuditTrail: Sendable {
                 throw AuditVerificationError(kind: .hashMismatch, entry: number)
             }
             prev = stored
+            hashes.append(stored)
         }
         if let last = bytes.last, last != 0x0A {
             throw AuditVerificationError(kind: .truncatedLine, entry: lines.count)
         }
         if let head = FileManager.default.contents(atPath: headPath) {
-            let fields = String(decoding: head, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
-            guard fields.count == 2, let headSeq = Int(fields[0]) else {
+            guard let (headSeq, headHash) = Self.anchorLine(Array(head)) else {
                 throw AuditVerificationError(kind: .headMismatch, entry: lines.count)
             }
-            if headSeq != lines.count || String(fields[1]) != prev {
-                throw AuditVerificationError(kind: .headMismatch, entry: min(headSeq, lines.count + 1))
+            if headSeq != lines.count || headHash != prev {
+                throw AuditVerificationError(kind: .headMismatch, entry: min(max(headSeq, 1), lines.count + 1))
+            }
+        } else if !lines.isEmpty {
+            // every append writes the head: entries without one mean it was removed
+            throw AuditVerificationError(kind: .headMissing, entry: lines.count)
+        }
+        if let anchorPath { try Self.verify(anchorPath: anchorPath, against: hashes) }
+        return lines.count
+    }
+
+    /// Every `seq hash` line of the anchor file names an entry of the trail with that hash.
+    static func verify(anchorPath: String, against hashes: [String]) throws(AuditVerificationError) {
+        guard let data = FileManager.default.contents(atPath: anchorPath) else {
+            throw AuditVerificationError(kind: .anchorUnreadable, entry: 0)
+        }
+        for line in lines(Array(data)) {
+            guard let (seq, hash) = anchorLine(Array(line)), seq >= 1 else {
+                throw AuditVerificationError(kind: .anchorMismatch, entry: 0)
+            }
+            guard seq <= hashes.count, hashes[seq - 1] == hash else {
+                throw AuditVerificationError(kind: .anchorMismatch, entry: min(seq, hashes.count + 1))
             }
         }
-        return lines.count
+    }
+
+    /// `seq hash` (a head file or an anchor line), or `nil` when it is not that shape.
+    static func anchorLine(_ bytes: [UInt8]) -> (seq: Int, hash: String)? {
+        let fields = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard fields.count == 2, let seq = Int(fields[0]) else { return nil }
+        return (seq, String(fields[1]))
     }
 
     // MARK: - Canonical form

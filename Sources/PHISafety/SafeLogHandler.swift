@@ -25,6 +25,7 @@ public struct SafeLogHandler: LogHandler {
         // server
         "server.exposed", "http.listening", "http.request", "http.unexpectedError", "mllp.listening", "mllp.refused",
         "mllp.stopped", "mllp.message", "mllp.connectionError", "mllp.closed", "conversion.failed",
+        "server.fileLimitLow",
     ]
 
     /// A metadata key's value pattern.

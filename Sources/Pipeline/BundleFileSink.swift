@@ -1,4 +1,5 @@
 import ClinicalModel
+import Crypto
 import FHIRR4
 import Foundation
 import PHISafety
@@ -7,11 +8,17 @@ import PHISafety
 /// truncated bundle; a delta run rewrites it on restart). With a key the bundle is sealed in
 /// memory first (`SealedFile`), so the atomic write's temporary file holds ciphertext only, and
 /// the file is `<name>.json.enc`.
+///
+/// Names come from content, never from positions, so a folder can be reused: a rerun writes an
+/// unchanged unit's bundle under its old name with the same bytes, a bundle with other content
+/// under a new name, and never replaces the file of another unit (or another version of a unit,
+/// such as a delta run's part of it). Files of units no longer in the source are left alone.
 public final class BundleFileSink: RecordSink {
     /// How bundle files are named.
     public enum Naming: Sendable {
-        /// `<stem>.json`, or `<stem>.<n>.json` for inputs of several units; `-2`, `-3`… when two
-        /// inputs share a name (`a/CCD.xml`, `b/CCD.xml`) in one run.
+        /// `<stem>.<first 16 hex digits of SHA-256 of the bundle>.json`: the input's name (without
+        /// its extension) and a digest of the bytes written (before sealing; keyed with the sealing
+        /// key when there is one, so a name confirms no guess of sealed content).
         case byInput
         /// `<MSH-10, file-safe>-<first 16 hex digits of the unit digest>.json`: a resent message
         /// overwrites its own file and two senders' equal control ids do not collide (`serve`).
@@ -22,8 +29,6 @@ public final class BundleFileSink: RecordSink {
     let emitter: FHIREmitter
     let sealingKey: DataKey?
     let naming: Naming
-    /// Bundle names written in this run.
-    private var written: Set<String> = []
     public private(set) var outputs: [SinkOutput] = []
 
     /// - Throws: when the folder cannot be created.
@@ -36,9 +41,9 @@ public final class BundleFileSink: RecordSink {
     }
 
     public func write(_ record: ClinicalRecord, origin: UnitOrigin) throws -> Emission {
-        let name = fileName(record, origin: origin)
         let (bundle, diagnostics) = emitter.bundle([record])
         var bytes = JSONWriter(style: .pretty).bytes(.object(bundle))
+        let name = fileName(record, origin: origin, bytes: bytes)
         if let sealingKey { bytes = SealedFile.seal(bytes, key: sealingKey) }
         let url = directory.appendingPathComponent(name + (sealingKey == nil ? "" : ".enc"))
         try Data(bytes).write(to: url, options: .atomic)
@@ -48,20 +53,14 @@ public final class BundleFileSink: RecordSink {
 
     public func finish() throws -> Emission { .none }
 
-    func fileName(_ record: ClinicalRecord, origin: UnitOrigin) -> String {
+    func fileName(_ record: ClinicalRecord, origin: UnitOrigin, bytes: [UInt8]) -> String {
         switch naming {
         case .byMessage:
             return Self.messageFileName(for: record)
         case .byInput:
-            let base = origin.isOnlyUnit ? origin.stem : "\(origin.stem).\(origin.index)"
-            var name = "\(base).json"
-            var counter = 2
-            while written.contains(name) {
-                name = "\(base)-\(counter).json"
-                counter += 1
-            }
-            written.insert(name)
-            return name
+            let digest =
+                sealingKey?.keyedDigest(bytes, purpose: "output name") ?? lowercaseHex(SHA256.hash(data: bytes))
+            return "\(origin.stem).\(digest.prefix(16)).json"
         }
     }
 

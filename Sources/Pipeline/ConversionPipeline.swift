@@ -63,7 +63,7 @@ public struct ConversionPipeline {
             do {
                 checkpoint = try ledger.begin(now: now)
             } catch {
-                summary.ioErrors.append("cannot open the ledger checkpoint")
+                summary.ioErrors.append("cannot open the ledger checkpoint: \(error)")
                 return summary
             }
         }
@@ -96,14 +96,17 @@ public struct ConversionPipeline {
                 summary.ioErrors.append("cannot finish the output files")
             }
         }
-        if let ledger, let checkpoint, summary.ioErrors.isEmpty {
+        if let ledger, let checkpoint {
             do {
-                let completion = try ledger.complete(checkpoint, now: Date())
-                summary.ledger.checkpoint = completion.checkpoint
-                summary.ledger.startedAt = completion.startedAt
-                summary.ledger.deleted = completion.deleted
+                if summary.ioErrors.isEmpty {
+                    let completion = try ledger.complete(checkpoint, now: Date())
+                    summary.ledger.complete(completion)
+                } else {
+                    // what was written stays committed: a rerun resumes after it
+                    try ledger.flush()
+                }
             } catch {
-                summary.ioErrors.append("cannot complete the ledger checkpoint")
+                summary.ioErrors.append("cannot complete the ledger checkpoint: \(error)")
             }
         }
         return summary
@@ -118,28 +121,31 @@ public struct ConversionPipeline {
         observe(.unit(unit, input: input))
         guard var record = unit.record, let sink else { return }
         do {
-            var committed: (entries: [LedgerEntry], inputDigest: String)?
+            var committed: (delta: LedgerDelta, inputDigest: String)?
             if let ledger, let checkpoint, let digest = record.document.digest {
                 if try ledger.isDone(inputDigest: digest, in: checkpoint) {
                     summary.ledger.resumedUnits += 1
                     return
                 }
                 let named = LedgerEntry.entries(record)
-                let entries = named.map(\.entry)
-                let delta = try ledger.delta(entries)
+                let delta = try ledger.delta(named.map(\.entry), in: checkpoint)
                 summary.ledger.add(delta)
-                if delta.emitted.isEmpty {
-                    try ledger.commit(entries, inputDigest: digest, in: checkpoint)
+                let emitted = delta.emitted
+                if emitted.isEmpty {
+                    try ledger.commit(delta, inputDigest: digest, in: checkpoint)
                     return
                 }
-                record = record.keeping(Set(named.filter { delta.emitted.contains($0.entry.resource) }.map(\.ref)))
-                committed = (entries, digest)
+                record = record.keeping(Set(named.filter { emitted.contains($0.entry.resource) }.map(\.ref)))
+                committed = (delta, digest)
             }
             let emitted = try sink.write(policy.apply(record), origin: origin)
             summary.record(resources: emitted.resources, diagnostics: emitted.diagnostics)
             if let ledger, let checkpoint, let committed {
-                try ledger.commit(committed.entries, inputDigest: committed.inputDigest, in: checkpoint)
+                try ledger.commit(committed.delta, inputDigest: committed.inputDigest, in: checkpoint)
             }
+        } catch let error as LedgerError {
+            summary.ioErrors.append("\(error)")
+            observe(.outputFailed(unit, input: input))
         } catch {
             summary.ioErrors.append("cannot write output for \(input.name)")
             observe(.outputFailed(unit, input: input))

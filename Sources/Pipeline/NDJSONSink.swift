@@ -1,4 +1,5 @@
 import ClinicalModel
+import Crypto
 import FHIRR4
 import Foundation
 import PHISafety
@@ -6,7 +7,9 @@ import PHISafety
 /// Resources appended to `<ResourceType>.ndjson`, one compact line each, for bulk loads. With a
 /// key, the lines of one unit become one sealed chunk appended to `<Type>.ndjson.enc` (no plaintext
 /// staging file), and `finish()` appends each file's final chunk; an existing sealed file is
-/// continued after its last chunk.
+/// continued after its last complete chunk (a chunk cut short by a killed run is dropped), and a
+/// unit's chunk that the file already held, byte for byte, is not appended again (as many times
+/// as it held it): rerunning a killed (or finished) run on the same input adds no duplicate lines.
 public final class NDJSONSink: RecordSink {
     let directory: URL
     let emitter: FHIREmitter
@@ -14,6 +17,9 @@ public final class NDJSONSink: RecordSink {
     private var handles: [String: FileHandle] = [:]
     /// Next chunk index per sealed file.
     private var chunkIndex: [String: UInt64] = [:]
+    /// Per sealed file, the chunks it held when this run opened it (SHA-256 of the plaintext, and
+    /// how many times), each skipped once when this run writes it again.
+    private var heldChunks: [String: [SHA256Digest: Int]] = [:]
     private var finished = false
     public private(set) var outputs: [SinkOutput] = []
 
@@ -46,6 +52,11 @@ public final class NDJSONSink: RecordSink {
             guard let bytes = lines[type] else { continue }
             let handle = try handle(for: type)
             if let sealingKey {
+                let digest = SHA256.hash(data: bytes)
+                if let held = heldChunks[type]?[digest], held > 0 {
+                    heldChunks[type]?[digest] = held - 1
+                    continue
+                }
                 let index = chunkIndex[type] ?? 0
                 try handle.write(
                     contentsOf: SealedFile.chunk(
@@ -91,11 +102,12 @@ public final class NDJSONSink: RecordSink {
                 try handle.write(contentsOf: SealedFile.header(sealingKey))
                 chunkIndex[type] = 0
             } else {
-                // continue a sealed file: drop its final chunk, go on with the next index
-                let point = try SealedFile.appendPoint(existing, key: sealingKey)
+                // continue a sealed file: drop its final chunk (or a torn last one), go on with the next index
+                let point = try SealedFile.resumePoint(existing, key: sealingKey)
                 try handle.truncate(atOffset: UInt64(point.size))
                 try handle.seek(toOffset: UInt64(point.size))
-                chunkIndex[type] = point.chunks
+                chunkIndex[type] = UInt64(point.chunks.count)
+                heldChunks[type] = point.chunks.reduce(into: [:]) { $0[SHA256.hash(data: $1), default: 0] += 1 }
             }
         } else {
             try handle.seekToEnd()

@@ -34,7 +34,7 @@ public struct UnitOrigin: Sendable, Hashable {
     public var stem: String
     /// 1-based position of the unit in its input.
     public var index: Int
-    /// Whether the input holds this unit alone (a bundle file is then `<stem>.json`, not `<stem>.<n>.json`).
+    /// Whether the input holds this unit alone.
     public var isOnlyUnit: Bool
 
     public init(stem: String, index: Int, isOnlyUnit: Bool) {

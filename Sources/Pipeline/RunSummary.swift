@@ -31,11 +31,29 @@ public struct RunSummary: Sendable {
         public var unchanged = 0
         public var resumedUnits = 0
         public var deleted: [String] = []
+        /// Records whose last version in source order the target was not sent; the next run emits them.
+        public var unsettled: [String] = []
 
+        /// Counts a unit's records at their first occurrence in the checkpoint (until `complete`).
         public mutating func add(_ delta: LedgerDelta) {
-            new += delta.new.count
-            changed += delta.changed.count
-            unchanged += delta.unchanged.count
+            for decision in delta.decisions where decision.isFirstInCheckpoint {
+                switch decision.outcome {
+                case .new: new += 1
+                case .changed: changed += 1
+                case .unchanged: unchanged += 1
+                }
+            }
+        }
+
+        /// The completed checkpoint's own counts, each record once (a resumed run's earlier part too).
+        public mutating func complete(_ completion: LedgerCompletion) {
+            checkpoint = completion.checkpoint
+            startedAt = completion.startedAt
+            deleted = completion.deleted
+            unsettled = completion.unsettled
+            new = completion.counts.new
+            changed = completion.counts.changed
+            unchanged = completion.counts.unchanged
         }
     }
 
@@ -87,6 +105,8 @@ public struct RunSummary: Sendable {
             lines.append(
                 "checkpoint \(checkpoint) (started \(ledger.startedAt ?? "?")): \(ledger.new) new, \(ledger.changed) changed, "
                     + "\(ledger.unchanged) unchanged records, \(ledger.deleted.count) deleted, \(ledger.resumedUnits) units already written"
+                    + (ledger.unsettled.isEmpty
+                        ? "" : ", \(ledger.unsettled.count) unsettled (emitted by the next run)")
             )
         }
         if !terminology.isEmpty {
@@ -135,6 +155,7 @@ public struct RunSummary: Sendable {
             delta.append("unchanged", .int(ledger.unchanged))
             delta.append("resumedUnits", .int(ledger.resumedUnits))
             delta.append("deleted", .array(ledger.deleted.map { .string($0) }))
+            delta.append("unsettled", .array(ledger.unsettled.map { .string($0) }))
             object.append("ledger", .object(delta))
         }
         return JSONWriter(style: .pretty).bytes(.object(object))

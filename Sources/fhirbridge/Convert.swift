@@ -11,9 +11,11 @@ struct Convert: ParsableCommand {
         abstract: "Convert source files, folders or standard input to FHIR R4 bundles or NDJSON.",
         discussion: """
             Without --out, one bundle with every converted unit goes to standard output. With --out, each \
-            message or document becomes its own bundle file (<input>.json, or <input>.<n>.json for files of \
-            several messages), or, with --ndjson, resources are appended to <ResourceType>.ndjson. A summary \
-            (units, resources by type, diagnostics and errors by kind and position) goes to standard error.
+            message or document becomes its own bundle file, <input>.<digest>.json, named by the input and \
+            a digest of the bundle: a rerun into the same folder writes unchanged bundles under the same \
+            names and never replaces another unit's file. With --ndjson, resources are appended to \
+            <ResourceType>.ndjson. A summary (units, resources by type, diagnostics and errors by kind and \
+            position) goes to standard error.
             """)
 
     @Argument(help: "Files or folders to convert. Reads standard input when omitted.", completion: .file())
@@ -51,9 +53,18 @@ struct Convert: ParsableCommand {
     @Option(
         help: """
             Checkpoint ledger (SQLite) for delta runs: emit only records that are new or changed since the \
-            last checkpoint, report deletions, and resume a run that was killed half-way. Needs --out.
+            last checkpoint, report deletions, and resume a run that was killed half-way. Needs --out. \
+            One run per ledger at a time: a second run exits 74. An empty or damaged ledger file is refused \
+            (exit 74) unless --new-ledger is given.
             """)
     var ledger: String?
+
+    @Flag(
+        help: """
+            Start a new ledger at --ledger's path: an existing file there (damaged or not) is renamed to \
+            <path>.replaced-<UTC time>, and every record counts as new.
+            """)
+    var newLedger = false
 
     @Flag(help: "No progress bar and no summary on standard error.")
     var quiet = false
@@ -66,6 +77,7 @@ struct Convert: ParsableCommand {
     func validate() throws {
         if ndjson && out == nil { throw ValidationError("--ndjson needs --out.") }
         if ledger != nil && out == nil { throw ValidationError("--ledger needs --out.") }
+        if newLedger && ledger == nil { throw ValidationError("--new-ledger needs --ledger.") }
         if ledger != nil && ndjson {
             throw ValidationError(
                 "--ledger writes one bundle per unit (restartable); it cannot be combined with --ndjson.")
@@ -88,11 +100,14 @@ struct Convert: ParsableCommand {
         let sink = try makeSink(engine.emitter, sealingKey: sealingKey)
         let checkpoints: (any CheckpointLedger)?
         do {
-            checkpoints = try ledger.map { try SQLiteCheckpointLedger(path: $0) }
+            checkpoints = try ledger.map { path throws(LedgerError) in
+                try SQLiteCheckpointLedger(path: path, startAfresh: newLedger)
+            }
         } catch {
-            FileHandle.standardError.write(Data("error: cannot open the ledger\n".utf8))
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw Exit.ioError
         }
+        defer { try? checkpoints?.close() }
         logger.info("run.started", metadata: ["command": "convert", "count": "\(inputs.count)"])
         let pipeline = ConversionPipeline(
             engine: engine, sink: sink, policy: policy, ledger: checkpoints, format: format)

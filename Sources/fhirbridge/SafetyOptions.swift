@@ -127,15 +127,27 @@ struct AuditOptions: ParsableArguments {
         completion: .file())
     var audit: String?
 
+    @Option(
+        help: """
+            Also append each entry's sequence number and hash to this file, kept where the trail's writer \
+            cannot rewrite it (default: FHIRBRIDGE_AUDIT_ANCHOR); 'audit verify --anchor' checks the trail against it.
+            """,
+        completion: .file())
+    var auditAnchor: String?
+
     var path: String? {
         audit ?? ProcessInfo.processInfo.environment["FHIRBRIDGE_AUDIT"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    var anchorPath: String? {
+        auditAnchor ?? ProcessInfo.processInfo.environment["FHIRBRIDGE_AUDIT_ANCHOR"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// Appends the entry; a failure is printed (no path, no content) and returned as `false`.
     func append(_ record: AuditRecord, logger: Logger) -> Bool {
         guard let path else { return true }
         do {
-            let (seq, _) = try AuditTrail(path: path).append(record)
+            let (seq, _) = try AuditTrail(path: path, anchorPath: anchorPath).append(record)
             logger.info("audit.appended", metadata: ["seq": "\(seq)"])
             return true
         } catch {

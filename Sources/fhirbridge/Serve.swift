@@ -14,7 +14,12 @@ struct Serve: AsyncParsableCommand {
             and answered with an ACK (AA, AE for bad data, AR for unsupported types or structure); with \
             --out each converted message is also written as a bundle file. --types, --since, --until and \
             --deidentify apply to both, as for convert. The bearer token is read from \
-            --token-file, never from the command line. Logs name positions and control ids, never patient data.
+            --token-file, never from the command line. Logs name positions and control ids, never patient data. \
+            Each listener holds at most --max-http-connections or --max-mllp-connections connections: over \
+            the cap a new connection takes the place of the one that has waited longest for a request or \
+            frame (busy ones are never closed for it). Connections that are slow to send a request or \
+            frame, or idle too long, are closed (the timeouts below, in seconds). MLLP senders authenticate \
+            with client certificates: --mllp-client-ca.
             """)
 
     @Option(help: "HTTP port (0 picks a free port).")
@@ -37,6 +42,35 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "PEM private key for --tls-cert.", completion: .file())
     var tlsKey: String?
+
+    @Option(
+        help: """
+            PEM certificates of the CAs that issue MLLP senders' certificates: MLLP then requires a client \
+            certificate chaining to one of them (mutual TLS). Needs --tls-cert.
+            """,
+        completion: .file())
+    var mllpClientCa: String?
+
+    @Option(help: "Open HTTP connections at most.")
+    var maxHttpConnections: Int = 256
+
+    @Option(help: "Open MLLP connections at most.")
+    var maxMllpConnections: Int = 256
+
+    @Option(help: "Seconds from connecting (TLS included) to a complete HTTP request head.")
+    var httpHeaderTimeout: Int = 10
+
+    @Option(help: "Seconds from an HTTP request head to the end of its body (and for a response to be read).")
+    var httpReadTimeout: Int = 60
+
+    @Option(help: "Seconds a kept-alive HTTP connection may wait for its next request.")
+    var httpIdleTimeout: Int = 60
+
+    @Option(help: "Seconds from an MLLP frame's start byte to its end (and for an ACK to be read).")
+    var mllpReadTimeout: Int = 30
+
+    @Option(help: "Seconds an MLLP connection may wait for its next frame.")
+    var mllpIdleTimeout: Int = 300
 
     @Option(help: "Largest HTTP body or MLLP frame accepted, in bytes.")
     var maxBodyBytes: Int = 16 * 1024 * 1024
@@ -65,6 +99,21 @@ struct Serve: AsyncParsableCommand {
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together.") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024.") }
         guard (1...1024).contains(maxConcurrent) else { throw ValidationError("--max-concurrent must be 1 to 1024.") }
+        if mllpClientCa != nil && tlsCert == nil { throw ValidationError("--mllp-client-ca needs --tls-cert.") }
+        for (name, value) in [
+            ("--max-http-connections", maxHttpConnections), ("--max-mllp-connections", maxMllpConnections),
+        ]
+        where !(1...100_000).contains(value) {
+            throw ValidationError("\(name) must be 1 to 100000.")
+        }
+        let timeouts = [
+            ("--http-header-timeout", httpHeaderTimeout), ("--http-read-timeout", httpReadTimeout),
+            ("--http-idle-timeout", httpIdleTimeout), ("--mllp-read-timeout", mllpReadTimeout),
+            ("--mllp-idle-timeout", mllpIdleTimeout),
+        ]
+        for (name, value) in timeouts where !(1...86_400).contains(value) {
+            throw ValidationError("\(name) must be 1 to 86400 seconds.")
+        }
         if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel.lowercased()) {
             throw ValidationError("--log-level must be debug, info, notice, warning or error.")
         }
@@ -79,7 +128,13 @@ struct Serve: AsyncParsableCommand {
         var configuration = ServerConfiguration(
             host: host, httpPort: httpPort, mllpPort: mllpPort == 0 ? nil : mllpPort,
             outputDirectory: out.map { URL(fileURLWithPath: $0) }, maxBodyBytes: maxBodyBytes,
-            maxConcurrentConversions: maxConcurrent)
+            maxConcurrentConversions: maxConcurrent, maxHTTPConnections: maxHttpConnections,
+            maxMLLPConnections: maxMllpConnections)
+        configuration.httpTimeouts = .init(
+            header: .seconds(Int64(httpHeaderTimeout)), read: .seconds(Int64(httpReadTimeout)),
+            idle: .seconds(Int64(httpIdleTimeout)))
+        configuration.mllpTimeouts = .init(
+            read: .seconds(Int64(mllpReadTimeout)), idle: .seconds(Int64(mllpIdleTimeout)))
         configuration.sealingKey = try encryption.sealingKey()
         configuration.policy = try records.policy(keyFile: encryption.keyFile)
         if let tokenFile {
@@ -88,7 +143,8 @@ struct Serve: AsyncParsableCommand {
             }
         }
         if let tlsCert, let tlsKey {
-            configuration.tls = .init(certificateChainPath: tlsCert, privateKeyPath: tlsKey)
+            configuration.tls = .init(
+                certificateChainPath: tlsCert, privateKeyPath: tlsKey, mllpClientCAPath: mllpClientCa)
         }
         if !["127.0.0.1", "::1", "localhost"].contains(host),
             configuration.tls == nil || configuration.bearerToken == nil

@@ -29,6 +29,43 @@ struct CheckpointLedgerTests {
         #expect(second.0 == 0)
         #expect(second.2.contains("0 new, 1 changed"))
         let written = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("o2").path)
-        #expect(written == ["adt-a01-basic.json"])
+        #expect(written.count == 1 && written.allSatisfy { $0.hasPrefix("adt-a01-basic.") })
+    }
+
+    /// A zero-length or foreign ledger file is refused with exit 74 and a message that names the
+    /// way out (`--new-ledger`), which then starts afresh and keeps the old file aside; a ledger
+    /// held by another run is refused the same way.
+    @Test func anEmptyDamagedOrLockedLedgerIsRefusedWithAClearMessage() throws {
+        let folder = try Support.temporaryFolder("ledger-refused")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let ledger = folder.appendingPathComponent("ledger.db")
+        let sample = Support.samples.appendingPathComponent("adt-a01-basic.hl7").path
+        func convert(_ extra: [String] = []) throws -> (Int32, String, String) {
+            try CLITests.run(
+                ["convert", sample, "--out", folder.appendingPathComponent("out").path, "--ledger", ledger.path] + extra
+            )
+        }
+        for bytes in [Data(), Data(repeating: 0x5A, count: 4096)] {
+            try bytes.write(to: ledger)
+            let refused = try convert()
+            #expect(refused.0 == 74)
+            #expect(refused.2.contains("--new-ledger"), "\(refused.2)")
+            #expect(try Data(contentsOf: ledger) == bytes, "the refused file is left as it was")
+            let fresh = try convert(["--new-ledger"])
+            #expect(fresh.0 == 0, "\(fresh.2)")
+            #expect(fresh.2.contains("new, 0 changed"))
+            let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            #expect(names.contains { $0.hasPrefix("ledger.db.replaced-") })
+            for name in names where name.hasPrefix("ledger.db") {
+                try FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+            }
+        }
+        // another run holds the ledger
+        let held = try SQLiteCheckpointLedger(path: ledger.path)
+        let locked = try convert()
+        #expect(locked.0 == 74)
+        #expect(locked.2.contains("in use by another run"), "\(locked.2)")
+        try held.close()
+        #expect(try convert().0 == 0)
     }
 }

@@ -136,7 +136,9 @@ struct ReconciliationTests {
         let yaml = try String(contentsOf: report, encoding: .utf8)
         #expect(yaml.contains("\"clean\": true"))
         // alter one value in one output bundle
-        let file = out.appendingPathComponent("oru-r01-lab.json")
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: out.path).first)
+        #expect(name.hasPrefix("oru-r01-lab."))
+        let file = out.appendingPathComponent(name)
         let text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
             of: "\"value\": 182", with: "\"value\": 183")
         try text.write(to: file, atomically: true, encoding: .utf8)

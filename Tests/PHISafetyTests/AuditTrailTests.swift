@@ -96,6 +96,57 @@ struct AuditTrailTests {
         #expect(failure(trail) == AuditVerificationError(kind: .headMismatch, entry: 4))
     }
 
+    @Test func removingTheLastEntryAndTheHeadFileIsDetected() throws {
+        let trail = try trail()
+        var lines = try lines(trail)
+        lines.removeLast()
+        try write(lines, to: trail)
+        try FileManager.default.removeItem(atPath: trail.headPath)
+        #expect(failure(trail) == AuditVerificationError(kind: .headMissing, entry: 3))
+    }
+
+    @Test func anEmptyTrailNeedsNoHead() throws {
+        let folder = try Support.temporaryFolder("audit-empty")
+        let trail = AuditTrail(path: folder.appendingPathComponent("runs.audit").path)
+        try Data().write(to: URL(fileURLWithPath: trail.path))
+        #expect(try trail.verify() == 0)
+    }
+
+    /// A trail cut short with its head rewritten to match passes on its own; the anchor, kept
+    /// elsewhere, still names the entries that were removed.
+    @Test func theAnchorFileCatchesATrailCutShortWithItsHeadRewritten() throws {
+        let folder = try Support.temporaryFolder("audit-anchor")
+        let anchor = folder.appendingPathComponent("elsewhere.anchor").path
+        let trail = AuditTrail(path: folder.appendingPathComponent("runs.audit").path, anchorPath: anchor)
+        var hashes: [String] = []
+        for index in 1...3 {
+            let record = AuditRecord(
+                command: "convert", user: "tester", started: Date(timeIntervalSince1970: Double(index)),
+                finished: Date(timeIntervalSince1970: Double(index + 1)))
+            hashes.append(try trail.append(record).hash)
+        }
+        #expect(try trail.verify() == 3)
+        #expect(
+            try String(contentsOfFile: anchor, encoding: .utf8)
+                == hashes.enumerated().map { "\($0.offset + 1) \($0.element)\n" }.joined())
+
+        var lines = try lines(trail)
+        lines.removeLast()
+        try write(lines, to: trail)
+        try "2 \(hashes[1])\n".write(toFile: trail.headPath, atomically: true, encoding: .utf8)
+        #expect(try AuditTrail(path: trail.path).verify() == 2, "without the anchor the cut goes unseen")
+        #expect(failure(trail) == AuditVerificationError(kind: .anchorMismatch, entry: 3))
+
+        // a rewritten entry under an anchored sequence number is caught too
+        try FileManager.default.removeItem(atPath: anchor)
+        try "1 \(String(repeating: "f", count: 64))\n".write(toFile: anchor, atomically: true, encoding: .utf8)
+        #expect(failure(trail) == AuditVerificationError(kind: .anchorMismatch, entry: 1))
+        try "not an anchor line\n".write(toFile: anchor, atomically: true, encoding: .utf8)
+        #expect(failure(trail) == AuditVerificationError(kind: .anchorMismatch, entry: 0))
+        try FileManager.default.removeItem(atPath: anchor)
+        #expect(failure(trail) == AuditVerificationError(kind: .anchorUnreadable, entry: 0))
+    }
+
     @Test func truncatedLineIsDetected() throws {
         let trail = try trail()
         let text = try String(contentsOfFile: trail.path, encoding: .utf8)

@@ -68,7 +68,10 @@ struct SafetyCommandTests {
             ["convert", "Samples/hl7v2/adt-a01-basic.hl7", "--out", out, "--encrypt", "--quiet"],
             environment: environment)
         #expect(convert.status == 0, "\(convert.stderr)")
-        let file = out + "/adt-a01-basic.json.enc"
+        let names = try FileManager.default.contentsOfDirectory(atPath: out)
+        #expect(names.count == 1)
+        let file =
+            out + "/" + (try #require(names.first { $0.hasPrefix("adt-a01-basic.") && $0.hasSuffix(".json.enc") }))
         let sealed = try Data(contentsOf: URL(fileURLWithPath: file))
         var tampered = sealed
         tampered[tampered.count / 2] ^= 0x20
@@ -120,5 +123,40 @@ struct SafetyCommandTests {
         #expect(edited.stderr.contains("hashMismatch at entry 2"))
         let missing = try Support.run(["audit", "verify", folder.appendingPathComponent("none").path])
         #expect(missing.status == 74)
+    }
+
+    /// Removing the last entry and the head file fails verification; the anchor written by
+    /// `--audit-anchor` (or FHIRBRIDGE_AUDIT_ANCHOR) catches a cut with a rewritten head as well.
+    @Test func auditVerifyDetectsTheLastEntryRemovedWithItsHead() throws {
+        let folder = try Support.temporaryFolder("audit-anchor-cli")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let audit = folder.appendingPathComponent("runs.audit").path
+        let anchor = folder.appendingPathComponent("runs.anchor").path
+        let first = try Support.run([
+            "convert", "Samples/hl7v2/adt-a01-basic.hl7", "--quiet", "--audit", audit, "--audit-anchor", anchor,
+        ])
+        #expect(first.status == 0)
+        let second = try Support.run(
+            ["convert", "Samples/hl7v2/adt-a01-basic.hl7", "--quiet"],
+            environment: ["FHIRBRIDGE_AUDIT": audit, "FHIRBRIDGE_AUDIT_ANCHOR": anchor])
+        #expect(second.status == 0)
+        #expect(try Support.run(["audit", "verify", audit, "--anchor", anchor]).status == 0)
+
+        let lines = try String(contentsOfFile: audit, encoding: .utf8).split(separator: "\n").map(String.init)
+        try (lines[0] + "\n").write(toFile: audit, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: audit + ".head")
+        let cut = try Support.run(["audit", "verify", audit])
+        #expect(cut.status == 65)
+        #expect(cut.stderr.contains("headMissing at entry 1"))
+
+        let head = try #require(lines[0].range(of: #""hash":"[0-9a-f]{64}""#, options: .regularExpression))
+        try "1 \(lines[0][head].dropFirst(8).dropLast())\n".write(
+            toFile: audit + ".head", atomically: true, encoding: .utf8)
+        #expect(try Support.run(["audit", "verify", audit]).status == 0)
+        let anchored = try Support.run(["audit", "verify", audit, "--anchor", anchor])
+        #expect(anchored.status == 65)
+        #expect(anchored.stderr.contains("anchorMismatch at entry 2"))
+        let noAnchor = try Support.run(["audit", "verify", audit, "--anchor", folder.appendingPathComponent("x").path])
+        #expect(noAnchor.status == 74)
     }
 }
