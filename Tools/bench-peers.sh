@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Side-by-side throughput of fhirbridge and the open HL7 v2 and C-CDA converters on PyPI, on the same
-# inputs and one core each: the synthetic ADT^A01/ORU^R01 corpus that `fhirbridge bench` measures
-# (written with --save-corpus) and Microsoft FHIR-Converter's C-CDA documents from ../shared/corpus.
-# Prints a table (and writes .build/peers/report.json). Takes a few minutes; not part of CI.
+# inputs and one core each: the realistic HL7 v2 corpus that `fhirbridge bench` measures (written with
+# --save-corpus; PROFILE=short for the 1.7 KB messages) and Microsoft FHIR-Converter's C-CDA documents
+# from ../shared/corpus. Besides the stage rates it times fhirbridge as a user runs it, the whole
+# process `convert FILE --out DIR --ndjson`, and prints its ratio to hl7v2-fhir-bridge and the
+# parser's ratio to hl7kit. Prints a table (and writes .build/peers/report.json). Takes a few
+# minutes; not part of CI.
 #
-#   bash Tools/bench-peers.sh                 # 2,000 messages
+#   bash Tools/bench-peers.sh                 # 2,000 realistic messages
 #   MESSAGES=10000 bash Tools/bench-peers.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 messages=${MESSAGES:-2000}
+profile=${PROFILE:-realistic}
 venv=${PEERS_VENV:-.build/peers-venv}
 ccda=${CCDA_CORPUS:-../shared/corpus/fhir-converter/ccda}
 
@@ -20,6 +24,6 @@ if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
 swift build -c release --product fhirbridge >&2
 binary=.build/release/fhirbridge
 mkdir -p .build/peers
-"$binary" bench --messages "$messages" --save-corpus .build/peers/synthetic.hl7
-"$venv/bin/python" Tools/bench_peers.py --fhirbridge "$binary" --home . --hl7 .build/peers/synthetic.hl7 \
+"$binary" bench --profile "$profile" --messages "$messages" --save-corpus ".build/peers/$profile.hl7"
+"$venv/bin/python" Tools/bench_peers.py --fhirbridge "$binary" --home . --hl7 ".build/peers/$profile.hl7" \
     --ccda "$ccda" --report .build/peers/report.json

@@ -129,6 +129,19 @@ def main():
     row("HL7 v2 -> FHIR R4", "hl7v2-fhir-bridge 0.1.0", handled, tried, seconds, size, resources,
         "radiology feed: numeric OBX and ADT visits without an authority are left out")
 
+    peer_rate = handled / seconds if seconds > 0 else 0
+
+    # as a user runs it: one process, file in, NDJSON out, one job
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        subprocess.run(
+            [args.fhirbridge, "convert", "--home", args.home, "--quiet", "--jobs", "1", args.hl7, "--out", folder,
+             "--ndjson"], check=False, capture_output=True)
+        whole_seconds = time.perf_counter() - start
+    row("HL7 v2 -> FHIR R4", "fhirbridge, whole process", len(lines), len(lines), whole_seconds,
+        note="convert FILE --out DIR --ndjson: start-up, reading, writing included")
+    whole_rate = len(lines) / whole_seconds if whole_seconds > 0 else 0
+
     own_resources = fhirbridge_resources(args.fhirbridge, args.home, [args.hl7])
     convert_seconds = float(own["convert (1 core)"]["seconds"])
     row("HL7 v2 -> FHIR R4", "fhirbridge", own["units"] - own["failures"], own["units"], convert_seconds,
@@ -159,8 +172,16 @@ def main():
         float(own_ccda["convert (1 core)"]["seconds"]),
         float(own_ccda["outputMegabytes"]) * 1_048_576 / max(own_ccda["units"], 1), own_ccda_resources, "")
 
+    parse_rows = {r["tool"]: r for r in rows if r["stage"] == "HL7 v2 parse"}
+    kit = parse_rows.get("hl7kit 0.2.0", {}).get("unitsPerSecond") or 0
+    own_parse = parse_rows.get("fhirbridge", {}).get("unitsPerSecond") or 0
+    ratios = {
+        "wholeProcessVsHl7v2FhirBridge": round(whole_rate / peer_rate, 2) if peer_rate else None,
+        "parserVsHl7kit": round(own_parse / kit, 2) if kit else None,
+    }
     Path(args.report).write_text(json.dumps({"hl7Messages": len(lines), "hl7Megabytes": round(megabytes, 2),
-                                             "ccdaDocuments": len(documents), "rows": rows}, indent=2))
+                                             "ccdaDocuments": len(documents), "rows": rows, "ratios": ratios},
+                                            indent=2))
     print(f"{len(lines)} HL7 v2 messages ({megabytes:.2f} MB), {len(documents)} C-CDA documents; one core each")
     print(f"{'stage':<20}{'tool':<26}{'handled':>12}{'units/s':>10}{'KB/unit':>9}{'res./unit':>10}"
           f"{'res./s':>9}{'FHIR MB/s':>10}  note")
@@ -171,6 +192,9 @@ def main():
         mb = f"{r['fhirMegabytesPerSecond']}" if r["fhirMegabytesPerSecond"] else ""
         print(f"{r['stage']:<20}{r['tool']:<26}{str(r['handled']) + '/' + str(r['tried']):>12}"
               f"{r['unitsPerSecond']:>10}{kb:>9}{res:>10}{per_second:>9}{mb:>10}  {r['note']}")
+    print(f"fhirbridge convert --ndjson, whole process: {whole_rate:.0f} msgs/s = "
+          f"{ratios['wholeProcessVsHl7v2FhirBridge']}x hl7v2-fhir-bridge ({peer_rate:.0f} msgs/s)")
+    print(f"fhirbridge parser: {own_parse} msgs/s = {ratios['parserVsHl7kit']}x hl7kit ({kit} msgs/s)")
     return 0
 
 

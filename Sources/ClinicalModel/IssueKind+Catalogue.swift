@@ -42,6 +42,13 @@ extension IssueKind {
     public static let frameTooLarge = IssueKind(rawValue: "frameTooLarge")
     /// A BTS/FTS count differs from the messages or batches read.
     public static let batchCountMismatch = IssueKind(rawValue: "batchCountMismatch")
+    /// The input ended inside a segment (its last line has no terminator): a file or body cut short.
+    /// The message is still converted from what arrived; the position is the segment and field cut.
+    public static let truncatedSegment = IssueKind(rawValue: "truncatedSegment")
+    /// A field the message structure requires is empty (MSH-10; PID-3 in ADT and ORU messages).
+    public static let missingRequiredField = IssueKind(rawValue: "missingRequiredField")
+    /// A segment the message structure requires is absent (PID in an ADT message).
+    public static let missingRequiredSegment = IssueKind(rawValue: "missingRequiredSegment")
     /// No message manifest maps the message's MSH-9.
     public static let unsupportedMessageType = IssueKind(rawValue: "unsupportedMessageType")
     /// The message's manifest does not map this segment.

@@ -37,18 +37,53 @@ public struct BundleBuilder: Sendable {
             resourceType: "Bundle", id: ResourceID.derive(resourceType: "Bundle", key: bundleKey.joined(separator: "|"))
         )
         bundle.set("type", .string(type.rawValue))
-        bundle.set(
-            "entry",
-            entries.map { entry in
-                var element = ElementBuilder()
-                element.set("fullUrl", .string("urn:uuid:" + entry.key.id))
-                element.set("resource", .object(entry.resource))
-                if type != .collection {
-                    element.set("request", Self.request(entry, conditional: conditional))
-                }
-                return element.json
-            })
+        bundle.set("entry", entries.map { Self.element($0, type: type, conditional: conditional) })
         return (bundle.object, diagnostics)
+    }
+
+    /// The Bundle's `entry` element for an entry: `fullUrl`, `resource` and, for transaction and
+    /// batch, `request`.
+    static func element(_ entry: Entry, type: BundleType, conditional: Bool) -> JSON? {
+        var element = ElementBuilder()
+        element.set("fullUrl", .string("urn:uuid:" + entry.key.id))
+        element.set("resource", .object(entry.resource))
+        if type != .collection {
+            element.set("request", Self.request(entry, conditional: conditional))
+        }
+        return element.json
+    }
+
+    /// One record's entries of a bundle of many records, for writing such a bundle a record at a
+    /// time: the same entries `bundle(_:type:conditional:)` holds for this record when `present` is
+    /// every entity of the bundle. A writer that knows only the record's own entities passes
+    /// `presentRefs([record])` and checks `unresolvedReference` in the diagnostics: without one, the
+    /// entries are final whatever else the bundle holds.
+    public func entries(
+        _ record: ClinicalRecord, type: BundleType, conditional: Bool = false, present: Set<EntityRef>
+    ) -> (entries: [(key: ResourceKey, element: JSON)], diagnostics: [Diagnostic]) {
+        let scheme = ReferenceScheme(present: present, localURN: type != .batch)
+        let (entries, diagnostics) = emit([record], scheme: scheme)
+        return (entries.map { ($0.key, Self.element($0, type: type, conditional: conditional) ?? .null) }, diagnostics)
+    }
+
+    /// The Bundle's id, fed a record at a time in bundle order (as `bundle(_:type:conditional:)`
+    /// derives it from the type, the conditional flag and every record's Provenance id).
+    public struct BundleID {
+        var deriver: ResourceID.Deriver
+
+        public init(type: BundleType, conditional: Bool) {
+            deriver = ResourceID.Deriver(resourceType: "Bundle")
+            deriver.update(type.rawValue)
+            deriver.update("|")
+            deriver.update(conditional ? "conditional" : "unconditional")
+        }
+
+        public mutating func add(_ record: ClinicalRecord) {
+            deriver.update("|")
+            deriver.update(FHIRMapper.provenanceID(record.document))
+        }
+
+        public func finalize() -> String { deriver.finalize() }
     }
 
     /// The resources emitted from one record, for NDJSON: references are `Type/id`, targets missing
@@ -73,7 +108,7 @@ public struct BundleBuilder: Sendable {
     }
 
     /// Entities that will be emitted: every record's refs except coverages without a payor.
-    static func presentRefs(_ records: [ClinicalRecord]) -> Set<EntityRef> {
+    public static func presentRefs(_ records: [ClinicalRecord]) -> Set<EntityRef> {
         var refs = Set<EntityRef>()
         for record in records {
             refs.formUnion(record.allRefs)

@@ -27,6 +27,10 @@ public struct ResourceKey: Hashable, Sendable, Comparable, CustomStringConvertib
         (lhsRank, lhs.resourceType, lhs.id) < (rhsRank, rhs.resourceType, rhs.id)
     }
 
+    /// A type's position in bundle order (unknown types last, then by name): for writers that
+    /// sort entries themselves.
+    public static func bundleRank(_ resourceType: String) -> Int { rank(resourceType) }
+
     /// A type's position in `resourceTypeOrder` (unknown types last).
     static func rank(_ resourceType: String) -> Int { rankByType[resourceType] ?? resourceTypeOrder.count }
 

@@ -55,6 +55,32 @@ public enum ResourceID {
         return uuidString(bytes)
     }
 
+    /// `derive(resourceType:key:)` with the key fed in parts, for a key too long to join (the id of
+    /// a bundle of a million records).
+    ///
+    ///     var deriver = ResourceID.Deriver(resourceType: "Bundle")
+    ///     deriver.update("transaction"); deriver.update("|"); deriver.update("unconditional")
+    ///     deriver.finalize()   // == derive(resourceType: "Bundle", key: "transaction|unconditional")
+    public struct Deriver {
+        var hasher = SHA256()
+
+        public init(resourceType: String) {
+            for part in [recipePrefix, resourceType, "|"] { update(part) }
+        }
+
+        public mutating func update(_ part: String) {
+            var part = part
+            part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
+
+        public func finalize() -> String {
+            var bytes = Array(hasher.finalize().prefix(16))
+            bytes[6] = (bytes[6] & 0x0F) | 0x50
+            bytes[8] = (bytes[8] & 0x3F) | 0x80
+            return ResourceID.uuidString(bytes)
+        }
+    }
+
     static func uuidString(_ bytes: [UInt8]) -> String {
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
         var output: [UInt8] = []

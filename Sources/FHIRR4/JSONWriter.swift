@@ -11,6 +11,14 @@ public struct JSONWriter: Sendable {
         return output.array()
     }
 
+    /// The value as it is written nested `depth` levels deep in a pretty document (its inner lines
+    /// indented from there; the first line is not): for writing a large document piece by piece.
+    public func bytes(_ value: JSON, depth: Int) -> [UInt8] {
+        var output = ByteBuffer(capacity: 4_096)
+        write(value, into: &output, depth: depth)
+        return output.array()
+    }
+
     public func string(_ value: JSON) -> String {
         String(decoding: bytes(value), as: UTF8.self)
     }

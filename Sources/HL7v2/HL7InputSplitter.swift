@@ -41,6 +41,12 @@ public struct HL7InputSplitter: IteratorProtocol {
     public private(set) var diagnostics: [Diagnostic] = []
     /// The error that stopped reading, if any (the input then ends there).
     public private(set) var readError: (any Error)?
+    /// Bytes of input taken in so far (all of them for an input given in memory).
+    public private(set) var bytesRead: Int
+    /// Whether the input ended inside a segment: its last non-blank line had no terminator (CR, LF
+    /// or an MLLP end byte), as when a file or body is cut short. Known once `next()` returned `nil`
+    /// or the last message was yielded.
+    public private(set) var endedWithoutTerminator = false
 
     private var readChunk: (() throws -> [UInt8]?)?
     private var buffer: [UInt8]
@@ -68,6 +74,7 @@ public struct HL7InputSplitter: IteratorProtocol {
         self.limits = limits
         self.buffer = bytes
         self.exhausted = true
+        self.bytesRead = bytes.count
     }
 
     /// Splits the bytes a function returns chunk by chunk (`nil` at the end). Chunks may cut
@@ -77,6 +84,7 @@ public struct HL7InputSplitter: IteratorProtocol {
         self.buffer = []
         self.exhausted = false
         self.readChunk = nextChunk
+        self.bytesRead = 0
     }
 
     /// Splits a sequence of byte chunks.
@@ -86,7 +94,7 @@ public struct HL7InputSplitter: IteratorProtocol {
     }
 
     /// Reads a file handle (a file, a pipe, stdin) `chunkSize` bytes at a time.
-    public init(fileHandle: FileHandle, chunkSize: Int = 64 * 1024, limits: HL7Limits = .default) {
+    public init(fileHandle: FileHandle, chunkSize: Int = 256 * 1024, limits: HL7Limits = .default) {
         self.init(
             nextChunk: {
                 guard let data = try fileHandle.read(upToCount: chunkSize), !data.isEmpty else { return nil }
@@ -96,7 +104,7 @@ public struct HL7InputSplitter: IteratorProtocol {
 
     /// Opens and reads a file incrementally.
     /// - Throws: when the file cannot be opened.
-    public init(path: String, chunkSize: Int = 64 * 1024, limits: HL7Limits = .default) throws {
+    public init(path: String, chunkSize: Int = 256 * 1024, limits: HL7Limits = .default) throws {
         let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
         self.init(fileHandle: handle, chunkSize: chunkSize, limits: limits)
     }
@@ -160,6 +168,8 @@ public struct HL7InputSplitter: IteratorProtocol {
                     skippingLine = false
                     return nil
                 }
+                // a last line of only blanks is not a cut segment
+                if buffer[line].contains(where: { $0 > 0x20 }) { endedWithoutTerminator = true }
                 return line
             }
             let lineCap = limits.maxMessageBytes + 1
@@ -179,6 +189,7 @@ public struct HL7InputSplitter: IteratorProtocol {
             }
             do {
                 if let chunk = try readChunk?() {
+                    bytesRead += chunk.count
                     buffer.append(contentsOf: chunk)
                     peakBufferedBytes = max(peakBufferedBytes, buffer.count)
                 } else {

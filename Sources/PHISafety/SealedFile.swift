@@ -283,3 +283,67 @@ public enum SealedFile {
         bytes.reduce(0) { ($0 << 8) | UInt64($1) }
     }
 }
+
+extension SealedFile {
+    /// Reads a sealed file chunk by chunk from a file handle, so a file of any size is opened with
+    /// one chunk (at most 1 MiB) in memory: the same checks as `open(_:key:)`, in order.
+    ///
+    ///     var reader = try SealedFile.Reader(handle: handle, key: key)
+    ///     while let plaintext = try reader.next() { … }      // nil after the final chunk
+    public struct Reader {
+        let handle: FileHandle
+        let key: DataKey
+        let header: [UInt8]
+        var index: UInt64 = 0
+        var finished = false
+
+        /// - Throws: `SealedFileError` for a header that is not ours or another key's.
+        public init(handle: FileHandle, key: DataKey) throws {
+            self.handle = handle
+            self.key = key
+            let head = try Self.read(handle, SealedFile.headerSize)
+            header = try SealedFile.checkHeader(head, key: key)
+        }
+
+        /// The next chunk's plaintext, or `nil` after the final chunk.
+        /// - Throws: `SealedFileError` (truncated, edited, reordered, trailing data) or an I/O error.
+        public mutating func next() throws -> [UInt8]? {
+            guard !finished else { return nil }
+            let prefix = try Self.read(handle, 5)
+            guard prefix.count == 5 else { throw SealedFileError(kind: .truncated, chunk: Int(index)) }
+            let flags = prefix[0]
+            let length = Int(SealedFile.readBigEndian(prefix[1..<5]))
+            guard flags <= 1, length <= SealedFile.maxChunk else {
+                throw SealedFileError(kind: .authenticationFailed, chunk: Int(index))
+            }
+            let body = try Self.read(handle, 12 + length + 16)
+            guard body.count == 12 + length + 16 else { throw SealedFileError(kind: .truncated, chunk: Int(index)) }
+            let aad = header + SealedFile.bigEndian(index, bytes: 8) + [flags]
+            let plaintext: [UInt8]
+            do {
+                let box = try AES.GCM.SealedBox(
+                    nonce: AES.GCM.Nonce(data: body[0..<12]), ciphertext: body[12..<(12 + length)],
+                    tag: body[(12 + length)...])
+                plaintext = Array(try AES.GCM.open(box, using: key.key, authenticating: aad))
+            } catch {
+                throw SealedFileError(kind: .authenticationFailed, chunk: Int(index))
+            }
+            index += 1
+            if flags == 1 {
+                finished = true
+                guard try Self.read(handle, 1).isEmpty else {
+                    throw SealedFileError(kind: .trailingData, chunk: Int(index - 1))
+                }
+            }
+            return plaintext
+        }
+
+        static func read(_ handle: FileHandle, _ count: Int) throws -> [UInt8] {
+            var bytes: [UInt8] = []
+            while bytes.count < count, let data = try handle.read(upToCount: count - bytes.count), !data.isEmpty {
+                bytes += data
+            }
+            return bytes
+        }
+    }
+}

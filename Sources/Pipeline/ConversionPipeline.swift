@@ -39,10 +39,13 @@ public struct ConversionPipeline {
     public let format: InputFormat?
     /// Report source positions that reached no record (`reconcile`).
     public let traceUnused: Bool
+    /// Workers that parse, map, normalize and (without a ledger) apply the policy and make the
+    /// sink's bytes; the sink writes in unit order, so the output is the same for any number.
+    public let jobs: Int
 
     public init(
         engine: Engine, sink: (any RecordSink)?, policy: RecordPolicy = RecordPolicy(),
-        ledger: (any CheckpointLedger)? = nil, format: InputFormat? = nil, traceUnused: Bool = false
+        ledger: (any CheckpointLedger)? = nil, format: InputFormat? = nil, traceUnused: Bool = false, jobs: Int = 1
     ) {
         self.engine = engine
         self.sink = sink
@@ -50,6 +53,7 @@ public struct ConversionPipeline {
         self.ledger = ledger
         self.format = format
         self.traceUnused = traceUnused
+        self.jobs = max(1, jobs)
     }
 
     /// Runs every input through to the sink and returns the run's counts. I/O failures are in
@@ -67,26 +71,29 @@ public struct ConversionPipeline {
                 return summary
             }
         }
-        for input in inputs {
-            observe(.inputStarted(input))
-            var reader = engine.reader(for: input, format: format, traceUnused: traceUnused)
-            do {
-                var current = try reader.next()
-                var first = true
-                while let unit = current {
-                    let next = try reader.next()
-                    let origin = UnitOrigin(
-                        stem: policy.deidentifier?.pseudonymStem(input.stem) ?? input.stem, index: unit.index,
-                        isOnlyUnit: first && next == nil)
-                    process(unit, from: input, origin: origin, checkpoint: checkpoint, into: &summary, observe: observe)
-                    current = next
-                    first = false
+        if jobs > 1 {
+            runParallel(inputs, checkpoint: checkpoint, into: &summary, observe: observe)
+        } else {
+            for input in inputs {
+                observe(.inputStarted(input))
+                var reader = engine.reader(for: input, format: format, traceUnused: traceUnused)
+                do {
+                    var current = try reader.next()
+                    var first = true
+                    while let unit = current {
+                        let next = try reader.next()
+                        process(
+                            unit, from: input, origin: origin(input, unit.index, isOnlyUnit: first && next == nil),
+                            checkpoint: checkpoint, into: &summary, observe: observe)
+                        current = next
+                        first = false
+                    }
+                } catch {
+                    summary.ioErrors.append("\(error)")
+                    observe(.inputUnreadable(input))
                 }
-            } catch {
-                summary.ioErrors.append("\(error)")
-                observe(.inputUnreadable(input))
+                summary.bytes += reader.bytesRead
             }
-            summary.bytes += reader.bytesRead
         }
         if let sink {
             do {
@@ -112,14 +119,92 @@ public struct ConversionPipeline {
         return summary
     }
 
-    /// One unit: count it, consult the ledger, apply the policy, write, commit.
+    func origin(_ input: SourceInput, _ index: Int, isOnlyUnit: Bool) -> UnitOrigin {
+        UnitOrigin(
+            stem: policy.deidentifier?.pseudonymStem(input.stem) ?? input.stem, index: index, isOnlyUnit: isOnlyUnit)
+    }
+
+    /// `--jobs N`: the readers frame units in order on this thread; N workers parse, map, apply
+    /// the policy and make the sink's bytes (`RecordSink.preparer`; with a ledger, which decides
+    /// per unit what to write, the rest stays here); this thread then counts, writes and commits
+    /// each unit in input order. At most `4 N` units are in flight, so memory stays bounded.
+    func runParallel(
+        _ inputs: some Sequence<SourceInput>, checkpoint: LedgerCheckpoint?, into summary: inout RunSummary,
+        observe: (Event) -> Void
+    ) {
+        typealias Done = (unit: UnitResult, prepared: PreparedRecord?)
+        let executor = OrderedExecutor<Done>(workers: jobs)
+        defer { executor.shutdown() }
+        let preparer = ledger == nil ? sink?.preparer : nil
+        let policy = policy
+        var waiting: [(input: SourceInput, origin: UnitOrigin)] = []
+        var waitingStart = 0
+        let window = 4 * jobs
+        func complete(_ count: Int) {
+            for _ in 0..<count {
+                let done = executor.takeNext()
+                let (input, origin) = waiting[waitingStart]
+                waitingStart += 1
+                process(
+                    done.unit, from: input, origin: origin, checkpoint: checkpoint, into: &summary, observe: observe,
+                    prepared: done.prepared)
+            }
+            if waitingStart > 1024 {
+                waiting.removeFirst(waitingStart)
+                waitingStart = 0
+            }
+        }
+        for input in inputs {
+            observe(.inputStarted(input))
+            var reader = engine.reader(for: input, format: format, traceUnused: traceUnused)
+            do {
+                var current = try reader.nextPending()
+                var first = true
+                while let pending = current {
+                    let next = try reader.nextPending()
+                    // the unit's number is known once it has run; names need it in order, so keep the
+                    // origin's other parts and take the index from the unit
+                    waiting.append((input, origin(input, 0, isOnlyUnit: first && next == nil)))
+                    executor.submit {
+                        let unit = pending.run()
+                        guard let preparer, let record = unit.record else { return (unit, nil) }
+                        return (unit, preparer(policy.apply(record)))
+                    }
+                    if executor.inFlight >= window { complete(executor.inFlight - window + 1) }
+                    current = next
+                    first = false
+                }
+            } catch {
+                complete(executor.inFlight)
+                summary.ioErrors.append("\(error)")
+                observe(.inputUnreadable(input))
+            }
+            summary.bytes += reader.bytesRead
+        }
+        complete(executor.inFlight)
+    }
+
+    /// One unit: count it, consult the ledger, apply the policy, write, commit. `prepared` is the
+    /// record with the policy applied and the sink's bytes made (`--jobs`, no ledger).
     func process(
         _ unit: UnitResult, from input: SourceInput, origin: UnitOrigin, checkpoint: LedgerCheckpoint?,
-        into summary: inout RunSummary, observe: (Event) -> Void
+        into summary: inout RunSummary, observe: (Event) -> Void, prepared: PreparedRecord? = nil
     ) {
-        summary.record(unit: unit)
+        var origin = origin
+        origin.index = unit.index
+        summary.record(unit: unit, input: input.name)
         observe(.unit(unit, input: input))
         guard var record = unit.record, let sink else { return }
+        if let prepared {
+            do {
+                let emitted = try sink.write(prepared, origin: origin)
+                summary.record(resources: emitted.resources, diagnostics: emitted.diagnostics)
+            } catch {
+                summary.ioErrors.append("cannot write output for \(input.name)")
+                observe(.outputFailed(unit, input: input))
+            }
+            return
+        }
         do {
             var committed: (delta: LedgerDelta, inputDigest: String)?
             if let ledger, let checkpoint, let digest = record.document.digest {

@@ -32,6 +32,31 @@ public struct InputFile: Sendable {
         return Array(FileHandle.standardInput.readDataToEndOfFile())
     }
 
+    /// Whether `lhs` sorts before `rhs` with runs of digits compared as numbers (`a.2` < `a.10`).
+    static func naturalOrder(_ lhs: String, _ rhs: String) -> Bool {
+        var left = Array(lhs.utf8)[...]
+        var right = Array(rhs.utf8)[...]
+        func isDigit(_ byte: UInt8) -> Bool { (0x30...0x39).contains(byte) }
+        while let a = left.first, let b = right.first {
+            if isDigit(a) && isDigit(b) {
+                let leftDigits = left.prefix(while: isDigit)
+                let rightDigits = right.prefix(while: isDigit)
+                let leftNumber = leftDigits.drop(while: { $0 == 0x30 })
+                let rightNumber = rightDigits.drop(while: { $0 == 0x30 })
+                if leftNumber.count != rightNumber.count { return leftNumber.count < rightNumber.count }
+                if !leftNumber.elementsEqual(rightNumber) { return leftNumber.lexicographicallyPrecedes(rightNumber) }
+                if leftDigits.count != rightDigits.count { return leftDigits.count < rightDigits.count }
+                left = left.dropFirst(leftDigits.count)
+                right = right.dropFirst(rightDigits.count)
+                continue
+            }
+            if a != b { return a < b }
+            left = left.dropFirst()
+            right = right.dropFirst()
+        }
+        return left.isEmpty && !right.isEmpty
+    }
+
     /// Expands files and folders (recursively, sorted, hidden files skipped); no paths means stdin.
     /// Folders yield source files; with `fhir`, they yield FHIR files (`.json`, `.ndjson`) instead.
     public static func collect(_ paths: [String], fhir: Bool = false) throws(InputError) -> [InputFile] {
@@ -64,7 +89,11 @@ public struct InputFile: Sendable {
                     found.append(full)
                 }
             }
-            files += found.sorted().map { InputFile(url: URL(fileURLWithPath: $0)) }
+            // FHIR files in the order they were written: `x.2.json` before `x.10.json`, so that when two
+            // bundle files hold one resource the later unit's version is read last, as in NDJSON
+            files += (fhir ? found.sorted(by: Self.naturalOrder) : found.sorted()).map {
+                InputFile(url: URL(fileURLWithPath: $0))
+            }
         }
         return files
     }

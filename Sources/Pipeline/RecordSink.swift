@@ -26,6 +26,34 @@ public protocol RecordSink: AnyObject {
 
     /// What the sink wrote so far (files by path, streams by digest), for the audit trail.
     var outputs: [SinkOutput] { get }
+
+    /// The part of `write` that depends on the record alone (making FHIR JSON, sealing), as a
+    /// function safe to call on any thread: `convert --jobs N` runs it in the workers and then
+    /// `write(_:origin:)` with its result in unit order. `nil` (the default): `write` does it all.
+    var preparer: (@Sendable (ClinicalRecord) -> PreparedRecord)? { get }
+
+    /// Writes one unit's records that `preparer` made ready; same result as `write(record, origin:)`.
+    func write(_ prepared: PreparedRecord, origin: UnitOrigin) throws -> Emission
+}
+
+extension RecordSink {
+    public var preparer: (@Sendable (ClinicalRecord) -> PreparedRecord)? { nil }
+
+    public func write(_ prepared: PreparedRecord, origin: UnitOrigin) throws -> Emission {
+        try write(prepared.record, origin: origin)
+    }
+}
+
+/// A record with the sink's own work on it done ahead (see `RecordSink.preparer`).
+public struct PreparedRecord: Sendable {
+    public var record: ClinicalRecord
+    /// The sink's encoding of the record (its own type).
+    public var payload: (any Sendable)?
+
+    public init(_ record: ClinicalRecord, payload: (any Sendable)? = nil) {
+        self.record = record
+        self.payload = payload
+    }
 }
 
 /// Where a unit came from, as output names need it.

@@ -12,6 +12,10 @@ public struct RunSummary: Sendable {
     public var resources: [String: Int] = [:]
     public var diagnosticsByKind: [String: Int] = [:]
     public var errors: [SourceError] = []
+    /// Warnings that the input itself is damaged (cut short, a required field or segment missing,
+    /// bytes that are not UTF-8, batch counts that differ), each with its kind, position and input:
+    /// the first `inputWarningLimit`; all of them are counted in `diagnosticsByKind`.
+    public var inputWarnings: [String] = []
     public var ioErrors: [String] = []
     public var ledger = LedgerSummary()
     /// Terminology findings (unknown, unmapped, local codes; units not in UCUM) by system and code.
@@ -59,7 +63,18 @@ public struct RunSummary: Sendable {
 
     public init() {}
 
-    public mutating func record(unit: UnitResult) {
+    /// Kinds listed with their positions in `inputWarnings`.
+    public static let inputWarningKinds: Set<IssueKind> = [
+        .truncatedSegment, .missingRequiredField, .missingRequiredSegment, .invalidUTF8, .batchCountMismatch,
+    ]
+    /// Positioned input warnings kept (the rest are counted only).
+    public static let inputWarningLimit = 1_000
+
+    public mutating func record(unit: UnitResult, input: String? = nil) {
+        for diagnostic in unit.diagnostics where Self.inputWarningKinds.contains(diagnostic.kind) {
+            guard inputWarnings.count < Self.inputWarningLimit else { break }
+            inputWarnings.append("\(diagnostic)" + (input.map { " (\($0))" } ?? ""))
+        }
         units += 1
         if let error = unit.error {
             failed += 1
@@ -115,6 +130,11 @@ public struct RunSummary: Sendable {
         }
         for error in errors.prefix(50) { lines.append("error: \(error)") }
         if errors.count > 50 { lines.append("… and \(errors.count - 50) more errors") }
+        for warning in inputWarnings.prefix(50) { lines.append(warning) }
+        let warningCount = Self.inputWarningKinds.reduce(0) { $0 + (diagnosticsByKind[$1.rawValue] ?? 0) }
+        if warningCount > min(inputWarnings.count, 50) {
+            lines.append("… and \(warningCount - min(inputWarnings.count, 50)) more input warnings")
+        }
         for error in ioErrors { lines.append("error: \(error)") }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -145,6 +165,7 @@ public struct RunSummary: Sendable {
         object.append("terminology", .array(terminologyRows))
         object.append("sourceAccount", Self.accountJSON(account, unitsNotAccounted: unitsNotAccounted))
         object.append("errors", .array(errors.map { .string($0.description) }))
+        object.append("inputWarnings", .array(inputWarnings.map { .string($0) }))
         object.append("ioErrors", .array(ioErrors.map { .string($0) }))
         if let checkpoint = ledger.checkpoint {
             var delta = JSONObject()

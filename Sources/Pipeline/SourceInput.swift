@@ -83,7 +83,7 @@ extension Engine {
         case .hl7v2?:
             return HL7v2UnitReader(
                 splitter: HL7InputSplitter(bytes: bytes, limits: configuration.limits.hl7), engine: self,
-                inputName: inputName, bytesRead: bytes.count, traceUnused: traceUnused)
+                inputName: inputName, traceUnused: traceUnused)
         case .ccda?:
             return CCDAUnitReader(bytes: bytes, engine: self, inputName: inputName)
         case .csv?:
@@ -115,9 +115,16 @@ extension Engine {
     }
 }
 
-/// A file or standard input: read when the first unit is pulled, then handed to the reader its
-/// format needs.
+/// A file or standard input, opened when the first unit is pulled. Its first bytes tell the format
+/// (or `format` does); HL7 v2 (plain, FHS/BHS batches, MLLP-framed) is then read in bounded chunks
+/// through `HL7InputSplitter`, so memory is bounded by the largest message whatever the file's
+/// size. A C-CDA document or a CSV file is one unit (or one export) and is read whole.
 struct SourceFileReader: UnitReader {
+    /// Bytes read per call from the file or pipe.
+    static let chunkSize = 256 * 1024
+    /// Bytes read before the format is decided (`InputFormat.detect` looks at 4 KiB).
+    static let headSize = 4096
+
     let file: InputFile
     let format: InputFormat?
     let engine: Engine
@@ -134,11 +141,54 @@ struct SourceFileReader: UnitReader {
     var bytesRead: Int { inner?.bytesRead ?? 0 }
 
     mutating func next() throws(InputError) -> UnitResult? {
-        if inner == nil {
-            let bytes: [UInt8]
-            do { bytes = try file.read() } catch { throw InputError("cannot read \(file.name)") }
-            inner = engine.reader(bytes: bytes, inputName: file.name, format: format, traceUnused: traceUnused)
-        }
+        if inner == nil { inner = try open() }
         return try inner?.next()
+    }
+
+    mutating func nextPending() throws(InputError) -> PendingUnit? {
+        if inner == nil { inner = try open() }
+        return try inner?.nextPending()
+    }
+
+    /// Opens the input, reads enough to tell its format, and makes the reader for it.
+    func open() throws(InputError) -> any UnitReader {
+        let unreadable = InputError("cannot read \(file.name)")
+        let handle: FileHandle
+        if let url = file.url {
+            guard let opened = try? FileHandle(forReadingFrom: url) else { throw unreadable }
+            handle = opened
+        } else {
+            handle = FileHandle.standardInput
+        }
+        let chunkSize = Self.chunkSize
+        var head: [UInt8] = []
+        do {
+            while head.count < Self.headSize, let data = try handle.read(upToCount: chunkSize), !data.isEmpty {
+                head += data
+            }
+        } catch {
+            throw unreadable
+        }
+        if (format ?? InputFormat.detect(head)) == .hl7v2 {
+            var first: [UInt8]? = head
+            let splitter = HL7InputSplitter(
+                nextChunk: {
+                    if let chunk = first {
+                        first = nil
+                        if !chunk.isEmpty { return chunk }
+                    }
+                    guard let data = try handle.read(upToCount: chunkSize), !data.isEmpty else { return nil }
+                    return [UInt8](data)
+                }, limits: engine.configuration.limits.hl7)
+            return HL7v2UnitReader(splitter: splitter, engine: engine, inputName: file.name, traceUnused: traceUnused)
+        }
+        var bytes = head
+        do {
+            while let data = try handle.read(upToCount: 4 * chunkSize), !data.isEmpty { bytes += data }
+        } catch {
+            throw unreadable
+        }
+        if file.url != nil { try? handle.close() }
+        return engine.reader(bytes: bytes, inputName: file.name, format: format, traceUnused: traceUnused)
     }
 }

@@ -26,8 +26,29 @@ public protocol UnitReader {
     /// - Throws: `InputError` when the input cannot be read.
     mutating func next() throws(InputError) -> UnitResult?
 
+    /// The next unit as work still to do: the reader has framed it (read its bytes, in order) but
+    /// not parsed or mapped it, so that `convert --jobs N` can run several units' work at once
+    /// while the framing stays in input order. `run()` on each, in any thread, gives the units
+    /// `next()` would have given.
+    ///
+    /// - Throws: `InputError` when the input cannot be read.
+    mutating func nextPending() throws(InputError) -> PendingUnit?
+
     /// Source bytes consumed so far (files, standard input and bodies; CSV folders count 0).
     var bytesRead: Int { get }
+}
+
+/// A framed unit whose parsing and mapping have not run yet (see `UnitReader.nextPending()`).
+public struct PendingUnit: Sendable {
+    let work: @Sendable () -> UnitResult
+
+    public init(_ work: @escaping @Sendable () -> UnitResult) { self.work = work }
+
+    /// A unit already converted.
+    public init(done unit: UnitResult) { self.work = { unit } }
+
+    /// Parses and maps the unit (safe on any thread).
+    public func run() -> UnitResult { work() }
 }
 
 extension UnitReader {
@@ -37,14 +58,25 @@ extension UnitReader {
         while let unit = try next() { units.append(unit) }
         return units
     }
+
+    /// Readers that cannot split framing from conversion convert the unit here.
+    public mutating func nextPending() throws(InputError) -> PendingUnit? {
+        try next().map { PendingUnit(done: $0) }
+    }
 }
 
 /// HL7 v2: one unit per message of a file, a batch or a frame, parsed and mapped as it is pulled.
 ///
-/// The splitter decides how the input is read: from memory today, or from a `FileHandle` in chunks
-/// (`HL7InputSplitter(fileHandle:)`) with memory bounded by the largest message. Findings about
-/// the input as a whole (a batch count that does not match) go to the unit yielded when they are
-/// found, at the latest the last one.
+/// The splitter decides how the input is read: from memory (an HTTP body, an MLLP frame), or from a
+/// `FileHandle` in chunks (files and standard input, `SourceFileReader`) with memory bounded by the
+/// largest message. Findings about the input as a whole (a batch count that does not match) go to
+/// the unit yielded when they are found, at the latest the last one.
+///
+/// Beyond the parser's own checks it reports, as positioned warnings, what a cut-short input
+/// leaves: `truncatedSegment` when the input ends inside a segment (the last message is still
+/// converted from what arrived), and `missingRequiredField` / `missingRequiredSegment` for MSH-10,
+/// and PID and PID-3 in ADT messages (PID-3 in ORU too). A message without MSH-9 is refused
+/// (`missingMessageType`) by the parser.
 public struct HL7v2UnitReader: UnitReader {
     let engine: Engine
     let inputName: String
@@ -55,48 +87,64 @@ public struct HL7v2UnitReader: UnitReader {
     var started = false
     var yielded = 0
     var reportedDiagnostics = 0
-    public private(set) var bytesRead: Int
+    public var bytesRead: Int { splitter.bytesRead }
 
-    public init(
-        splitter: HL7InputSplitter, engine: Engine, inputName: String, bytesRead: Int = 0, traceUnused: Bool = false
-    ) {
+    public init(splitter: HL7InputSplitter, engine: Engine, inputName: String, traceUnused: Bool = false) {
         self.splitter = splitter
         self.engine = engine
         self.inputName = inputName
         self.traceUnused = traceUnused
-        self.bytesRead = bytesRead
     }
 
     public mutating func next() throws(InputError) -> UnitResult? {
+        try nextPending()?.run()
+    }
+
+    public mutating func nextPending() throws(InputError) -> PendingUnit? {
         if !started {
             started = true
             ahead = splitter.next()
         }
         guard let (index, bytes) = ahead else {
+            if splitter.readError != nil { throw InputError("cannot read \(inputName)") }
             if yielded == 0 {
                 // no message at all: one failure, as for content before the first MSH
                 yielded = 1
                 let error = HL7ParseError(
                     .noMessageHeader, at: .hl7(message: 1, segment: "MSH", occurrence: 1), segmentNumber: 1)
-                return failure(error, index: 1, diagnostics: newInputDiagnostics())
+                return PendingUnit(
+                    done: Self.failure(error, index: 1, inputName: inputName, diagnostics: newInputDiagnostics()))
             }
             return nil
         }
         ahead = splitter.next()
         if splitter.readError != nil { throw InputError("cannot read \(inputName)") }
         yielded += 1
-        var unit: UnitResult
-        do {
-            let message = try HL7Parser.parse(bytes, index: index, limits: engine.configuration.limits.hl7)
-            unit = engine.mapHL7(message, inputName: inputName, traceUnused: traceUnused)
-        } catch {
-            unit = failure(error, index: index, diagnostics: [])
+        var inputDiagnostics = newInputDiagnostics()
+        if ahead == nil, splitter.endedWithoutTerminator {
+            inputDiagnostics.insert(
+                Diagnostic(.warning, .truncatedSegment, at: Self.lastSegmentLocation(bytes, index: index)), at: 0)
         }
-        unit.diagnostics += newInputDiagnostics()
-        return unit
+        let (engine, inputName, traceUnused, found) = (engine, inputName, traceUnused, inputDiagnostics)
+        return PendingUnit {
+            var unit: UnitResult
+            switch Result(catching: { () throws(HL7ParseError) -> HL7Message in
+                try HL7Parser.parse(bytes, index: index, limits: engine.configuration.limits.hl7)
+            }) {
+            case .success(let message):
+                unit = engine.mapHL7(message, inputName: inputName, traceUnused: traceUnused)
+                unit.diagnostics += Self.requiredFieldFindings(message)
+            case .failure(let error):
+                unit = Self.failure(error, index: index, inputName: inputName, diagnostics: [])
+            }
+            unit.diagnostics += found
+            return unit
+        }
     }
 
-    func failure(_ error: HL7ParseError, index: Int, diagnostics: [Diagnostic]) -> UnitResult {
+    static func failure(_ error: HL7ParseError, index: Int, inputName: String, diagnostics: [Diagnostic])
+        -> UnitResult
+    {
         UnitResult(
             index: index, record: nil, diagnostics: diagnostics,
             error: SourceError(error.kind.issueKind, at: error.location, input: "\(inputName) message \(index)"),
@@ -108,6 +156,53 @@ public struct HL7v2UnitReader: UnitReader {
         let all = splitter.diagnostics
         defer { reportedDiagnostics = all.count }
         return Array(all[reportedDiagnostics...])
+    }
+
+    /// Where a message whose input ended without a terminator was cut: its last segment (ID and
+    /// occurrence) and the field reached, read from the framed bytes (no value is kept).
+    static func lastSegmentLocation(_ bytes: [UInt8], index: Int) -> SourceLocation {
+        let lines = bytes.split(separator: 0x0D, omittingEmptySubsequences: true)
+        guard let last = lines.last, last.count >= 3 else { return .hl7(message: index, segment: "MSH", occurrence: 1) }
+        let id = Array(last.prefix(3))
+        guard id.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) }) else {
+            return .hl7(message: index, segment: "MSH", occurrence: 1)
+        }
+        let occurrence = lines.filter { $0.starts(with: id) && ($0.count == 3 || $0[$0.startIndex + 3] == bytes[3]) }
+            .count
+        // fields counted by separators (MSH-1 is the separator itself); the header's 4th byte is it
+        let separator = bytes.count > 3 ? bytes[3] : UInt8(ascii: "|")
+        let separators = last.dropFirst(3).filter { $0 == separator }.count
+        let isHeader = id == Array("MSH".utf8)
+        let field = separators == 0 ? nil : (isHeader ? separators + 1 : separators)
+        return .hl7(
+            message: index, segment: String(decoding: id, as: UTF8.self), occurrence: max(occurrence, 1), field: field)
+    }
+
+    /// Required fields and segments a cut-short message lacks (positions only).
+    static func requiredFieldFindings(_ message: HL7Message) -> [Diagnostic] {
+        var found: [Diagnostic] = []
+        let header = message.header
+        if header[10].isEmpty {
+            found.append(Diagnostic(.warning, .missingRequiredField, at: header.location(field: 10)))
+        }
+        let code = message.messageType.code
+        guard code == "ADT" || code == "ORU" else { return found }
+        guard let pid = message.firstSegment(named: "PID") else {
+            // A20 (bed status) carries no patient; ORU's patient group is optional
+            if code == "ADT", message.messageType.event != "A20" {
+                found.append(
+                    Diagnostic(
+                        .warning, .missingRequiredSegment,
+                        at: .hl7(message: message.index, segment: "PID", occurrence: 1)
+                    ))
+            }
+            return found
+        }
+        // PID-3 needs an ID number (CX.1) in some repetition; an authority alone identifies no one
+        if pid[3].repetitions.allSatisfy({ $0[1].isEmpty }) {
+            found.append(Diagnostic(.warning, .missingRequiredField, at: pid.location(field: 3)))
+        }
+        return found
     }
 }
 
@@ -125,21 +220,28 @@ public struct CCDAUnitReader: UnitReader {
     }
 
     public mutating func next() throws(InputError) -> UnitResult? {
+        try nextPending()?.run()
+    }
+
+    public mutating func nextPending() throws(InputError) -> PendingUnit? {
         guard let bytes else { return nil }
         self.bytes = nil
         bytesRead = bytes.count
-        let digest = lowercaseHex(SHA256.hash(data: bytes))
-        do {
-            let (read, readDiagnostics, account) = try engine.ccdaReader.readAccounted(
-                bytes, inputName: inputName, digest: digest)
-            let (record, terminologyDiagnostics) = engine.normalized(read)
-            var unit = UnitResult(
-                index: 1, record: record, diagnostics: readDiagnostics + terminologyDiagnostics, error: nil,
-                byteCount: bytes.count)
-            unit.account = account
-            return unit
-        } catch {
-            return UnitResult(index: 1, record: nil, diagnostics: [], error: error, byteCount: bytes.count)
+        let (engine, inputName) = (engine, inputName)
+        return PendingUnit {
+            let digest = lowercaseHex(SHA256.hash(data: bytes))
+            do throws(SourceError) {
+                let (read, readDiagnostics, account) = try engine.ccdaReader.readAccounted(
+                    bytes, inputName: inputName, digest: digest)
+                let (record, terminologyDiagnostics) = engine.normalized(read)
+                var unit = UnitResult(
+                    index: 1, record: record, diagnostics: readDiagnostics + terminologyDiagnostics, error: nil,
+                    byteCount: bytes.count)
+                unit.account = account
+                return unit
+            } catch {
+                return UnitResult(index: 1, record: nil, diagnostics: [], error: error, byteCount: bytes.count)
+            }
         }
     }
 }

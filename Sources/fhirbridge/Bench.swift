@@ -12,8 +12,12 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure throughput per stage (parse, canonical, normalize, emit, hash) and peak memory.",
         discussion: """
-            HL7 v2: generates deterministic synthetic ADT^A01/ORU^R01 messages (about 1.7 KB each), or reads \
-            an HL7 v2 folder (--input), repeated to --messages. C-CDA: --format ccda --input FOLDER reads the \
+            HL7 v2: generates deterministic synthetic messages, or reads an HL7 v2 folder (--input), \
+            repeated to --messages. --profile realistic (the default) is a hospital export's mix: ADT^A01, \
+            A04, A08 and ORU^R01 with 5 to 25 results, escapes, names in several scripts, Z-segments, about \
+            2.6 KB each; --profile short is ADT^A01/ORU^R01 of about 1.7 KB from two templates. \
+            --whole-process also times `fhirbridge convert FILE --out DIR --ndjson` as a separate process on \
+            the same messages (wall clock, its peak resident memory). C-CDA: --format ccda --input FOLDER reads the \
             documents once and converts them repeatedly to --messages documents (parse+canonical is one \
             stage there: the reader walks the libxml2 tree as it builds the records). Reports units/s and MB/s \
             per stage, the end-to-end rate with --jobs workers, and the process's peak resident memory (one \
@@ -26,6 +30,21 @@ struct Bench: ParsableCommand {
 
     @Option(help: "hl7v2 (default) or ccda.")
     var format: InputFormat = .hl7v2
+
+    /// Which synthetic HL7 v2 messages to generate.
+    enum Profile: String, ExpressibleByArgument, Sendable {
+        case realistic, short
+    }
+
+    @Option(help: "Synthetic HL7 v2 messages: realistic (about 2.6 KB, a hospital export's mix) or short (1.7 KB).")
+    var profile: Profile = .realistic
+
+    @Flag(
+        help: """
+            Also run `fhirbridge convert FILE --out DIR --ndjson --jobs N` as its own process on the same \
+            messages and report its rate and peak resident memory.
+            """)
+    var wholeProcess = false
 
     @Option(help: "Benchmark the files under this path instead of synthetic messages (required for ccda).")
     var input: String?
@@ -56,6 +75,7 @@ struct Bench: ParsableCommand {
         guard format == .hl7v2 || format == .ccda else { throw ValidationError("--format must be hl7v2 or ccda.") }
         if format == .ccda && input == nil { throw ValidationError("--format ccda needs --input FOLDER.") }
         if saveCorpus != nil && format != .hl7v2 { throw ValidationError("--save-corpus writes HL7 v2 messages only.") }
+        if wholeProcess && format != .hl7v2 { throw ValidationError("--whole-process converts HL7 v2 messages only.") }
         guard messages > 0, jobs > 0 else { throw ValidationError("--messages and --jobs must be positive.") }
     }
 
@@ -87,7 +107,7 @@ struct Bench: ParsableCommand {
     func run() throws {
         let engine = try home.loadEngine()
         let corpus = try loadCorpus()
-        let source = Source(format: format, corpus: corpus)
+        let source = Source(format: format, profile: profile, corpus: corpus)
         if let saveCorpus {
             try save(source, to: saveCorpus)
             return
@@ -111,7 +131,46 @@ struct Bench: ParsableCommand {
             }
             parallelSeconds = (clock.now - start).seconds
         }
-        report(stages, parallelSeconds: parallelSeconds)
+        var whole: WholeProcess?
+        if wholeProcess { whole = try runWholeProcess(source) }
+        report(stages, parallelSeconds: parallelSeconds, whole: whole)
+    }
+
+    /// `convert` as a separate process: seconds and peak resident memory.
+    struct WholeProcess {
+        var seconds: Double
+        var peakMegabytes: Double
+        var exitCode: Int32
+    }
+
+    /// Writes the messages to a file in a fresh temporary folder, converts it to NDJSON with this
+    /// binary, and removes both.
+    func runWholeProcess(_ source: Source) throws -> WholeProcess {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fhirbridge-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("messages.hl7")
+        try save(source, to: file.path)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        if let executable = Bundle.main.executableURL { process.executableURL = executable }
+        var arguments = [
+            "convert", file.path, "--out", folder.appendingPathComponent("out").path, "--ndjson", "--quiet", "--jobs",
+            "\(jobs)",
+        ]
+        if let home = home.home { arguments += ["--home", home] }
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let start = Self.wallSeconds()
+        try process.run()
+        process.waitUntilExit()
+        let seconds = Self.wallSeconds() - start
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        return WholeProcess(
+            seconds: seconds, peakMegabytes: Double(usage.ru_maxrss) / 1024, exitCode: process.terminationStatus)
     }
 
     /// The units to benchmark: synthetic HL7 v2, or the files under --input split into messages.
@@ -163,13 +222,21 @@ struct Bench: ParsableCommand {
 
     struct Source: Sendable {
         var format: InputFormat
+        var profile: Profile
         var corpus: [[UInt8]]
 
-        /// Unit `index`; synthetic messages are generated on the fly (nothing is kept).
+        /// Unit `index`; synthetic messages are generated on the fly (nothing is kept), each from
+        /// its own seed, so any worker makes the same message for an index.
         func unit(_ index: Int, worker: Int) -> [UInt8] {
             if !corpus.isEmpty { return corpus[index % corpus.count] }
-            var generator = SyntheticMessages(seed: 42 &+ UInt64(index))
-            return generator.next(index: index)
+            switch profile {
+            case .short:
+                var generator = SyntheticMessages(seed: 42 &+ UInt64(index))
+                return generator.next(index: index)
+            case .realistic:
+                var generator = RealisticMessages(seed: 42 &+ UInt64(index))
+                return generator.next(index: index)
+            }
         }
     }
 
@@ -215,7 +282,7 @@ struct Bench: ParsableCommand {
         stages.outputBytes += output.count
     }
 
-    func report(_ stages: Stages, parallelSeconds: Double?) {
+    func report(_ stages: Stages, parallelSeconds: Double?, whole: WholeProcess?) {
         let megabytes = Double(stages.bytes) / 1_048_576
         let unitName = format == .ccda ? "docs" : "msgs"
         var rows: [(String, Double)] = []
@@ -252,11 +319,25 @@ struct Bench: ParsableCommand {
             object.append("stageClock", .string(cpuTime ? "thread-cpu" : "wall"))
             object.append("peakResidentMegabytes", .number(String(format: "%.1f", peak)))
             object.append("failures", .int(stages.failures))
+            if format == .hl7v2, input == nil { object.append("profile", .string(profile.rawValue)) }
+            if let whole {
+                object.append(
+                    "wholeProcessConvertNDJSON",
+                    .object(
+                        JSONObject([
+                            "seconds": .number(String(format: "%.3f", whole.seconds)),
+                            "unitsPerSecond": .number(
+                                String(format: "%.0f", Double(messages) / max(whole.seconds, 1e-9))),
+                            "peakResidentMegabytes": .number(String(format: "%.1f", whole.peakMegabytes)),
+                            "exitCode": .int(Int(whole.exitCode)),
+                        ])))
+            }
             print(JSONWriter(style: .pretty).string(.object(object)))
             return
         }
+        let profileText = format == .hl7v2 && input == nil ? " [\(profile.rawValue)]" : ""
         print(
-            "\(format.rawValue): \(stages.units) \(unitName) (\(String(format: "%.2f", megabytes)) MB in, "
+            "\(format.rawValue)\(profileText): \(stages.units) \(unitName) (\(String(format: "%.2f", megabytes)) MB in, "
                 + "\(String(format: "%.2f", Double(stages.outputBytes) / 1_048_576)) MB FHIR JSON out), failures: \(stages.failures)"
         )
         print("stage                      \(unitName)/s        MB/s" + (cpuTime ? "   (thread CPU time)" : ""))
@@ -266,6 +347,13 @@ struct Bench: ParsableCommand {
                     + String(format: "%12.0f %11.2f", rate(seconds), throughput(seconds)))
         }
         print(String(format: "peak resident memory: %.1f MB", peak))
+        if let whole {
+            print(
+                "whole process, convert --ndjson --jobs \(jobs): "
+                    + String(format: "%.0f", Double(messages) / max(whole.seconds, 1e-9)) + " \(unitName)/s, "
+                    + String(format: "%.1f s, peak resident memory %.1f MB", whole.seconds, whole.peakMegabytes)
+                    + " (exit \(whole.exitCode))")
+        }
     }
 
     /// Seconds of CPU time this thread has used.

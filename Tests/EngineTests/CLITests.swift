@@ -79,19 +79,29 @@ struct CLITests {
 
     /// The synthetic corpus written for peers is what `bench` measures: reading it back gives the
     /// same messages, all converted, and the same output size as generating them.
-    @Test func benchSavesItsCorpusAndReadsItBack() throws {
-        let folder = try Support.temporaryFolder("cli-bench")
+    @Test(arguments: ["short", "realistic"])
+    func benchSavesItsCorpusAndReadsItBack(profile: String) throws {
+        let folder = try Support.temporaryFolder("cli-bench-\(profile)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let corpus = folder.appendingPathComponent("synthetic.hl7")
-        let (saved, _, saveError) = try Self.run(["bench", "--messages", "12", "--save-corpus", corpus.path])
+        let (saved, _, saveError) = try Self.run([
+            "bench", "--profile", profile, "--messages", "12", "--save-corpus", corpus.path,
+        ])
         #expect(saved == 0, "\(saveError)")
         // split the bytes: as Characters, a message's closing CR and the newline are one "\r\n"
         let lines = try Data(contentsOf: corpus).split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
         #expect(lines.count == 12)
-        #expect(lines.allSatisfy { $0.hasPrefix("MSH|^~\\&|SYNTH_APP|") && $0.contains("\rPID|1||MRN") })
+        if profile == "short" {
+            #expect(lines.allSatisfy { $0.hasPrefix("MSH|^~\\&|SYNTH_APP|") && $0.contains("\rPID|1||MRN") })
+        } else {
+            #expect(lines.allSatisfy { $0.hasPrefix("MSH|^~\\&|") && $0.contains("\rPID|1||") })
+            // 0.9 to 5.6 KB a message
+            #expect(lines.allSatisfy { (800...6_000).contains($0.utf8.count) }, "\(lines.map(\.utf8.count))")
+        }
 
         func measure(_ extra: [String]) throws -> JSON {
-            let (status, out, err) = try Self.run(["bench", "--messages", "12", "--json"] + extra)
+            let (status, out, err) = try Self.run(
+                ["bench", "--profile", profile, "--messages", "12", "--json"] + extra)
             #expect(status == 0, "\(err)")
             return try JSONReader.parse(Array(out.utf8))
         }
