@@ -49,7 +49,9 @@ struct ReplayLibraryTests {
             }
         }
         #expect(manifests.count >= 28)
-        #expect(Set(manifests).subtracting(covered).isEmpty, "no sample for \(Set(manifests).subtracting(covered).sorted())")
+        #expect(
+            Set(manifests).subtracting(covered).isEmpty, "no sample for \(Set(manifests).subtracting(covered).sorted())"
+        )
     }
 
     @Test func everyCCDADocumentTypeHasASample() throws {

@@ -46,7 +46,7 @@ public struct JUnitReport: Sendable {
             out += "  <testsuite name=\"\(Self.escape(suite.name))\" id=\"\(index)\"\(Self.counts(suite.results))"
             out += " timestamp=\"\(stamp)\" hostname=\"\(Self.escape(hostname))\">\n"
             for result in suite.results {
-                let name = (result.sample.name as NSString).lastPathComponent
+                let name = DisplayPath.last(result.sample.name)
                 let classname = suite.name.replacingOccurrences(of: "/", with: ".")
                 out += "    <testcase name=\"\(Self.escape(name))\" classname=\"\(Self.escape(classname))\""
                 out += " file=\"\(Self.escape(result.sample.name))\" time=\"\(Self.time(result.seconds))\""

@@ -54,9 +54,11 @@ public struct ReplayResult: Sendable {
 ///     }
 ///
 /// An engine is loaded once per distinct set of engine settings (`replay.yaml` may set the zone,
-/// bundle type, limits and CSV profiles of its folder).
-public final class ReplayRunner {
+/// bundle type, limits and CSV profiles of its folder). The runner may replay samples from several
+/// threads at once: its caches are behind a lock.
+public final class ReplayRunner: @unchecked Sendable {
     public let base: EngineConfiguration
+    private let lock = NSLock()
     private var engines: [EngineKey: Engine] = [:]
     private var configurations: [String: ReplayConfiguration] = [:]
     private var profiles: [String: CSVProfile] = [:]
@@ -82,6 +84,9 @@ public final class ReplayRunner {
         let key = EngineKey(
             timezone: configuration.timezone, bundleType: configuration.bundleType?.rawValue,
             limits: configuration.limits, csvProfiles: configuration.csvProfiles)
+        // held while an engine loads, so that samples replayed at once load each engine once
+        lock.lock()
+        defer { lock.unlock() }
         if let engine = engines[key] { return engine }
         var engineConfiguration = configuration.engineConfiguration(over: base)
         var loaded: [CSVProfile] = []
@@ -113,7 +118,7 @@ public final class ReplayRunner {
     /// The merged `replay.yaml` files for a folder: its own and those above it.
     public func configuration(for folder: URL) throws(ReplayError) -> ReplayConfiguration {
         let path = folder.standardizedFileURL.path
-        if let known = configurations[path] { return known }
+        if let known = lock.withLock({ configurations[path] }) { return known }
         let file = URL(fileURLWithPath: path).appendingPathComponent(ReplayConfiguration.fileName)
         var own: ReplayConfiguration?
         if FileManager.default.fileExists(atPath: file.path) {
@@ -128,7 +133,7 @@ public final class ReplayRunner {
             merged = try configuration(for: URL(fileURLWithPath: path).deletingLastPathComponent())
         }
         if let own { merged = merged.overlaid(by: own) }
-        configurations[path] = merged
+        lock.withLock { configurations[path] = merged }
         return merged
     }
 
@@ -149,7 +154,7 @@ public final class ReplayRunner {
             }
             let url = URL(fileURLWithPath: path).standardizedFileURL
             let display = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
-            let parentDisplay = (display as NSString).deletingLastPathComponent
+            let parentDisplay = DisplayPath.parent(display)
             let configuration = try self.configuration(for: url.deletingLastPathComponent())
             if !isDirectory.boolValue {
                 samples.append(
@@ -581,7 +586,8 @@ public final class ReplayRunner {
         init(_ message: String) { self.message = message }
     }
 
-    static func seconds(since start: ContinuousClock.Instant) -> Double {
+    /// Seconds since `start` (for the times in reports).
+    public static func seconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }

@@ -67,3 +67,19 @@ enum SampleFiles {
         name.hasPrefix(".") || skippedSuffixes.contains { name.hasSuffix($0) }
     }
 }
+
+/// The parts of a sample's shown path, split on `/` as written (Foundation's `NSString` path
+/// methods trap on some short paths, such as `.`, on Linux).
+enum DisplayPath {
+    /// Everything before the last `/` (`/` for a top-level absolute path), or `""` when there is none.
+    static func parent(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Everything after the last `/`, or the whole path.
+    static func last(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+}
