@@ -312,8 +312,9 @@ public struct FHIRComparison: Sendable {
     }
 
     /// Items equal by meaning are matched first; each expected item left is then paired with the
-    /// left actual item that shares most members with it (and compared member by member), or
-    /// reported missing; actual items left over are unexpected.
+    /// left actual item that shares most members with it, else with the first one left of the same
+    /// kind (and compared member by member), or reported missing; actual items left over are
+    /// unexpected.
     private func compareMultiset(
         _ expectedIndices: [Int], _ actualIndices: [Int], _ expected: [JSON], _ actual: [JSON], at context: Context,
         into found: inout [JSONDifference]
@@ -331,6 +332,8 @@ public struct FHIRComparison: Sendable {
             }
         }
         var leftActual = pool.values.flatMap { $0 }.sorted()
+        var pairs: [(expected: Int, actual: Int?)] = []
+        var unpaired: [Int] = []
         for index in leftExpected {
             var best: (position: Int, score: Int)?
             for (position, other) in leftActual.enumerated() {
@@ -338,18 +341,40 @@ public struct FHIRComparison: Sendable {
                 if score > 0, score > (best?.score ?? 0) { best = (position, score) }
             }
             if let best {
-                let other = leftActual.remove(at: best.position)
-                compare(expected[index], actual[other], at: context.item(index), into: &found)
+                pairs.append((index, leftActual.remove(at: best.position)))
+            } else {
+                unpaired.append(index)
+            }
+        }
+        // an item that shares no member with any item left is paired, in order, with the first item
+        // left of the same kind (a changed value rather than one missing and one unexpected)
+        for index in unpaired {
+            let position = leftActual.firstIndex { Self.sameKind(expected[index], actual[$0]) }
+            pairs.append((index, position.map { leftActual.remove(at: $0) }))
+        }
+        for pair in pairs.sorted(by: { $0.expected < $1.expected }) {
+            let item = context.item(pair.expected)
+            if let other = pair.actual {
+                compare(expected[pair.expected], actual[other], at: item, into: &found)
             } else {
                 found.append(
-                    JSONDifference(
-                        path: context.item(index).display, change: .missing, expected: expected[index], actual: nil))
+                    JSONDifference(path: item.display, change: .missing, expected: expected[pair.expected], actual: nil)
+                )
             }
         }
         for index in leftActual {
             found.append(
                 JSONDifference(
                     path: context.item(index).display, change: .unexpected, expected: nil, actual: actual[index]))
+        }
+    }
+
+    /// Whether two values are of one JSON kind (objects also of one `resourceType`).
+    static func sameKind(_ left: JSON, _ right: JSON) -> Bool {
+        switch (left, right) {
+        case (.object(let a), .object(let b)): return a["resourceType"]?.stringValue == b["resourceType"]?.stringValue
+        case (.array, .array), (.string, .string), (.number, .number), (.bool, .bool), (.null, .null): return true
+        default: return false
         }
     }
 
