@@ -123,6 +123,9 @@ public final class MLLPConnection: Sendable {
         }
     }
 
+    /// Whether the connection is still open (a receiver may close it after each ACK).
+    public var isActive: Bool { channel.isActive }
+
     public func close() {
         channel.close(promise: nil)
     }

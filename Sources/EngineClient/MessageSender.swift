@@ -42,18 +42,36 @@ public struct MessageSender: Sendable {
     /// MLLP: each message in its own frame, its ACK read and checked (MSA-2 must name its MSH-10).
     public func send(_ messages: [OutboundMessage], to endpoint: MLLPEndpoint) async -> [DeliveryResult] {
         await run(messages) { message, connection in
-            if connection.value == nil { connection.value = try await MLLPConnection.connect(to: endpoint) }
-            guard let live = connection.value else { throw DeliveryFailure.cannotConnect }
-            let reply: [UInt8]
-            do {
-                reply = try await live.send(message.bytes)
-            } catch {
-                live.close()
+            // A receiver may close the connection after each ACK (hl7apy's server does). When a kept
+            // connection turns out closed, the message goes once more on a new connection, and that
+            // is not one of the retries (which are for connections that cannot be made or drop).
+            if let open = connection.value, !open.isActive {
+                open.close()
                 connection.value = nil
-                throw error
             }
-            guard let ack = HL7AcknowledgementReply(parsing: reply) else {
-                live.close()
+            var reply: [UInt8]?
+            if let kept = connection.value {
+                do {
+                    reply = try await kept.send(message.bytes)
+                } catch {
+                    kept.close()
+                    connection.value = nil
+                    guard error as? DeliveryFailure == .connectionDropped else { throw error }
+                }
+            }
+            if reply == nil {
+                let fresh = try await MLLPConnection.connect(to: endpoint)
+                connection.value = fresh
+                do {
+                    reply = try await fresh.send(message.bytes)
+                } catch {
+                    fresh.close()
+                    connection.value = nil
+                    throw error
+                }
+            }
+            guard let reply, let ack = HL7AcknowledgementReply(parsing: reply) else {
+                connection.value?.close()
                 connection.value = nil
                 return DeliveryResult(message: message, outcome: .failed(.notAnAcknowledgement))
             }
@@ -138,7 +156,7 @@ actor WorkQueue {
 
     init(count: Int, rate: Double?) {
         self.count = count
-        interval = rate.flatMap { $0 > 0 ? .nanoseconds(Int64(1e9 / $0)) : nil }
+        interval = rate.flatMap { $0 > 0 ? Duration.nanoseconds(Int64(1e9 / $0)) : nil }
     }
 
     func next() async -> Int? {

@@ -123,9 +123,9 @@ struct Send: AsyncParsableCommand {
                 target = "\(endpoint.host):\(endpoint.port)"
                 results = await sender.send(messages, to: endpoint)
             } else {
-                guard let destination, let (host, port) = Self.hostPort(destination) else { throw Exit.usage }
+                guard let destination, let address = Self.hostPort(destination) else { throw Exit.usage }
                 let endpoint = MLLPEndpoint(
-                    host: host, port: port, tls: context, connectTimeout: connect, ackTimeout: answer)
+                    host: address.host, port: address.port, tls: context, connectTimeout: connect, ackTimeout: answer)
                 target = destination
                 results = await sender.send(messages, to: endpoint)
             }
@@ -151,7 +151,9 @@ struct Send: AsyncParsableCommand {
                 if accepted && quiet { continue }
                 let retried =
                     result.retries > 0 ? " (after \(result.retries) retr\(result.retries == 1 ? "y" : "ies"))" : ""
-                lines += "\(code.padding(toLength: 3, withPad: " ", startingAt: 0)) \(result.message.label)\(retried)\n"
+                // ACK codes padded to three columns; "HTTP 422" and the like as they are
+                let shown = code.count < 3 ? code + String(repeating: " ", count: 3 - code.count) : code
+                lines += "\(shown) \(result.message.label)\(retried)\n"
             case .failed(let failure):
                 unanswered += 1
                 lines += "no answer \(result.message.label): \(failure)"
