@@ -51,6 +51,15 @@ import Testing
         #expect(unchanged.stderr.contains("0 new, 0 changed, 2 unchanged"), "\(unchanged.stderr)")
     }
 
+    /// The whole library as a site would replay its folder (ReplayLibraryTests runs it case by case).
+    @Test func theSamplesLibraryReplaysThroughTheCommand() throws {
+        let result = try CLIRunner.run(
+            ["replay", "Samples", "--quiet", "--home", Repository.root.path], in: Repository.root)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains(" passed, 0 failed, 0 errors"), "\(result.stderr)")
+        #expect(!result.stderr.contains("pass   "), "--quiet names only the samples that fail")
+    }
+
     @Test func aFailureNamesPathsOnStandardErrorAndValuesOnlyInTheDiff() throws {
         let folder = try suite(["adt-a01-basic.hl7": "Samples/hl7v2/adt-a01-basic.hl7"])
         defer { try? FileManager.default.removeItem(at: folder) }
