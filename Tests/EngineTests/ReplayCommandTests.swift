@@ -195,9 +195,9 @@ import Testing
         // an independent reader of the format
         guard let python = PythonPeers.python(with: "junitparser") else { return }
         let check = """
-            import sys
+            from sys import argv
             from junitparser import JUnitXml, Failure, Error
-            xml = JUnitXml.fromfile(sys.argv[1])
+            xml = JUnitXml.fromfile(argv[1])
             cases = [case for suite in xml for case in suite]
             kinds = sorted(type(result).__name__ for case in cases for result in case.result)
             print(len(cases), xml.tests, xml.failures, xml.errors, ",".join(kinds))
