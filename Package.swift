@@ -105,6 +105,15 @@ let package = Package(
             name: "MLLP",
             dependencies: ["HL7v2", "ClinicalModel", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings),
+        // Clients for `send`: MLLP (framing from MLLP, ACKs checked) and HTTP (NIOHTTP1), over TCP or TLS.
+        .target(
+            name: "EngineClient",
+            dependencies: [
+                "MLLP", "HL7v2", "FHIRR4", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings),
         // HTTP convert endpoint (Hummingbird) and MLLP listener (SwiftNIO) as lifecycle services.
         .target(
             name: "EngineServer",
@@ -125,12 +134,13 @@ let package = Package(
         .executableTarget(
             name: "fhirbridge",
             dependencies: [
-                "Pipeline", "EngineServer", "ClinicalModel", "FHIRR4", "FHIRMapping", "HL7v2", "CCDA", "CSVSource",
-                "MappingSpec",
+                "Pipeline", "EngineServer", "EngineClient", "ClinicalModel", "FHIRR4", "FHIRMapping", "HL7v2", "CCDA",
+                "CSVSource", "MappingSpec",
                 "Terminology", "PHISafety", "ChartRender", "CanonicalHash",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
         // What every test target shares: the repository root, the test corpus (FHIRBRIDGE_CORPUS, else

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what the build and tests need beyond Swift: libxml2 headers (Debian's libxml2-dev), headless
 # Chromium for the chart browser test (Debian's chromium), and a Python virtualenv in .venv with the
-# independent FHIR R4 validator (fhirkit-rs, from PyPI). Safe to run again.
+# independent FHIR R4 validator (fhirkit-rs, from PyPI), and the independent HL7 v2 MLLP peers and
+# JUnit reader the replay/send tests use (hl7apy, python-hl7, junitparser, from PyPI). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! pkg-config --exists libxml-2.0 2>/dev/null; then
@@ -25,4 +26,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if ! .venv/bin/python -c "import fhirkit" 2>/dev/null; then
     .venv/bin/pip install --quiet --disable-pip-version-check fhirkit-rs==0.1.0
+fi
+if ! .venv/bin/python -c "import hl7apy.mllp, hl7.client, junitparser" 2>/dev/null; then
+    .venv/bin/pip install --quiet --disable-pip-version-check hl7apy==1.3.5 hl7==0.4.5 junitparser==5.0.3
 fi

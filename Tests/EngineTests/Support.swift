@@ -55,14 +55,17 @@ enum Support {
     }
 
     /// Runs Tools/validate_fhir.py over a folder; returns (exit status, output).
-    static func validate(folder: URL) throws -> (Int32, String) {
+    static func validate(folder: URL) throws -> (Int32, String) { try validate(paths: [folder]) }
+
+    /// Runs Tools/validate_fhir.py over files and folders; returns (exit status, output).
+    static func validate(paths: [URL]) throws -> (Int32, String) {
         guard let python = validatorPython() else {
             Issue.record("no Python with fhirkit-rs: run Tools/setup.sh or set FHIRBRIDGE_PYTHON")
             return (-1, "")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [Repository.url("Tools/validate_fhir.py").path, folder.path]
+        process.arguments = [Repository.url("Tools/validate_fhir.py").path] + paths.map(\.path)
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

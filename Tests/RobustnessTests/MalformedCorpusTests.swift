@@ -23,8 +23,9 @@ struct MalformedCase: CustomTestStringConvertible, Sendable {
     static let all: [MalformedCase] = {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: Robustness.malformed.path)) ?? []
         return names.filter { $0.hasSuffix(".expected") }.sorted().compactMap { name in
+            // the input beside it, not its expectations (.expected, and the good units' .expected.json)
             let stem = String(name.dropLast(".expected".count))
-            guard let file = names.first(where: { $0.hasPrefix(stem + ".") && !$0.hasSuffix(".expected") }),
+            guard let file = names.first(where: { $0.hasPrefix(stem + ".") && !$0.contains(".expected") }),
                 let text = try? String(contentsOf: Robustness.malformed.appendingPathComponent(name), encoding: .utf8)
             else { return nil }
             var fields: [String: String] = [:]
