@@ -57,28 +57,14 @@ public final class Engine: Sendable {
 
     public init(configuration: EngineConfiguration) throws(EngineLoadError) {
         self.configuration = configuration
-        let terminologyDirectory = configuration.home.appendingPathComponent("Terminology")
-        do {
-            terminology = try TerminologyStore.load(from: terminologyDirectory)
-        } catch {
-            throw EngineLoadError(description: "Terminology: \(error)")
-        }
-        do {
-            let spec = try HL7v2MappingSpec.load(from: configuration.home.appendingPathComponent("Mappings"))
-            hl7Mapper = try HL7v2Mapper(spec: spec, terminology: terminology, defaultZone: configuration.defaultZone)
-        } catch {
-            throw EngineLoadError(description: "Mappings: \(error)")
-        }
-        do {
-            let bundled = try CSVProfiles.loadAll(from: configuration.home.appendingPathComponent("Mappings"))
-            for profile in bundled { try profile.check(against: terminology) }
-            csvProfiles = configuration.csvProfiles + bundled
-            ccdaReader = try CCDAReader(
-                terminology: terminology, mappingsDirectory: configuration.home.appendingPathComponent("Mappings"),
-                limits: configuration.limits.ccda, defaultZone: configuration.defaultZone)
-        } catch {
-            throw EngineLoadError(description: "Mappings: \(error)")
-        }
+        let loaded = try DataOverlay.withHome(
+            configuration.home, mappings: configuration.mappingsOverlays,
+            terminology: configuration.terminologyOverlays
+        ) { home throws(EngineLoadError) in try LoadedData(home: home, configuration: configuration) }
+        terminology = loaded.terminology
+        hl7Mapper = loaded.hl7Mapper
+        csvProfiles = loaded.csvProfiles
+        ccdaReader = loaded.ccdaReader
         bundleBuilder = BundleBuilder()
         emitter = FHIREmitter(
             builder: bundleBuilder, bundleType: configuration.bundleType,
@@ -141,5 +127,38 @@ public final class Engine: Sendable {
     /// The FHIR Bundle for records, as pretty or compact JSON bytes.
     public func bundleJSON(_ records: [ClinicalRecord], pretty: Bool = true) -> ([UInt8], [Diagnostic]) {
         emitter.bundleJSON(records, pretty: pretty)
+    }
+}
+
+/// What an engine reads from its data folders, all at start.
+private struct LoadedData {
+    let terminology: TerminologyStore
+    let hl7Mapper: HL7v2Mapper
+    let csvProfiles: [CSVProfile]
+    let ccdaReader: CCDAReader
+
+    init(home: URL, configuration: EngineConfiguration) throws(EngineLoadError) {
+        let terminologyDirectory = home.appendingPathComponent("Terminology")
+        do {
+            terminology = try TerminologyStore.load(from: terminologyDirectory)
+        } catch {
+            throw EngineLoadError(description: "Terminology: \(error)")
+        }
+        do {
+            let spec = try HL7v2MappingSpec.load(from: home.appendingPathComponent("Mappings"))
+            hl7Mapper = try HL7v2Mapper(spec: spec, terminology: terminology, defaultZone: configuration.defaultZone)
+        } catch {
+            throw EngineLoadError(description: "Mappings: \(error)")
+        }
+        do {
+            let bundled = try CSVProfiles.loadAll(from: home.appendingPathComponent("Mappings"))
+            for profile in bundled { try profile.check(against: terminology) }
+            csvProfiles = configuration.csvProfiles + bundled
+            ccdaReader = try CCDAReader(
+                terminology: terminology, mappingsDirectory: home.appendingPathComponent("Mappings"),
+                limits: configuration.limits.ccda, defaultZone: configuration.defaultZone)
+        } catch {
+            throw EngineLoadError(description: "Mappings: \(error)")
+        }
     }
 }

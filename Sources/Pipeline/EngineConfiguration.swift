@@ -18,6 +18,11 @@ public struct EngineConfiguration: Sendable {
     public var limits = EngineLimits()
     /// CSV column profiles tried before the bundled ones in `Mappings/csv` (`--csv-profile`).
     public var csvProfiles: [CSVProfile] = []
+    /// A site's folders laid over `Mappings/` and `Terminology/` (`--mappings`, `--terminology`):
+    /// a file at the same relative path replaces the bundled one, other files join them; later
+    /// folders win (`DataOverlay`).
+    public var mappingsOverlays: [URL] = []
+    public var terminologyOverlays: [URL] = []
 
     public init(
         home: URL, defaultZone: String = "+00:00", bundleType: BundleType = .transaction,

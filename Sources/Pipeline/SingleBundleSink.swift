@@ -178,15 +178,15 @@ public final class SingleBundleSink: RecordSink {
             heldBack = []
         }
         var output = BundleOutput(destination: destination, sealingKey: sealingKey)
-        let (head, tail) = frame(id: bundleID.finalize())
-        try output.write(head)
+        let id = bundleID.finalize()
+        let (head, tail) = frame(id: id)
         let separator: [UInt8] = pretty ? Array(",\n    ".utf8) : [UInt8(ascii: ",")]
         var counts: [String: Int] = [:]
         var merged = try index.sorted()
         var winner: IndexEntry?
         var first = true
         func emit(_ entry: IndexEntry) throws {
-            if !first { try output.write(separator) }
+            try output.write(first ? head : separator)
             first = false
             try output.write(try store.read(offset: entry.offset, length: Int(entry.length)))
             counts[entry.typeName, default: 0] += 1
@@ -202,11 +202,22 @@ public final class SingleBundleSink: RecordSink {
             if !entry.isMarker { winner = entry }  // the last record's version wins
         }
         if let winner { try emit(winner) }
-        try output.write(tail)
+        // FHIR JSON has no empty arrays: a bundle without entries (an ACK's) has no `entry`
+        try output.write(first ? emptyBundle(id: id) : tail)
         let written = try output.finish()
         if destination == .memory { bytes = written.bytes }
         outputs.append(.stream(digest: written.digest, size: written.size))
         return Emission(resources: counts, diagnostics: diagnostics)
+    }
+
+    /// A bundle without entries, as the writer lays it out.
+    func emptyBundle(id: String) -> [UInt8] {
+        let bundle = JSONObject([
+            "resourceType": .string("Bundle"), "id": .string(id), "type": .string(emitter.bundleType.rawValue),
+        ])
+        var bytes = JSONWriter(style: pretty ? .pretty : .compact).bytes(.object(bundle))
+        if pretty { bytes.append(0x0A) }
+        return bytes
     }
 
     /// The bundle's bytes before the first entry and after the last, as the writer lays them out.

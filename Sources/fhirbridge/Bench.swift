@@ -159,7 +159,7 @@ struct Bench: ParsableCommand {
             "convert", file.path, "--out", folder.appendingPathComponent("out").path, "--ndjson", "--quiet", "--jobs",
             "\(jobs)",
         ]
-        if let home = home.home { arguments += ["--home", home] }
+        arguments += home.arguments
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

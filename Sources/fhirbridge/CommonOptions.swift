@@ -18,6 +18,23 @@ struct HomeOptions: ParsableArguments {
     )
     var home: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "A site's folder laid over Mappings/ (repeatable; later ones win).",
+            discussion:
+                "A file at the same relative path (hl7v2/segments/PID.yaml, csv/my.profile.yaml) replaces the bundled one; other files join them."
+        ), completion: .directory)
+    var mappings: [String] = []
+
+    @Option(help: "A site's folder laid over Terminology/, the same way (repeatable).", completion: .directory)
+    var terminology: [String] = []
+
+    /// The options again, for a child process (`bench --whole-process`).
+    var arguments: [String] {
+        (home.map { ["--home", $0] } ?? []) + mappings.flatMap { ["--mappings", $0] }
+            + terminology.flatMap { ["--terminology", $0] }
+    }
+
     /// Loads the engine; a missing data folder is an I/O error (74), data that does not load 70.
     func loadEngine(_ configure: (inout EngineConfiguration) -> Void = { _ in }) throws -> Engine {
         guard let homeURL = home.map({ URL(fileURLWithPath: $0) }) ?? Engine.locateHome() else {
@@ -26,6 +43,8 @@ struct HomeOptions: ParsableArguments {
             throw Exit.ioError
         }
         var configuration = EngineConfiguration(home: homeURL)
+        configuration.mappingsOverlays = mappings.map { URL(fileURLWithPath: $0) }
+        configuration.terminologyOverlays = terminology.map { URL(fileURLWithPath: $0) }
         configure(&configuration)
         do {
             return try Engine(configuration: configuration)

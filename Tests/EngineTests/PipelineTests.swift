@@ -62,8 +62,8 @@ struct PipelineTests {
         #expect(Support.engine.convert(bytes, inputName: "body").first?.error?.kind == .unsupportedInputFormat)
     }
 
-    /// `<stem>.<first 16 hex digits of SHA-256 of the bundle>.json`: the same input twice gives
-    /// one file with the same bytes.
+    /// `<stem>[.<n>].<first 16 hex digits of SHA-256 of the bundle>.json` (`n` for the units of an
+    /// input of several): the same input twice gives one file with the same bytes.
     @Test func bundleFilesAreNamedByInputAndContent() throws {
         let folder = try Support.temporaryFolder("pipeline-names")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -77,7 +77,10 @@ struct PipelineTests {
         #expect(names.count == 4)
         #expect(names.filter { $0.hasPrefix("batch-fhs-three-messages.") }.count == 3)
         #expect(
-            names.allSatisfy { $0.range(of: #"^[a-z0-9-]+\.[0-9a-f]{16}\.json$"#, options: .regularExpression) != nil })
+            names.allSatisfy {
+                $0.range(of: #"^[a-z0-9-]+(\.[1-3])?\.[0-9a-f]{16}\.json$"#, options: .regularExpression) != nil
+            })
+        #expect(names.filter { $0.hasPrefix("batch-fhs-three-messages.2.") }.count == 1)
         #expect(sink.outputs.count == 5)
         // a bundle file holds what the engine's bundle of that unit holds, and is named by it
         let record = try #require(

@@ -51,6 +51,32 @@ import Testing
         #expect(unchanged.stderr.contains("0 new, 0 changed, 2 unchanged"), "\(unchanged.stderr)")
     }
 
+    /// A site replays its own maps: `--mappings DIR` lays a folder over `Mappings/` (a file at the
+    /// same relative path replaces the bundled one). An overlay that maps PID-8 nowhere makes the
+    /// golden sample fail at `Patient.gender`; a missing overlay folder is refused at load (exit 70).
+    @Test func aMappingsOverlayIsReplayedLikeTheBundledMaps() throws {
+        let folder = try suite(["adt-a01-basic.hl7": "Samples/hl7v2/adt-a01-basic.hl7"])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.copyItem(
+            at: Repository.url("Samples/hl7v2/adt-a01-basic.expected.json"),
+            to: folder.appendingPathComponent("adt-a01-basic.expected.json"))
+        let overlay = folder.appendingPathComponent("site/hl7v2/segments")
+        try FileManager.default.createDirectory(at: overlay, withIntermediateDirectories: true)
+        let pid = try String(contentsOf: Repository.url("Mappings/hl7v2/segments/PID.yaml"), encoding: .utf8)
+        let rule = #"      PID-8: { to: gender, type: IS, table: "0001", map: v2-0001--administrative-gender }"#
+        #expect(pid.contains(rule))
+        try pid.replacingOccurrences(of: rule + "\n", with: "").write(
+            to: overlay.appendingPathComponent("PID.yaml"), atomically: true, encoding: .utf8)
+        let bundled = try replay(["adt-a01-basic.hl7"], in: folder)
+        #expect(bundled.status == 0, "\(bundled.stderr)")
+        let site = try replay(["adt-a01-basic.hl7", "--mappings", "site"], in: folder)
+        #expect(site.status != 0)
+        #expect(site.stderr.contains("Patient).gender"), "\(site.stderr)")
+        let missing = try replay(["adt-a01-basic.hl7", "--mappings", "nowhere"], in: folder)
+        #expect(missing.status == 70, "\(missing.stderr)")
+        #expect(missing.stderr.contains("Mappings overlay 1: not a folder"), "\(missing.stderr)")
+    }
+
     /// The whole library as a site would replay its folder (ReplayLibraryTests runs it case by case).
     @Test func theSamplesLibraryReplaysThroughTheCommand() throws {
         let result = try CLIRunner.run(
