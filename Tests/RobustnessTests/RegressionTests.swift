@@ -55,6 +55,23 @@ import Testing
             for size in [1, 2, 5, 64] {
                 #expect(Self.decode(stream, chunkSizes: [size], maxFrameBytes: limit) == whole, "chunks of \(size)")
             }
+            // As FuzzMLLP: each frame's acknowledgement reads back as one message.
+            for frame in whole {
+                let ack: [UInt8]
+                switch frame {
+                case .message(let content):
+                    let bytes = Array(content.readableBytesView)
+                    let issues = HL7Parser.parseAll(bytes).errors.map { HL7AcknowledgementIssue($0.sourceError) }
+                    ack = HL7Acknowledgement(issues: issues).bytes(
+                        replyingTo: HL7InboundHeader(scanning: bytes), controlID: "A1", timestamp: "20240101000000+0000")
+                case .oversized(let prefix, _):
+                    ack = HL7Acknowledgement(code: .reject).bytes(
+                        replyingTo: HL7InboundHeader(scanning: prefix.readableBytesView), controlID: "A1",
+                        timestamp: "20240101000000+0000")
+                }
+                let reply = HL7Parser.parseAll(ack)
+                #expect(reply.messages.count == 1 && reply.errors.isEmpty, "the acknowledgement reads back")
+            }
         case "csv":
             var reader = CSVReader(bytes: bytes, chunkSize: Int(bytes.first ?? 0) + 1, maxRecordBytes: 4096)
             while reader.readRecord() != nil {}
