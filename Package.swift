@@ -167,7 +167,7 @@ let package = Package(
         .testTarget(
             name: "RobustnessTests",
             dependencies: [
-                "Pipeline", "HL7v2", "MLLP", "CSVSource", "CCDA", "ClinicalModel", "CLITestSupport",
+                "Pipeline", "HL7v2", "MLLP", "CSVSource", "CCDA", "ClinicalModel", "CLITestSupport", "PHISafety",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             exclude: ["Regressions"], swiftSettings: swiftSettings),

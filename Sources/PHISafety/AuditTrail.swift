@@ -141,15 +141,17 @@ public struct AuditTrail: Sendable {
     }
 
     /// Checks every entry: well-formed, `seq` 1, 2, 3…, `prev` equal to the previous `hash`, `hash`
-    /// equal to the recomputed one, the file ends with a newline, and the head file (when present)
-    /// names the last entry. Returns the number of entries.
+    /// equal to the recomputed one, each line exactly the bytes that hash covers (no blank lines, no
+    /// white space or escapes changed), the file ends with a newline, and the head file (when
+    /// present) names the last entry. Returns the number of entries.
     @discardableResult
     public func verify() throws(AuditVerificationError) -> Int {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw AuditVerificationError(kind: .unreadable, entry: 0)
         }
         let bytes = Array(data)
-        let lines = Self.lines(bytes)
+        var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
+        if lines.last?.isEmpty == true { lines.removeLast() }  // after the last entry's newline
         var prev = Self.genesis
         for (offset, line) in lines.enumerated() {
             let number = offset + 1
@@ -159,7 +161,9 @@ public struct AuditTrail: Sendable {
             else { throw AuditVerificationError(kind: .malformedEntry, entry: number) }
             guard seq == number else { throw AuditVerificationError(kind: .sequenceGap, entry: number) }
             guard storedPrev == prev else { throw AuditVerificationError(kind: .brokenChain, entry: number) }
-            guard Self.hash(of: object) == stored else { throw AuditVerificationError(kind: .hashMismatch, entry: number) }
+            guard Self.hash(of: object) == stored,
+                JSONWriter(style: .compact).bytes(JSON.object(object).sortedKeys()).elementsEqual(line)
+            else { throw AuditVerificationError(kind: .hashMismatch, entry: number) }
             prev = stored
         }
         if let last = bytes.last, last != 0x0A {

@@ -5,6 +5,7 @@ import Foundation
 import HL7v2
 import MLLP
 import NIOCore
+import PHISafety
 import Pipeline
 import Testing
 
@@ -20,7 +21,7 @@ import Testing
         }
     }
 
-    static let all: [String] = ["hl7v2", "mllp", "csv", "ccda"].flatMap { target in
+    static let all: [String] = ["hl7v2", "mllp", "csv", "ccda", "audit"].flatMap { target in
         inputs(target).map { "\(target)/\($0.lastPathComponent)" }
     }
 
@@ -86,6 +87,14 @@ import Testing
             let units = Robustness.engine.convert(bytes, inputName: "regression.xml", format: .ccda)
             #expect(units.count == 1)
             #expect(units[0].record != nil || units[0].error?.location != nil)
+        case "audit":
+            // A trail changed after it was written (no head file): it must not verify.
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("regression-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let trail = AuditTrail(path: folder.appendingPathComponent("runs.audit").path)
+            try Data(bytes).write(to: URL(fileURLWithPath: trail.path))
+            #expect(throws: AuditVerificationError.self) { try trail.verify() }
         default:
             Issue.record("unknown regression folder for \(name)")
         }
