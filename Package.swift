@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "CSVSource", targets: ["CSVSource"]),
         .library(name: "CCDA", targets: ["CCDA"]),
         .library(name: "HL7v2Mapping", targets: ["HL7v2Mapping", "MappingSpec", "Terminology"]),
+        .library(name: "EngineServer", targets: ["EngineServer", "PHISafety", "FHIRR4", "FHIRMapping"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -211,7 +212,7 @@ let package = Package(
         .testTarget(
             name: "RobustnessTests",
             dependencies: [
-                "Pipeline", "HL7v2", "MLLP", "CSVSource", "CCDA", "ClinicalModel", "TestSupport",
+                "Pipeline", "HL7v2", "MLLP", "CSVSource", "CCDA", "ClinicalModel", "TestSupport", "PHISafety",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             exclude: ["Regressions"], swiftSettings: swiftSettings),

@@ -76,8 +76,9 @@ public struct HL7AcknowledgementIssue: Hashable, Sendable {
 ///     // ERR||PID^1^7^1|102^Data type error^HL70357|E|invalidTimestamp|||invalidTimestamp at message 1 PID[1]-7\r
 ///
 /// Building is a pure function of the inbound header and the outcome. The reply uses the inbound
-/// delimiters and character set (MSH-18), swaps sender and receiver (MSH-3/4 with MSH-5/6), echoes
-/// MSH-11 and MSH-12, and puts the inbound MSH-10 in MSA-2. ERR segments say kind and position only:
+/// delimiters and character set (MSH-18, left out when `HL7Charset` does not know it, so that the ACK
+/// stays readable), swaps sender and receiver (MSH-3/4 with MSH-5/6), echoes MSH-11 and MSH-12, and
+/// puts the inbound MSH-10 in MSA-2. ERR segments say kind and position only:
 /// v2.5 and later get ERR-2 (ERL: `PID^1^3^1`), ERR-3 (table 0357), ERR-4 (severity), ERR-5 (kind) and
 /// ERR-8 (kind and position as text); earlier versions get ERR-1 (ELD: `PID^1^3^102&Data type error&HL70357`).
 /// Any text is escaped with `HL7Escaping` for the inbound delimiters. Segments end with CR; MLLP
@@ -148,9 +149,12 @@ public struct HL7Acknowledgement: Hashable, Sendable {
         out.append(contentsOf: processing.isEmpty ? Array("P".utf8) : processing)
         out.append(field)
         let version = raw(12)
-        out.append(contentsOf: version.isEmpty ? Array("2.5.1".utf8) : version)
+        out.append(contentsOf: version.isEmpty ? text("2.5.1") : version)  // `.` may be a delimiter
+        // MSH-18 only when it names a character set the parser reads (as the parser reads it, first
+        // repetition and component): an unknown one would make the ACK itself unreadable.
         let charset = raw(18)
-        if !charset.isEmpty {
+        let named = String(decoding: header?.rawComponent(18, component: 1) ?? [], as: UTF8.self)
+        if !charset.isEmpty, HL7Charset(msh18: named) != nil {
             out.append(contentsOf: [UInt8](repeating: field, count: 6))  // MSH-13 … MSH-18
             out.append(contentsOf: charset)
         }

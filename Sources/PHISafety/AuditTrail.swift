@@ -174,8 +174,9 @@ public struct AuditTrail: Sendable {
     }
 
     /// Checks every entry: well-formed, `seq` 1, 2, 3…, `prev` equal to the previous `hash`, `hash`
-    /// equal to the recomputed one, the file ends with a newline, the head file is there (once the
-    /// trail has an entry) and names the last entry, and every line of the anchor file (when
+    /// equal to the recomputed one, each line exactly the bytes that hash covers (no blank lines, no
+    /// white space or escapes changed), the file ends with a newline, the head file is there (once
+    /// the trail has an entry) and names the last entry, and every line of the anchor file (when
     /// `anchorPath` is set) names an entry of the trail with its hash. Returns the number of entries.
     @discardableResult
     public func verify() throws(AuditVerificationError) -> Int {
@@ -183,7 +184,8 @@ public struct AuditTrail: Sendable {
             throw AuditVerificationError(kind: .unreadable, entry: 0)
         }
         let bytes = Array(data)
-        let lines = Self.lines(bytes)
+        var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
+        if lines.last?.isEmpty == true { lines.removeLast() }  // after the last entry's newline
         var prev = Self.genesis
         var hashes: [String] = []
         for (offset, line) in lines.enumerated() {
@@ -194,9 +196,9 @@ public struct AuditTrail: Sendable {
             else { throw AuditVerificationError(kind: .malformedEntry, entry: number) }
             guard seq == number else { throw AuditVerificationError(kind: .sequenceGap, entry: number) }
             guard storedPrev == prev else { throw AuditVerificationError(kind: .brokenChain, entry: number) }
-            guard Self.hash(of: object) == stored else {
-                throw AuditVerificationError(kind: .hashMismatch, entry: number)
-            }
+            guard Self.hash(of: object) == stored,
+                JSONWriter(style: .compact).bytes(JSON.object(object).sortedKeys()).elementsEqual(line)
+            else { throw AuditVerificationError(kind: .hashMismatch, entry: number) }
             prev = stored
             hashes.append(stored)
         }

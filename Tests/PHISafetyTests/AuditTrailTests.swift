@@ -72,6 +72,28 @@ struct AuditTrailTests {
         #expect(failure(trail) == AuditVerificationError(kind: .brokenChain, entry: 3))
     }
 
+    /// Found by FuzzAudit (Tests/RobustnessTests/Regressions/audit/space-inserted-in-entry): white
+    /// space inside an entry left the parsed JSON, and so the hash, unchanged, and the trail verified.
+    @Test func sameJSONInOtherBytesIsDetected() throws {
+        let trail = try trail()
+        let original = try lines(trail)
+        let variants = [
+            original[1].replacingOccurrences(of: "\"user\":", with: "\"user\": "),  // white space
+            original[1].replacingOccurrences(of: "\"tester\"", with: "\"t\\u0065ster\""),  // an escape
+            original[1] + "\r",  // a CR before the newline
+        ]
+        for variant in variants {
+            var lines = original
+            lines[1] = variant
+            try write(lines, to: trail)
+            #expect(failure(trail) == AuditVerificationError(kind: .hashMismatch, entry: 2), "\(variant.suffix(12))")
+        }
+        try write([original[0], "", original[1], original[2], original[3]], to: trail)
+        #expect(failure(trail) == AuditVerificationError(kind: .malformedEntry, entry: 2))
+        try write(original, to: trail)
+        #expect(try trail.verify() == 4)
+    }
+
     @Test func removedEntryIsDetected() throws {
         let trail = try trail()
         var lines = try lines(trail)

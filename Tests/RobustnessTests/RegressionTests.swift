@@ -5,6 +5,7 @@ import Foundation
 import HL7v2
 import MLLP
 import NIOCore
+import PHISafety
 import Pipeline
 import Testing
 
@@ -20,7 +21,7 @@ import Testing
         }
     }
 
-    static let all: [String] = ["hl7v2", "mllp", "csv", "ccda"].flatMap { target in
+    static let all: [String] = ["hl7v2", "mllp", "csv", "ccda", "audit"].flatMap { target in
         inputs(target).map { "\(target)/\($0.lastPathComponent)" }
     }
 
@@ -57,6 +58,23 @@ import Testing
             for size in [1, 2, 5, 64] {
                 #expect(Self.decode(stream, chunkSizes: [size], maxFrameBytes: limit) == whole, "chunks of \(size)")
             }
+            // As FuzzMLLP: each frame's acknowledgement reads back as one message.
+            for frame in whole {
+                let ack: [UInt8]
+                switch frame {
+                case .message(let content):
+                    let bytes = Array(content.readableBytesView)
+                    let issues = HL7Parser.parseAll(bytes).errors.map { HL7AcknowledgementIssue($0.sourceError) }
+                    ack = HL7Acknowledgement(issues: issues).bytes(
+                        replyingTo: HL7InboundHeader(scanning: bytes), controlID: "A1", timestamp: "20240101000000+0000")
+                case .oversized(let prefix, _):
+                    ack = HL7Acknowledgement(code: .reject).bytes(
+                        replyingTo: HL7InboundHeader(scanning: prefix.readableBytesView), controlID: "A1",
+                        timestamp: "20240101000000+0000")
+                }
+                let reply = HL7Parser.parseAll(ack)
+                #expect(reply.messages.count == 1 && reply.errors.isEmpty, "the acknowledgement reads back")
+            }
         case "csv":
             var reader = CSVReader(bytes: bytes, chunkSize: Int(bytes.first ?? 0) + 1, maxRecordBytes: 4096)
             while reader.readRecord() != nil {}
@@ -72,6 +90,14 @@ import Testing
             let units = Robustness.engine.convert(bytes, inputName: "regression.xml", format: .ccda)
             #expect(units.count == 1)
             #expect(units[0].record != nil || units[0].error?.location != nil)
+        case "audit":
+            // A trail changed after it was written (no head file): it must not verify.
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("regression-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let trail = AuditTrail(path: folder.appendingPathComponent("runs.audit").path)
+            try Data(bytes).write(to: URL(fileURLWithPath: trail.path))
+            #expect(throws: AuditVerificationError.self) { try trail.verify() }
         default:
             Issue.record("unknown regression folder for \(name)")
         }
