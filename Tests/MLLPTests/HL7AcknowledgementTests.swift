@@ -115,14 +115,18 @@ func segments(_ bytes: [UInt8]) -> [String] {
     /// Found by FuzzMLLP (Tests/RobustnessTests/Regressions/mllp/ack-echoes-unknown-charset): an
     /// MSH-18 the parser does not know was echoed, so the ACK itself could not be read.
     @Test func unknownCharsetIsNotEchoedButAKnownOneIs() throws {
-        let unknown = try #require(HL7InboundHeader(scanning: Array("MSH|^~\\&|S|SF|R|RF|20240101||ADT^A01|C1|P|2.5.1||||||S\r".utf8)))
-        let reply = HL7Acknowledgement(code: .reject).bytes(replyingTo: unknown, controlID: "A9", timestamp: "20240101000000+0000")
+        let unknown = try #require(
+            HL7InboundHeader(scanning: Array("MSH|^~\\&|S|SF|R|RF|20240101||ADT^A01|C1|P|2.5.1||||||S\r".utf8)))
+        let reply = HL7Acknowledgement(code: .reject).bytes(
+            replyingTo: unknown, controlID: "A9", timestamp: "20240101000000+0000")
         #expect(segments(reply)[0] == "MSH|^~\\&|R|RF|S|SF|20240101000000+0000||ACK^A01^ACK|A9|P|2.5.1")
         let parsed = HL7Parser.parseAll(reply)
         #expect(parsed.messages.count == 1 && parsed.errors.isEmpty)
 
-        let latin1 = try #require(HL7InboundHeader(scanning: Array("MSH|^~\\&|S|SF|R|RF|20240101||ADT^A01|C2|P|2.5.1||||||8859/1\r".utf8)))
-        let echoed = HL7Acknowledgement(code: .accept).bytes(replyingTo: latin1, controlID: "A10", timestamp: "20240101000000+0000")
+        let latin1 = try #require(
+            HL7InboundHeader(scanning: Array("MSH|^~\\&|S|SF|R|RF|20240101||ADT^A01|C2|P|2.5.1||||||8859/1\r".utf8)))
+        let echoed = HL7Acknowledgement(code: .accept).bytes(
+            replyingTo: latin1, controlID: "A10", timestamp: "20240101000000+0000")
         #expect(segments(echoed)[0].hasSuffix("|A10|P|2.5.1||||||8859/1"))
         #expect(try HL7Parser.parse(echoed, index: 1).charset == .latin1)
     }
@@ -131,7 +135,8 @@ func segments(_ bytes: [UInt8]) -> [String] {
     /// no MSH-12, the default version was written unescaped and read back as `2`.
     @Test func defaultVersionIsEscapedInTheInboundDelimiters() throws {
         let header = try #require(HL7InboundHeader(scanning: Array("MSH#$*!.#S#SF#R#RF#20240101##ADT$A01#C3\r".utf8)))
-        let reply = HL7Acknowledgement(code: .accept).bytes(replyingTo: header, controlID: "A11", timestamp: "20240101000000+0000")
+        let reply = HL7Acknowledgement(code: .accept).bytes(
+            replyingTo: header, controlID: "A11", timestamp: "20240101000000+0000")
         #expect(segments(reply)[0] == "MSH#$*!.#R#RF#S#SF#20240101000000+0000##ACK$A01$ACK#A11#P#2!T!5!T!1")
         #expect(try HL7Parser.parse(reply, index: 1).version == "2.5.1")
     }

@@ -66,7 +66,8 @@ import Testing
                     let bytes = Array(content.readableBytesView)
                     let issues = HL7Parser.parseAll(bytes).errors.map { HL7AcknowledgementIssue($0.sourceError) }
                     ack = HL7Acknowledgement(issues: issues).bytes(
-                        replyingTo: HL7InboundHeader(scanning: bytes), controlID: "A1", timestamp: "20240101000000+0000")
+                        replyingTo: HL7InboundHeader(scanning: bytes), controlID: "A1", timestamp: "20240101000000+0000"
+                    )
                 case .oversized(let prefix, _):
                     ack = HL7Acknowledgement(code: .reject).bytes(
                         replyingTo: HL7InboundHeader(scanning: prefix.readableBytesView), controlID: "A1",
@@ -92,7 +93,8 @@ import Testing
             #expect(units[0].record != nil || units[0].error?.location != nil)
         case "audit":
             // A trail changed after it was written (no head file): it must not verify.
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("regression-\(UUID().uuidString)")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "regression-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
             let trail = AuditTrail(path: folder.appendingPathComponent("runs.audit").path)
