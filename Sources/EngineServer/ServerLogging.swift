@@ -6,12 +6,8 @@ import PHISafety
 /// metadata: kinds, positions, counts, routes, statuses and digests of message control ids; anything
 /// else is printed as a redaction marker, so no message content can reach the log.
 public enum ServerLogging {
-    /// Bootstraps swift-log once per process; `level` is trace, debug, info, notice, warning, error
-    /// or critical.
-    public static func bootstrap(level: String) throws(ServerSetupError) -> Logger {
-        guard let logger = SafeLogging.bootstrap(level: level, label: "fhirbridge.serve") else {
-            throw ServerSetupError("unknown log level")
-        }
-        return logger
+    /// Bootstraps swift-log once per process.
+    public static func bootstrap(level: Logger.Level) -> Logger {
+        SafeLogging.bootstrap(level: level, label: "fhirbridge.serve")
     }
 }

@@ -161,17 +161,11 @@ public struct SafeLogHandler: LogHandler {
 
 /// Process-wide bootstrap of ``SafeLogHandler``.
 public enum SafeLogging {
-    /// The levels `--log-level` accepts.
-    public static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
-
     /// Bootstraps swift-log with ``SafeLogHandler`` once per process (later calls are ignored) and
-    /// returns a logger with `label`. Returns `nil` for an unknown level name.
+    /// returns a logger with `label`.
     public static func bootstrap(
-        level: String, label: String, sink: @escaping SafeLogHandler.Sink = SafeLogHandler.standardError
-    )
-        -> Logger?
-    {
-        guard let level = Logger.Level(rawValue: level.lowercased()) else { return nil }
+        level: Logger.Level, label: String, sink: @escaping SafeLogHandler.Sink = SafeLogHandler.standardError
+    ) -> Logger {
         once.bootstrap(level: level, sink: sink)
         var logger = Logger(label: label)
         logger.logLevel = level

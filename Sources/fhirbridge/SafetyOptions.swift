@@ -190,19 +190,17 @@ struct AuditOptions: ParsableArguments {
 
 /// `--log-level`: events (kinds, positions, counts, digests) on standard error through `SafeLogHandler`.
 struct LogOptions: ParsableArguments {
-    @Option(help: "Log level for events on standard error: trace, debug, info, notice, warning, error or critical.")
-    var logLevel: String = "warning"
-
-    func validate() throws {
-        if !SafeLogging.levels.contains(logLevel.lowercased()) {
-            throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical.")
-        }
-    }
+    @Option(help: "Log level for events on standard error.")
+    var logLevel: Logger.Level = .warning
 
     func logger(_ label: String) -> Logger {
-        SafeLogging.bootstrap(level: logLevel, label: label) ?? Logger(label: label)
+        SafeLogging.bootstrap(level: logLevel, label: label)
     }
 }
+
+/// `--log-level trace|debug|info|notice|warning|error|critical`: swift-log's levels, checked (and
+/// listed in `--help`) by the argument parser.
+extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 extension Logger.Metadata {
     /// Metadata for a source error: its kind and position.

@@ -2,6 +2,7 @@ import ArgumentParser
 import EngineServer
 import FHIRMapping
 import Foundation
+import Logging
 import Pipeline
 
 struct Serve: AsyncParsableCommand {
@@ -85,8 +86,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var home: HomeOptions
 
-    @Option(help: "Log level: debug, info, notice, warning or error.")
-    var logLevel: String = "info"
+    @Option(help: "Log level for events on standard error.")
+    var logLevel: Logger.Level = .info
 
     @OptionGroup(title: "PHI safety") var encryption: EncryptionOptions
     @OptionGroup(title: "Record policy (HTTP responses and --out bundles)") var records: RecordPolicyOptions
@@ -114,13 +115,10 @@ struct Serve: AsyncParsableCommand {
         for (name, value) in timeouts where !(1...86_400).contains(value) {
             throw ValidationError("\(name) must be 1 to 86400 seconds.")
         }
-        if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel.lowercased()) {
-            throw ValidationError("--log-level must be debug, info, notice, warning or error.")
-        }
     }
 
     func run() async throws {
-        let logger = try Self.setup { () throws(ServerSetupError) in try ServerLogging.bootstrap(level: logLevel) }
+        let logger = ServerLogging.bootstrap(level: logLevel)
         let engine = try source.loadEngine(home) { configuration in
             configuration.bundleType = bundleType
             configuration.limits = limits.engineLimits

@@ -30,6 +30,15 @@ struct CLITests {
         #expect(status == 64)
     }
 
+    /// `--log-level` takes swift-log's levels, checked by the parser, the same on every command.
+    @Test func anUnknownLogLevelIsAUsageError() throws {
+        for command in ["convert", "reconcile", "serve"] {
+            let (status, _, error) = try Self.run([command, "--log-level", "loud"])
+            #expect(status == 64, "\(command)")
+            #expect(error.contains("trace") && error.contains("critical"), "\(command): \(error)")
+        }
+    }
+
     @Test func missingInputIsAUsageError() throws {
         let (status, _, _) = try Self.run(["convert", "no/such/file.hl7"])
         #expect(status == 64)
