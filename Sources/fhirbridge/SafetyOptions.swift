@@ -191,16 +191,30 @@ struct AuditOptions: ParsableArguments {
 /// `--log-level`: events (kinds, positions, counts, digests) on standard error through `SafeLogHandler`.
 struct LogOptions: ParsableArguments {
     @Option(help: "Log level for events on standard error.")
-    var logLevel: Logger.Level = .warning
+    var logLevel: LogLevel = .warning
 
     func logger(_ label: String) -> Logger {
-        SafeLogging.bootstrap(level: logLevel, label: label)
+        SafeLogging.bootstrap(level: logLevel.level, label: label)
     }
 }
 
 /// `--log-level trace|debug|info|notice|warning|error|critical`: swift-log's levels, checked (and
 /// listed in `--help`) by the argument parser.
-extension Logger.Level: @retroactive ExpressibleByArgument {}
+enum LogLevel: String, CaseIterable, ExpressibleByArgument {
+    case trace, debug, info, notice, warning, error, critical
+
+    var level: Logger.Level {
+        switch self {
+        case .trace: .trace
+        case .debug: .debug
+        case .info: .info
+        case .notice: .notice
+        case .warning: .warning
+        case .error: .error
+        case .critical: .critical
+        }
+    }
+}
 
 extension Logger.Metadata {
     /// Metadata for a source error: its kind and position.

@@ -2,7 +2,6 @@ import ArgumentParser
 import EngineServer
 import FHIRMapping
 import Foundation
-import Logging
 import Pipeline
 
 struct Serve: AsyncParsableCommand {
@@ -87,7 +86,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var home: HomeOptions
 
     @Option(help: "Log level for events on standard error.")
-    var logLevel: Logger.Level = .info
+    var logLevel: LogLevel = .info
 
     @OptionGroup(title: "PHI safety") var encryption: EncryptionOptions
     @OptionGroup(title: "Record policy (HTTP responses and --out bundles)") var records: RecordPolicyOptions
@@ -118,7 +117,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = ServerLogging.bootstrap(level: logLevel)
+        let logger = ServerLogging.bootstrap(level: logLevel.level)
         let engine = try source.loadEngine(home) { configuration in
             configuration.bundleType = bundleType
             configuration.limits = limits.engineLimits
