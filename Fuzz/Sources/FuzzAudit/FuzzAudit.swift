@@ -51,11 +51,14 @@ func record(_ part: ArraySlice<UInt8>, number: Int) -> AuditRecord {
     let user = String(decoding: part.dropFirst(third).prefix(third), as: UTF8.self)
     let option = String(decoding: part.dropFirst(2 * third), as: UTF8.self)
     let seconds = part.prefix(4).reduce(0) { $0 << 8 | Int($1) }
+    // keys come from the input, so two may be equal (an option named `--format`, a command `units`)
+    let options = Dictionary([("--format", option), (option, "x")], uniquingKeysWith: { first, _ in first })
+    let counts = Dictionary([(command, part.count), ("units", number)], uniquingKeysWith: { first, _ in first })
     return AuditRecord(
-        command: command, options: ["--format": option, option: "x"], user: user,
+        command: command, options: options, user: user,
         started: Date(timeIntervalSince1970: Double(seconds)),
         finished: Date(timeIntervalSince1970: Double(seconds + number) + 0.125),
-        counts: [command: part.count, "units": number],
+        counts: counts,
         inputs: [AuditFile(digest: sha256Hex(part), size: part.count, pathDigest: sha256Hex(Array(user.utf8)), role: "input")],
         outputs: part.isEmpty ? [] : [AuditFile(digest: nil, size: Int(part[part.startIndex]), role: option)],
         exitCode: seconds % 80)
