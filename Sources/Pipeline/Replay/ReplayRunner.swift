@@ -301,6 +301,29 @@ public final class ReplayRunner: @unchecked Sendable {
         return run
     }
 
+    /// Converts a sample with the engine its configuration needs and puts the output in `result`;
+    /// nil, with `result` an error, when the engine does not load or the conversion had problems.
+    func run(_ sample: ReplaySample, ndjson: Bool, into result: inout ReplayResult) -> Run? {
+        let engine: Engine
+        do {
+            engine = try self.engine(for: sample.configuration)
+        } catch {
+            result.status = .error
+            result.errorMessages = ["\(error)"]
+            return nil
+        }
+        let run = convert(sample, engine: engine, ndjson: ndjson)
+        result.actualBundle = run.bundle
+        result.actualNDJSON = run.ndjson
+        guard run.problems.isEmpty else {
+            result.status = .error
+            result.errorMessages = run.problems
+            result.isIOError = run.isIOError
+            return nil
+        }
+        return run
+    }
+
     static func isCSVContent(_ url: URL) -> Bool {
         guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
         defer { try? handle.close() }
@@ -323,23 +346,7 @@ public final class ReplayRunner: @unchecked Sendable {
             ]
             return result
         }
-        let engine: Engine
-        do {
-            engine = try self.engine(for: sample.configuration)
-        } catch {
-            result.status = .error
-            result.errorMessages = ["\(error)"]
-            return result
-        }
-        let run = convert(sample, engine: engine, ndjson: hasNDJSON)
-        result.actualBundle = run.bundle
-        result.actualNDJSON = run.ndjson
-        guard run.problems.isEmpty else {
-            result.status = .error
-            result.errorMessages = run.problems
-            result.isIOError = run.isIOError
-            return result
-        }
+        guard let run = run(sample, ndjson: hasNDJSON, into: &result) else { return result }
         let comparison = sample.configuration.comparison
         let hasOutput = run.bundle != nil || !(run.ndjson ?? [:]).isEmpty
         // errors and warnings
@@ -404,24 +411,8 @@ public final class ReplayRunner: @unchecked Sendable {
         let hadJSON = manager.fileExists(atPath: sample.expectedJSON.path)
         let hadNDJSON = manager.fileExists(atPath: sample.expectedNDJSON.path)
         let hadOutcome = manager.fileExists(atPath: sample.expectedOutcome.path)
-        let engine: Engine
-        do {
-            engine = try self.engine(for: sample.configuration)
-        } catch {
-            result.status = .error
-            result.errorMessages = ["\(error)"]
-            return result
-        }
         let useNDJSON = hadNDJSON || (ndjson && !hadJSON)
-        let run = convert(sample, engine: engine, ndjson: useNDJSON)
-        result.actualBundle = run.bundle
-        result.actualNDJSON = run.ndjson
-        guard run.problems.isEmpty else {
-            result.status = .error
-            result.errorMessages = run.problems
-            result.isIOError = run.isIOError
-            return result
-        }
+        guard let run = run(sample, ndjson: useNDJSON, into: &result) else { return result }
         let comparison = sample.configuration.comparison
         var changes = 0
         do {
