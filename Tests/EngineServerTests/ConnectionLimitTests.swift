@@ -16,7 +16,7 @@ import Testing
     /// over each cap, the connection that has waited longest gives way to the new one. The test
     /// process holds both ends (about 2,500 descriptors), so it raises its soft limit on open files
     /// to the hard limit first, as `serve` does.
-    @Test(.timeLimit(.minutes(3))) func aThousandIdleConnectionsLockNobodyOut() async throws {
+    @Test(.timeLimit(.minutes(6))) func aThousandIdleConnectionsLockNobodyOut() async throws {
         let files = OpenFileLimit.raise()
         try #require(files >= 2_700, "the hard limit on open files (\(files)) is too low for this test")
         let adt = try sample("adt-a01-basic.hl7")
@@ -49,7 +49,7 @@ import Testing
 
     /// Over a small cap, the server still answers, and the connection that waited longest is the one
     /// closed (today's listener crashed here, turning a connection away).
-    @Test(.timeLimit(.minutes(2))) func overTheCapTheLongestWaitingConnectionGivesWay() async throws {
+    @Test(.timeLimit(.minutes(6))) func overTheCapTheLongestWaitingConnectionGivesWay() async throws {
         var configuration = ServerConfiguration()
         configuration.maxMLLPConnections = 3
         configuration.maxHTTPConnections = 3
@@ -76,7 +76,7 @@ import Testing
     /// A head or frame sent a byte at a time is cut off at its deadline, however steadily the bytes
     /// come; connections that send nothing are closed at the idle deadline; junk between frames is no
     /// progress.
-    @Test(.timeLimit(.minutes(2))) func slowHeadsSlowFramesAndIdleConnectionsAreClosed() async throws {
+    @Test(.timeLimit(.minutes(6))) func slowHeadsSlowFramesAndIdleConnectionsAreClosed() async throws {
         var configuration = ServerConfiguration()
         configuration.httpTimeouts = .init(header: .seconds(1), read: .seconds(1), idle: .seconds(2))
         configuration.mllpTimeouts = .init(read: .seconds(1), idle: .seconds(2))

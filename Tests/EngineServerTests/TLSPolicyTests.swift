@@ -13,7 +13,7 @@ import Testing
     /// A TLS 1.2 client offering only static-RSA suites (`AES128-SHA`, `AES256-SHA` and their GCM
     /// forms) finds no suite in common, on an RSA certificate where they would otherwise work; the
     /// same client offering ECDHE gets through.
-    @Test(.timeLimit(.minutes(2))) func tls12AcceptsOnlyForwardSecretSuites() async throws {
+    @Test(.timeLimit(.minutes(6))) func tls12AcceptsOnlyForwardSecretSuites() async throws {
         let pki = try TestPKI()
         var configuration = ServerConfiguration()
         configuration.tls = try pki.serverFiles(rsa: true)
@@ -57,7 +57,7 @@ import Testing
 
     /// With a client CA, MLLP answers only senders presenting a certificate issued by it: no
     /// certificate, or one from another CA, gets no acknowledgement. HTTP does not ask for one.
-    @Test(.timeLimit(.minutes(2))) func mllpSendersAuthenticateWithClientCertificates() async throws {
+    @Test(.timeLimit(.minutes(6))) func mllpSendersAuthenticateWithClientCertificates() async throws {
         let pki = try TestPKI()
         let stranger = try TestPKI(name: "another CA")
         var configuration = ServerConfiguration()
