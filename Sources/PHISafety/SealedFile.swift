@@ -234,47 +234,6 @@ public enum SealedFile {
         return (index, offset)
     }
 
-    /// For continuing an existing sealed file, perhaps left by a killed writer: the plaintext of
-    /// each data chunk (each one authenticated), and the size up to the last of them, where
-    /// appending continues. A final chunk, and a chunk cut short at the end of the file (a write
-    /// interrupted half-way), are left out of both.
-    public static func resumePoint(_ sealed: [UInt8], key: DataKey) throws(SealedFileError) -> (
-        chunks: [[UInt8]], size: Int
-    ) {
-        let header = try checkHeader(sealed, key: key)
-        var chunks: [[UInt8]] = []
-        var offset = headerSize
-        while sealed.count - offset >= chunkOverhead {
-            let index = chunks.count
-            let flags = sealed[offset]
-            let length = Int(readBigEndian(sealed[(offset + 1)..<(offset + 5)]))
-            guard flags <= 1, length <= maxChunk else {
-                throw SealedFileError(kind: .authenticationFailed, chunk: index)
-            }
-            guard sealed.count - offset - chunkOverhead >= length else { break }
-            let cipherStart = offset + 5 + 12
-            let tagStart = cipherStart + length
-            let plaintext: [UInt8]
-            do {
-                let box = try AES.GCM.SealedBox(
-                    nonce: AES.GCM.Nonce(data: sealed[(offset + 5)..<cipherStart]),
-                    ciphertext: sealed[cipherStart..<tagStart], tag: sealed[tagStart..<(tagStart + 16)])
-                plaintext = Array(
-                    try AES.GCM.open(
-                        box, using: key.key, authenticating: header + bigEndian(UInt64(index), bytes: 8) + [flags]))
-            } catch {
-                throw SealedFileError(kind: .authenticationFailed, chunk: index)
-            }
-            if flags == 1 {
-                guard tagStart + 16 == sealed.count else { throw SealedFileError(kind: .trailingData, chunk: index) }
-                break
-            }
-            chunks.append(plaintext)
-            offset = tagStart + 16
-        }
-        return (chunks, offset)
-    }
-
     static func bigEndian(_ value: UInt64, bytes: Int) -> [UInt8] {
         (0..<bytes).reversed().map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) }
     }
