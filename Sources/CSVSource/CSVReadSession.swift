@@ -261,8 +261,9 @@ struct CSVReadSession {
         var scope = Scope()
         for fileIndex in files.indices where files[fileIndex].table == tableIndex {
             guard var reader = openReader(fileIndex) else { continue }
+            let reportsStructure = files.firstIndex { $0.url == files[fileIndex].url } == fileIndex
             while let record = reader.readRecord() {
-                guard checkStructure(record, fileIndex) else { continue }
+                guard checkStructure(record, fileIndex, report: reportsStructure) else { continue }
                 guard BoundCondition.all(files[fileIndex].conditions, hold: record.fields) else {
                     leaveIfUntaken(record, fileIndex)
                     continue
@@ -331,7 +332,13 @@ struct CSVReadSession {
         guard var reader = openReader(fileIndex) else { return }
         var previous: Int?
         let conditions = files[fileIndex].conditions
+        // a file several tables read reports its broken rows once, through its first table
+        let reportsStructure = files.firstIndex { $0.url == files[fileIndex].url } == fileIndex
         while let record = reader.readRecord() {
+            guard checkStructure(record, fileIndex, report: reportsStructure) else {
+                previous = nil
+                continue
+            }
             if !conditions.isEmpty, !BoundCondition.all(conditions, hold: record.fields) {
                 leaveIfUntaken(record, fileIndex)
                 // another table's row: it rides along in the current run and is skipped when mapped
@@ -340,7 +347,7 @@ struct CSVReadSession {
                 }
                 continue
             }
-            guard checkStructure(record, fileIndex), let ordinal = patientOrdinal(record, fileIndex) else {
+            guard let ordinal = patientOrdinal(record, fileIndex) else {
                 previous = nil
                 continue
             }

@@ -179,6 +179,15 @@ struct LongTableTests {
         #expect(accounts[0].unaccounted["results:NUM"] == 1)
     }
 
+    @Test func aBrokenRowOfARoutedFileIsReportedOnce() throws {
+        let facts =
+            "PATIENT,CONCEPT,WHEN,KIND,NUM,OP,UNIT,TEXT,NOTE\n1,LOINC:2345-7,2024-03-01 08:00,N,95,E,mg/dL,,\n1,LOINC:2160-0\n"
+        let (records, _, errors, _) = try Self.read(facts: facts)
+        #expect(records[0].observations.count == 1)
+        #expect(errors.map(\.kind) == [.fieldCountMismatch])
+        #expect(errors.first?.location?.description.contains("facts.csv:3") == true)
+    }
+
     @Test func everyCellIsAccountedFor() throws {
         let (_, _, _, accounts) = try Self.read()
         var total = SourceAccount()
