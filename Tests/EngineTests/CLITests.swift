@@ -131,6 +131,12 @@ struct CLITests {
             try FileManager.default.attributesOfItem(
                 atPath: Repository.url("Samples/csv/lab-results.csv").path)[.size] as? Int
         #expect(fitsErr.contains("\(size ?? -1) bytes read"), "\(fitsErr)")
+        // CSV warnings are listed with their file, line and column header
+        let (i2b2, _, i2b2Err) = try Self.run(["convert", "Samples/csv/i2b2"])
+        #expect(i2b2 == 0, "\(i2b2Err)")
+        #expect(
+            i2b2Err.contains("warning: unresolvedForeignKey at observation_fact.csv:25 column ENCOUNTER_NUM"),
+            "\(i2b2Err)")
     }
 
     /// The synthetic corpus written for peers is what `bench` measures: reading it back gives the
