@@ -71,8 +71,9 @@ extension Engine {
     public func csvProfileMiss(_ path: String, extraProfiles: [CSVProfile] = []) -> String? {
         let url = URL(fileURLWithPath: path)
         let profiles = extraProfiles + csvProfiles
-        guard CSVSourceReader.detectProfile(folder: url, candidates: profiles) == nil,
-            let miss = CSVSourceReader.closestMiss(folder: url, candidates: profiles)
+        // closestMiss looks for CSV files first, so other folders cost one listing
+        guard let miss = CSVSourceReader.closestMiss(folder: url, candidates: profiles),
+            CSVSourceReader.detectProfile(folder: url, candidates: profiles) == nil
         else { return nil }
         return "no CSV profile fits these headers; closest: \(miss.profile) (missing columns: "
             + miss.missing.joined(separator: "; ") + "); pass --csv-profile"
