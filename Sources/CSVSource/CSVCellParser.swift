@@ -1,5 +1,41 @@
 import ClinicalModel
+import Foundation
 import Terminology
+
+/// A `when` condition bound to one file's header (a regular expression compiled once).
+struct BoundCondition {
+    let condition: CSVCondition
+    let index: Int?
+    let regex: NSRegularExpression?
+
+    init(_ condition: CSVCondition, header: [String: Int]) {
+        self.condition = condition
+        index = header[condition.column]
+        if case .matches(let pattern) = condition.test {
+            regex = try? NSRegularExpression(pattern: pattern)
+        } else {
+            regex = nil
+        }
+    }
+
+    /// Whether the row's cell passes; a column the file lacks reads as empty.
+    func holds(_ fields: [String]) -> Bool {
+        let cell = CSVCellParser.cell(fields, index)
+        switch condition.test {
+        case .oneOf(let values): return cell.map(values.contains) ?? false
+        case .noneOf(let values): return cell.map { !values.contains($0) } ?? true
+        case .prefix(let prefixes): return cell.map { text in prefixes.contains { text.hasPrefix($0) } } ?? false
+        case .matches:
+            guard let cell, let regex else { return false }
+            return regex.firstMatch(in: cell, range: NSRange(cell.startIndex..., in: cell)) != nil
+        case .empty(let flag): return (cell == nil) == flag
+        }
+    }
+
+    static func all(_ conditions: [BoundCondition], hold fields: [String]) -> Bool {
+        conditions.allSatisfy { $0.holds(fields) }
+    }
+}
 
 /// A column rule bound to one file's header and to the terminology: column positions found by
 /// header name, code systems normalized to URIs, the concept map looked up. A class, so that rows
@@ -23,6 +59,9 @@ final class BoundRule {
     let conceptMap: ConceptMap?
     /// `true` when the rule names a map that `Terminology/` does not have.
     let missingConceptMap: Bool
+    let conditions: [BoundCondition]
+    let comparatorIndex: Int?
+    let pattern: NSRegularExpression?
 
     init(_ rule: CSVColumnRule, header: [String: Int], terminology: TerminologyStore) {
         self.rule = rule
@@ -40,7 +79,17 @@ final class BoundRule {
         unitSystem = rule.unitSystem.map { terminology.normalizeSystem($0) ?? $0 }
         conceptMap = rule.conceptMap.flatMap { terminology.conceptMap(id: $0) }
         missingConceptMap = rule.conceptMap != nil && conceptMap == nil
+        conditions = rule.when.map { BoundCondition($0, header: header) }
+        comparatorIndex = rule.comparatorColumn.flatMap { header[$0] }
+        pattern = rule.pattern.flatMap { try? NSRegularExpression(pattern: $0) }
     }
+
+    /// Whether the rule applies to the row (`when`).
+    func applies(_ fields: [String]) -> Bool { BoundCondition.all(conditions, hold: fields) }
+
+    /// The columns whose cells this rule reads besides its own (display, unit, type, system,
+    /// comparator), present in the file.
+    var otherIndexes: [Int] { [displayIndex, unitIndex, typeIndex, systemIndex, comparatorIndex].compactMap { $0 } }
 
     /// The rule's value transform for codes and identifiers: zero padding, then the prefix.
     func transformCode(_ raw: String) -> String {
@@ -76,6 +125,14 @@ struct CSVCellParser {
             CSVDatePattern("yyyy-MM-dd'T'HH:mmXXX"), CSVDatePattern("yyyy-MM-dd'T'HH:mm:ss"),
             CSVDatePattern("yyyy-MM-dd'T'HH:mm:ss.S"), CSVDatePattern("yyyy-MM-dd"),
         ]) ?? []
+
+    /// The entry for `key`, else for the first key that differs only in case (`nil`: not listed).
+    static func lookup<Value>(_ table: [String: Value], _ key: String) -> Value? {
+        if let index = table.index(forKey: key) { return table[index].value }
+        let lowered = key.lowercased()
+        guard let index = table.firstIndex(where: { $0.key.lowercased() == lowered }) else { return nil }
+        return table[index].value
+    }
 
     static func cell(_ fields: [String], _ index: Int?) -> String? {
         guard let index, index < fields.count else { return nil }
@@ -130,7 +187,7 @@ struct CSVCellParser {
             }
             return .value(.identifier(identifier))
         case .quantity:
-            guard var quantity = Self.quantity(raw) else { return .invalid }
+            guard var quantity = Self.quantity(raw), applyComparator(&quantity, bound, fields) else { return .invalid }
             applyUnit(&quantity, bound, fields)
             return .value(.quantity(quantity))
         case .observationValue:
@@ -150,16 +207,61 @@ struct CSVCellParser {
         return nil
     }
 
-    func code(_ raw: String, _ bound: BoundRule, _ fields: [String]) -> CellOutcome {
+    /// The system name and code of a cell that `split` or `pattern` takes apart.
+    func splitCode(_ raw: String, _ bound: BoundRule) -> (system: String, code: String)? {
+        if let separator = bound.rule.split {
+            guard let range = raw.range(of: separator) else { return nil }
+            let system = String(raw[..<range.lowerBound]).trimmingSpaces()
+            let code = String(raw[range.upperBound...]).trimmingSpaces()
+            return system.isEmpty || code.isEmpty ? nil : (system, code)
+        }
+        guard let regex = bound.pattern,
+            let match = regex.firstMatch(in: raw, range: NSRange(raw.startIndex..., in: raw))
+        else { return nil }
+        func group(_ name: String, _ number: Int) -> String? {
+            var range = match.range(withName: name)
+            if range.location == NSNotFound, number < match.numberOfRanges { range = match.range(at: number) }
+            guard range.location != NSNotFound, let found = Range(range, in: raw) else { return nil }
+            let text = String(raw[found]).trimmingSpaces()
+            return text.isEmpty ? nil : text
+        }
+        guard let system = group("system", 1), let code = group("code", 2) else { return nil }
+        return (system, code)
+    }
+
+    func code(_ cell: String, _ bound: BoundRule, _ fields: [String]) -> CellOutcome {
         let rule = bound.rule
         let display = Self.cell(fields, bound.displayIndex)
+        var raw = cell
+        var splitSystem: String?
+        if rule.split != nil || rule.pattern != nil {
+            guard let parts = splitCode(cell, bound) else { return .unmapped(deliberate: false) }
+            raw = parts.code
+            if let listed = rule.systems[parts.system]
+                ?? rule.systems.first(where: { $0.key.lowercased() == parts.system.lowercased() })?.value
+            {
+                splitSystem = terminology.normalizeSystem(listed) ?? listed
+            } else if rule.unlisted == .keep, let system = bound.system {
+                splitSystem = system
+            } else {
+                return .unmapped(deliberate: false)
+            }
+        }
         if !rule.values.isEmpty {
-            let found =
-                rule.values[raw] ?? rule.values.first { $0.key.lowercased() == raw.lowercased() }?.value
-                ?? rule.values["*"]
-            guard let found else { return .unmapped(deliberate: false) }
+            var found = Self.lookup(rule.values, raw)
+            if found == nil, let any = rule.values.index(forKey: "*") { found = rule.values[any].value }
+            guard let found else {
+                if rule.unlisted == .keep {
+                    return .value(
+                        .coding(
+                            Coding(
+                                system: splitSystem ?? bound.system, code: bound.transformCode(raw), display: display),
+                            text: display))
+                }
+                return .unmapped(deliberate: false)
+            }
             guard let entry = found else { return .unmapped(deliberate: true) }
-            let system = entry.system.map { terminology.normalizeSystem($0) ?? $0 } ?? bound.system
+            let system = entry.system.map { terminology.normalizeSystem($0) ?? $0 } ?? splitSystem ?? bound.system
             return .value(
                 .coding(Coding(system: system, code: entry.code, display: entry.display ?? display), text: display))
         }
@@ -169,7 +271,7 @@ struct CSVCellParser {
                 .coding(Coding(system: mapped.system, code: mapped.code, display: mapped.display), text: display))
         }
         if bound.missingConceptMap { return .unmapped(deliberate: false) }
-        var system = bound.system
+        var system = splitSystem ?? bound.system
         if let name = Self.cell(fields, bound.systemIndex) {
             if let listed = rule.systems[name]
                 ?? rule.systems.first(where: { $0.key.lowercased() == name.lowercased() })?.value
@@ -197,8 +299,23 @@ struct CSVCellParser {
         return Quantity(value: value, comparator: comparator)
     }
 
+    /// The comparator from `comparatorColumn` through `comparators`; `false` when the column's value
+    /// is not listed, or contradicts a comparator written in the value itself.
+    func applyComparator(_ quantity: inout Quantity, _ bound: BoundRule, _ fields: [String]) -> Bool {
+        guard let name = Self.cell(fields, bound.comparatorIndex) else { return true }
+        guard let entry = Self.lookup(bound.rule.comparators, name) else { return false }
+        guard let comparator = entry else { return true }
+        if let written = quantity.comparator, written != comparator { return false }
+        quantity.comparator = comparator
+        return true
+    }
+
     func applyUnit(_ quantity: inout Quantity, _ bound: BoundRule, _ fields: [String]) {
-        guard let unit = Self.cell(fields, bound.unitIndex) else { return }
+        guard var unit = Self.cell(fields, bound.unitIndex) else { return }
+        if let entry = bound.rule.units[unit] {
+            guard let mapped = entry else { return }
+            unit = mapped
+        }
         quantity.unit = unit
         if let system = bound.unitSystem {
             quantity.system = system
@@ -210,17 +327,19 @@ struct CSVCellParser {
         let rule = bound.rule
         var kind: CSVObservationValueKind?
         if let typeName = Self.cell(fields, bound.typeIndex) {
-            kind =
-                rule.valueTypes[typeName]
-                ?? rule.valueTypes.first { $0.key.lowercased() == typeName.lowercased() }?.value
+            // a type the table does not list is not guessed: the value is not read
+            guard let listed = Self.lookup(rule.valueTypes, typeName) else { return .unmapped(deliberate: false) }
+            guard let listed else { return .unmapped(deliberate: true) }
+            kind = listed
         }
         switch kind {
         case nil:
             guard var quantity = Self.quantity(raw) else { return .value(.observationValue(.string(raw))) }
+            guard applyComparator(&quantity, bound, fields) else { return .invalid }
             applyUnit(&quantity, bound, fields)
             return .value(.observationValue(.quantity(quantity)))
         case .quantity:
-            guard var quantity = Self.quantity(raw) else { return .invalid }
+            guard var quantity = Self.quantity(raw), applyComparator(&quantity, bound, fields) else { return .invalid }
             applyUnit(&quantity, bound, fields)
             return .value(.observationValue(.quantity(quantity)))
         case .string:

@@ -29,14 +29,21 @@ enum CSVInput {
     }
 
     /// Which files belong to which table (first table whose pattern matches), and the files no table
-    /// takes. A single file that no pattern matches goes to a profile's only table.
+    /// takes. A file whose first table has `when:` conditions also goes to every later table with
+    /// conditions that matches it (one long table routed by column). A single file that no pattern
+    /// matches goes to a profile's only table.
     static func assign(_ files: [URL], to profile: CSVProfile) -> (files: [[URL]], unmatched: [URL]) {
         var assigned = Array(repeating: [URL](), count: profile.tables.count)
         var unmatched: [URL] = []
         for file in files {
             let name = file.lastPathComponent
-            if let index = profile.tables.firstIndex(where: { table in table.match.contains { glob($0, name) } }) {
+            let matching = profile.tables.indices.filter { profile.tables[$0].match.contains { glob($0, name) } }
+            if let index = matching.first {
                 assigned[index].append(file)
+                guard !profile.tables[index].when.isEmpty else { continue }
+                for other in matching.dropFirst() where !profile.tables[other].when.isEmpty {
+                    assigned[other].append(file)
+                }
             } else {
                 unmatched.append(file)
             }

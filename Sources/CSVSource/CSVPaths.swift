@@ -13,6 +13,8 @@ struct CSVEntityMapping<E: ClinicalEntity> {
 struct CSVPathInfo: Sendable, Hashable {
     var accepts: Set<CSVValueKind>
     var targets: Set<EntityKind>
+    /// A second value would replace the first.
+    var single = false
 }
 
 /// Type-erased view of a `CSVEntityMapping`.
@@ -24,7 +26,7 @@ struct AnyCSVEntityMapping {
 
     init<E: ClinicalEntity>(_ mapping: CSVEntityMapping<E>) {
         kind = E.kind
-        paths = mapping.setters.mapValues { CSVPathInfo(accepts: $0.accepts, targets: $0.targets) }
+        paths = mapping.setters.mapValues { CSVPathInfo(accepts: $0.accepts, targets: $0.targets, single: $0.single) }
         build = { ref, location, assignments, record in
             var entity = mapping.make(ref, location)
             for (path, value, item) in assignments {
@@ -42,7 +44,7 @@ enum CSVPaths {
     /// The kinds a CSV profile can produce.
     static let supportedKinds: [EntityKind] = [
         .patient, .practitioner, .organization, .location, .encounter, .condition, .allergy, .procedure,
-        .immunization, .medication, .observation, .carePlan, .imagingStudy,
+        .immunization, .medication, .observation, .carePlan, .imagingStudy, .document,
     ]
 
     /// Kinds that may live in a shared table (no patient column): included in every patient record
@@ -64,6 +66,7 @@ enum CSVPaths {
         case .observation: AnyCSVEntityMapping(observation)
         case .carePlan: AnyCSVEntityMapping(carePlan)
         case .imagingStudy: AnyCSVEntityMapping(imagingStudy)
+        case .document: AnyCSVEntityMapping(document)
         default: nil
         }
     }
@@ -188,6 +191,19 @@ enum CSVPaths {
         CSVEntityMapping(
             setters: CSVSetters.bound(CanonicalPaths.imagingStudy),
             records: \.imagingStudies, make: { ImagingStudy(ref: $0, source: $1) })
+    }
+}
+
+extension CSVPaths {
+    /// Notes and documents (emitted as DocumentReference): text inline, or an attachment's type.
+    static var document: CSVEntityMapping<DocumentNote> {
+        CSVEntityMapping(
+            setters: CSVSetters.bound(
+                CanonicalPaths.document.merging([
+                    "patient": .reference(\.patient, to: [.patient]),
+                    "encounter": .reference(\.encounter, to: [.encounter]), "text": .text(\.text),
+                ]) { catalogued, _ in catalogued }),
+            records: \.documents, make: { DocumentNote(ref: $0, source: $1) })
     }
 }
 

@@ -12,12 +12,14 @@ struct CSVProfileLoader: YAMLNodeReading {
     static let topKeys: Set<String> = ["profile", "description", "timeZone", "delimiter", "comment", "files"]
     static let tableKeys: Set<String> = [
         "match", "entity", "required", "key", "duplicates", "columns", "ignore", "constants", "converters", "patient",
+        "when", "unknownPatient",
     ]
     static let patientKeys: Set<String> = ["key", "columns", "constants"]
     static let ruleKeys: Set<String> = [
         "to", "type", "system", "systemColumn", "systems", "format", "zone", "display", "values", "map", "required",
         "identifierType", "unitColumn", "unitSystem", "typeColumn", "types", "present", "absent", "table", "zeroPad",
-        "prefix", "item",
+        "prefix", "item", "when", "priority", "split", "pattern", "unlisted", "comparatorColumn", "comparators",
+        "units",
     ]
 
     func load() throws(MappingLoadError) -> CSVProfile {
@@ -110,12 +112,77 @@ struct CSVProfileLoader: YAMLNodeReading {
                 }
             }
         }
-        return CSVTableSpec(
+        var ignored: [String] = []
+        var ignoreReasons: [String: String] = [:]
+        if let node = map["ignore"] {
+            if case .mapping = node {
+                for (columnNode, reasonNode) in try mapping(node, "ignore") {
+                    let column = try scalar(columnNode, "column")
+                    let reason = try scalar(reasonNode, "reason")
+                    guard !reason.isEmpty else {
+                        throw error(reasonNode, "the reason for ignoring '\(column)' is empty")
+                    }
+                    ignored.append(column)
+                    ignoreReasons[column] = reason
+                }
+            } else {
+                ignored = try stringList(node, "ignore")
+            }
+        }
+        var spec = CSVTableSpec(
             name: name, match: match, entity: entity, required: try flag(map, "required"), key: key,
-            duplicates: duplicates, columns: columns,
-            ignored: try map["ignore"].map { node throws(MappingLoadError) in try stringList(node, "ignore") } ?? [],
+            duplicates: duplicates, columns: columns, ignored: ignored,
             constants: try constants(map["constants"], paths: paths, entity: entity), converters: converters,
             inlinePatient: inlinePatient, line: keyNode.mark?.line)
+        spec.ignoreReasons = ignoreReasons
+        if let node = map["when"] { spec.when = try conditions(node) }
+        if let text = try optionalString(map, "unknownPatient") {
+            guard let policy = CSVTableSpec.UnknownPatientPolicy(rawValue: text) else {
+                throw error(map["unknownPatient"], "unknownPatient must be error or stub")
+            }
+            spec.unknownPatient = policy
+        }
+        return spec
+    }
+
+    /// `when: { COLUMN: value | [values] | { not | prefix | matches | empty: … } }`.
+    func conditions(_ node: Node) throws(MappingLoadError) -> [CSVCondition] {
+        var result: [CSVCondition] = []
+        for (columnNode, testNode) in try mapping(node, "when") {
+            let column = try scalar(columnNode, "column")
+            guard !column.isEmpty else { throw error(columnNode, "column name must not be empty") }
+            let test: CSVCondition.Test
+            switch testNode {
+            case .scalar, .sequence:
+                test = .oneOf(try stringList(testNode, "value"))
+            default:
+                let testMap = try mapping(testNode, column)
+                guard testMap.count == 1, let (keyNode, valueNode) = testMap.first else {
+                    throw error(testNode, "a condition takes one of not, prefix, matches, empty")
+                }
+                switch try scalar(keyNode, "condition") {
+                case "not": test = .noneOf(try stringList(valueNode, "value"))
+                case "prefix": test = .prefix(try stringList(valueNode, "prefix"))
+                case "matches":
+                    let pattern = try scalar(valueNode, "matches")
+                    guard (try? NSRegularExpression(pattern: pattern)) != nil else {
+                        throw error(valueNode, "not a valid regular expression")
+                    }
+                    test = .matches(pattern)
+                case "empty":
+                    guard let flag = Self.boolean(try scalar(valueNode, "empty")) else {
+                        throw error(valueNode, "empty must be true or false")
+                    }
+                    test = .empty(flag)
+                case let other:
+                    throw error(keyNode, "unknown condition '\(other)' (allowed: not, prefix, matches, empty)")
+                }
+            }
+            if case .oneOf(let values) = test, values.isEmpty { throw error(testNode, "a condition needs a value") }
+            result.append(CSVCondition(column: column, test: test, line: columnNode.mark?.line))
+        }
+        guard !result.isEmpty else { throw error(node, "when needs at least one condition") }
+        return result
     }
 
     func constants(_ node: Node?, paths: [String: CSVPathInfo], entity: EntityKind) throws(MappingLoadError)
@@ -219,6 +286,10 @@ struct CSVProfileLoader: YAMLNodeReading {
         }
         if let node = map["types"] {
             for (key, value) in try mapping(node, "types") {
+                if value.null != nil {
+                    rule.valueTypes.updateValue(nil, forKey: try scalar(key, "type name"))
+                    continue
+                }
                 let kindName = try scalar(value, "type")
                 guard let kind = CSVObservationValueKind(rawValue: kindName) else {
                     throw error(
@@ -245,23 +316,95 @@ struct CSVProfileLoader: YAMLNodeReading {
             }
         }
         if let node = map["zone"] { rule.zone = try zone(node) }
+        try readRowOptions(&rule, map)
         try checkOptions(rule, map)
         return rule
+    }
+
+    /// `when`, `priority`, code transforms, `unlisted`, comparators and unit maps.
+    func readRowOptions(_ rule: inout CSVColumnRule, _ map: Node.Mapping) throws(MappingLoadError) {
+        if let node = map["when"] { rule.when = try conditions(node) }
+        if let node = map["priority"] {
+            guard let priority = Int(try scalar(node, "priority")), priority >= 1 else {
+                throw error(node, "priority must be 1 or more (1 wins)")
+            }
+            rule.priority = priority
+        }
+        if let node = map["split"] {
+            let separator = try scalar(node, "split")
+            guard !separator.isEmpty else { throw error(node, "split needs a separator") }
+            rule.split = separator
+        }
+        if let node = map["pattern"] {
+            let pattern = try scalar(node, "pattern")
+            guard let regex = try? NSRegularExpression(pattern: pattern) else {
+                throw error(node, "not a valid regular expression")
+            }
+            let named = ["system", "code"].allSatisfy { pattern.contains("(?<\($0)>") }
+            guard named || regex.numberOfCaptureGroups >= 2 else {
+                throw error(node, "pattern needs groups named system and code (or two groups: system, then code)")
+            }
+            rule.pattern = pattern
+        }
+        if rule.split != nil && rule.pattern != nil {
+            throw error(map["pattern"], "use either split or pattern, not both")
+        }
+        if let text = try optionalString(map, "unlisted") {
+            guard let policy = CSVUnlistedPolicy(rawValue: text) else {
+                throw error(map["unlisted"], "unlisted must be report or keep")
+            }
+            rule.unlisted = policy
+        }
+        rule.comparatorColumn = try optionalString(map, "comparatorColumn")
+        if let node = map["comparators"] {
+            for (key, value) in try mapping(node, "comparators") {
+                let name = try scalar(key, "comparator")
+                if value.null != nil {
+                    rule.comparators.updateValue(nil, forKey: name)
+                    continue
+                }
+                let comparator = try scalar(value, "comparator")
+                guard ["<", "<=", ">=", ">"].contains(comparator) else {
+                    throw error(value, "a comparator is <, <=, >= or > (or ~ for none)")
+                }
+                rule.comparators[name] = comparator
+            }
+        }
+        if rule.comparatorColumn != nil && rule.comparators.isEmpty {
+            throw error(map["comparatorColumn"], "comparatorColumn needs comparators (e.g. E: ~, LE: \"<=\")")
+        }
+        if let node = map["units"] {
+            for (key, value) in try mapping(node, "units") {
+                let name = try scalar(key, "unit")
+                if value.null != nil {
+                    rule.units.updateValue(nil, forKey: name)
+                } else {
+                    rule.units[name] = try scalar(value, "unit")
+                }
+            }
+        }
     }
 
     /// Options that only some types take, and options some types need.
     func checkOptions(_ rule: CSVColumnRule, _ map: Node.Mapping) throws(MappingLoadError) {
         let allowed: [CSVColumnType: Set<String>] = [
-            .string: [], .decimal: [], .integer: [], .boolean: ["values"],
+            .string: [], .decimal: [], .integer: [],
+            .boolean: ["values", "unlisted"],
             .date: ["format", "zone"], .dateTime: ["format", "zone"],
-            .code: ["system", "systemColumn", "systems", "display", "values", "map", "zeroPad", "prefix"],
+            .code: [
+                "system", "systemColumn", "systems", "display", "values", "map", "zeroPad", "prefix", "split",
+                "pattern",
+                "unlisted",
+            ],
             .identifier: ["system", "identifierType", "zeroPad", "prefix"],
             .reference: ["table"],
             .presence: ["present", "absent"],
-            .quantity: ["unitColumn", "unitSystem"],
-            .observationValue: ["unitColumn", "unitSystem", "typeColumn", "types"],
+            .quantity: ["unitColumn", "unitSystem", "comparatorColumn", "comparators", "units"],
+            .observationValue: [
+                "unitColumn", "unitSystem", "typeColumn", "types", "comparatorColumn", "comparators", "units",
+            ],
         ]
-        let common: Set<String> = ["to", "type", "required", "item"]
+        let common: Set<String> = ["to", "type", "required", "item", "when", "priority"]
         for (key, _) in map {
             let name = try scalar(key, "key")
             if common.contains(name) { continue }
@@ -273,9 +416,23 @@ struct CSVProfileLoader: YAMLNodeReading {
         case .code:
             guard
                 rule.system != nil || rule.conceptMap != nil || rule.systemColumn != nil
+                    || ((rule.split != nil || rule.pattern != nil) && !rule.systems.isEmpty)
                     || (!rule.values.isEmpty && rule.values.values.allSatisfy { $0 == nil || $0?.system != nil })
             else {
-                throw error(map["type"], "a code needs a system, a systemColumn or a map")
+                throw error(
+                    map["type"], "a code needs a system, a systemColumn, split or pattern with systems, or a map")
+            }
+            if (rule.split != nil || rule.pattern != nil) && rule.systemColumn != nil {
+                throw error(map["systemColumn"], "the system comes either from split/pattern or from systemColumn")
+            }
+            if (rule.split != nil || rule.pattern != nil) && rule.systems.isEmpty {
+                throw error(map["split"] ?? map["pattern"], "split and pattern need systems (name -> URI)")
+            }
+            if rule.unlisted == .keep && rule.values.isEmpty && rule.systems.isEmpty {
+                throw error(map["unlisted"], "unlisted applies to values or systems tables")
+            }
+            if rule.unlisted == .keep && rule.system == nil && !rule.values.isEmpty {
+                throw error(map["unlisted"], "unlisted: keep needs a system for the codes kept as written")
             }
             if rule.conceptMap != nil && !rule.values.isEmpty {
                 throw error(map["map"], "use either map or values, not both")

@@ -49,6 +49,14 @@ public struct CSVTableSpec: Sendable, Hashable {
         case merge
     }
 
+    /// What to do with a row whose patient key no patient row has.
+    public enum UnknownPatientPolicy: String, Sendable, Hashable {
+        /// The row is an error (`unknownPatient`).
+        case error
+        /// The row is kept against a patient stub carrying only the key (`patientStub`, information).
+        case stub
+    }
+
     /// The table's name in the profile (`encounters`): foreign keys name it.
     public var name: String
     /// File name patterns (`*` and `?`, case-insensitive), e.g. `encounters.csv`, `encounters_*.csv`.
@@ -62,10 +70,18 @@ public struct CSVTableSpec: Sendable, Hashable {
     /// rule, its key part is `system|value`.
     public var key: [String]
     public var duplicates: DuplicatePolicy
+    /// Rows the table takes (`when:`); every condition must hold. A file matched by several tables
+    /// with conditions is read by each of them: a long (one row per fact) table routed by column.
+    public var when: [CSVCondition] = []
+    /// What a row whose patient the patient file does not list becomes (`unknownPatient:`).
+    public var unknownPatient: UnknownPatientPolicy = .error
     /// Column rules in profile order; a column may have several.
     public var columns: [CSVColumnRule]
     /// Columns read on purpose into nothing: no `columnNotMapped` diagnostic for them.
     public var ignored: [String]
+    /// Why each ignored column is not carried (`ignore: { COST: "billing, not clinical" }`), for
+    /// the source account; columns ignored in list form have none.
+    public var ignoreReasons: [String: String] = [:]
     /// Values set on every record of the table, such as `status: final`.
     public var constants: [CSVConstant]
     /// Named Swift rules run over a patient's records of this table (e.g. `bloodPressurePair`).
@@ -78,12 +94,13 @@ public struct CSVTableSpec: Sendable, Hashable {
 
     /// Every column the table reads (a key, mapped, used by a rule as display, unit, type or system, or ignored).
     public var knownColumns: Set<String> {
-        var names = Set(ignored + key + (inlinePatient?.key ?? []))
+        var names = Set(ignored + key + (inlinePatient?.key ?? []) + when.map(\.column))
         for rule in columns + (inlinePatient?.columns ?? []) {
             names.insert(rule.column)
-            for other in [rule.display, rule.unitColumn, rule.typeColumn, rule.systemColumn] {
+            for other in [rule.display, rule.unitColumn, rule.typeColumn, rule.systemColumn, rule.comparatorColumn] {
                 if let other { names.insert(other) }
             }
+            for condition in rule.when { names.insert(condition.column) }
         }
         return names
     }
@@ -195,7 +212,8 @@ public struct CSVColumnRule: Sendable, Hashable {
     public var unitColumn: String?
     public var unitSystem: String?
     public var typeColumn: String?
-    public var valueTypes: [String: CSVObservationValueKind]
+    /// Type column value -> value kind; a `nil` entry means deliberately no value.
+    public var valueTypes: [String: CSVObservationValueKind?]
     public var present: String?
     public var absent: String?
     /// For references: the table whose key the value is.
@@ -206,6 +224,54 @@ public struct CSVColumnRule: Sendable, Hashable {
     public var prefix: String?
     /// For repeated groups (`reaction`): which one, from 1.
     public var item: Int
+    /// The rule applies only to rows where every condition holds (`when:`).
+    public var when: [CSVCondition] = []
+    /// Among rules setting one single-valued path, the lower number wins (`priority: 1`).
+    public var priority: Int?
+    /// `code`: the cell holds a system name and a code, split at the first of this separator
+    /// (`LOINC:2345-7` with `split: ":"`); the name is looked up in `systems`.
+    public var split: String?
+    /// `code`: a regular expression whose groups `system` and `code` (or groups 1 and 2) take the
+    /// cell apart; a cell it does not match is unmapped.
+    public var pattern: String?
+    /// What becomes of a value that `values` or `systems` do not list.
+    public var unlisted: CSVUnlistedPolicy = .report
+    /// `quantity`/`observationValue`: a column holding the comparator, translated by `comparators`.
+    public var comparatorColumn: String?
+    /// Comparator column value -> `<`, `<=`, `>=`, `>`; a `nil` entry means no comparator (`E: ~`).
+    public var comparators: [String: String?] = [:]
+    /// Unit as written -> unit; a `nil` entry means no unit (`"NOT DEFINED IN SOURCE": ~`).
+    public var units: [String: String?] = [:]
     /// Line of the rule in the profile file.
+    public var line: Int?
+}
+
+/// What becomes of a code that a rule's `values` or `systems` table does not list.
+public enum CSVUnlistedPolicy: String, Sendable, Hashable {
+    /// The value is dropped and reported (`unmappedCode`); a row error for `required` rules.
+    case report
+    /// The code passes through as written, in the rule's `system`.
+    case keep
+}
+
+/// A condition on one cell of a row (`when: { VALTYPE_CD: N }`), for rules and tables. Cells are
+/// compared trimmed, case-sensitively.
+public struct CSVCondition: Sendable, Hashable {
+    public enum Test: Sendable, Hashable {
+        /// The cell is one of these values (`VALTYPE_CD: N`, `VALTYPE_CD: [N, T]`).
+        case oneOf([String])
+        /// The cell is none of these values, or empty (`{ not: [N, T] }`).
+        case noneOf([String])
+        /// The cell starts with one of these (`{ prefix: [ADMINMED, HOMEMED] }`).
+        case prefix([String])
+        /// A regular expression finds a match in the cell (`{ matches: "^ICD(9|10):" }`).
+        case matches(String)
+        /// The cell is empty (`{ empty: true }`) or not (`{ empty: false }`).
+        case empty(Bool)
+    }
+
+    /// The header name.
+    public var column: String
+    public var test: Test
     public var line: Int?
 }

@@ -52,6 +52,14 @@ struct CSVProfileChecker {
             )
         }
         try checkReferences(table.columns, in: table, entity: table.entity)
+        try checkPrecedence(table.columns, entity: table.entity)
+        if let inline = table.inlinePatient { try checkPrecedence(inline.columns, entity: .patient) }
+        if table.when.isEmpty == false && table.entity == .patient {
+            throw error(table.line, "the patient file takes every row: 'when' does not apply")
+        }
+        if table.unknownPatient == .stub && table.patientRule == nil {
+            throw error(table.line, "unknownPatient: stub needs a column with 'to: patient, type: reference'")
+        }
         for use in table.converters {
             guard let converter = CSVConverters.catalog[use.name] else {
                 throw error(
@@ -68,6 +76,36 @@ struct CSVProfileChecker {
                     "converter '\(use.name)' has no option '\(option)' (known: \(converter.defaults.keys.sorted().joined(separator: ", ")))"
                 )
             }
+        }
+    }
+
+    /// Rules that set one single-valued path (and item) must say which wins: each a different
+    /// `priority`, or each a `when` condition (two values in one row are then a row error).
+    func checkPrecedence(_ rules: [CSVColumnRule], entity: EntityKind) throws(MappingLoadError) {
+        let paths = CSVPaths.paths(for: entity) ?? [:]
+        var groups: [String: [CSVColumnRule]] = [:]
+        var order: [String] = []
+        for rule in rules where paths[rule.target]?.single == true {
+            let key = rule.item == 1 ? rule.target : "\(rule.target) (item \(rule.item))"
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(rule)
+        }
+        for key in order {
+            guard let group = groups[key], group.count > 1 else { continue }
+            let priorities = group.compactMap(\.priority)
+            let columns = group.map { "'\($0.column)'" + ($0.line.map { " (line \($0))" } ?? "") }
+                .joined(separator: ", ")
+            if priorities.count == group.count {
+                if Set(priorities).count != priorities.count {
+                    throw error(group[1].line, "rules to '\(key)' need different priorities: \(columns)")
+                }
+                continue
+            }
+            if priorities.isEmpty && group.allSatisfy({ !$0.when.isEmpty }) { continue }
+            throw error(
+                group[1].line,
+                "path '\(key)' is set by more than one rule (\(columns)): give each a 'priority' (1 wins) or a 'when' condition"
+            )
         }
     }
 

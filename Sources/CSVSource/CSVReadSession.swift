@@ -21,6 +21,10 @@ struct CSVReadSession {
         var columns: [String: Int]
         var rules: [BoundRule]
         var patientRules: [BoundRule]
+        /// The table's `when` conditions: rows that fail them are not the table's.
+        var conditions: [BoundCondition]
+        /// The file's size in bytes (read whole by the passes).
+        var size: Int
     }
 
     struct PatientEntry {
@@ -29,6 +33,10 @@ struct CSVReadSession {
         /// Shared records the patient row references.
         var shared: [EntityRef]
         var runs: [Run] = []
+        /// The cells of the patient's own row (patient file).
+        var account = SourceAccount()
+        /// For patients read from a `patient:` section: the file and line of the row that made them.
+        var origin: (file: Int, line: Int)?
     }
 
     /// A key column: the value alone, or `system|value` when the column is an identifier.
@@ -76,6 +84,15 @@ struct CSVReadSession {
     var reported: Set<String> = []
     /// Setter tables, built once per kind.
     var mappings: [EntityKind: AnyCSVEntityMapping] = [:]
+    /// Whether `mapRow` accounts for the cells of the rows it maps (into `rowAccount`).
+    var accounting = false
+    var rowAccount = SourceAccount()
+    /// Cells of shared tables and of rows no table takes: given to the first patient's record.
+    var pendingAccount = SourceAccount()
+    /// The source account of the record `nextRecord()` returned last.
+    var lastAccount = SourceAccount()
+    /// The row that made the patient being built, for `patient:` sections.
+    var currentOrigin: (file: Int, line: Int)?
 
     init(
         profile: CSVProfile, terminology: TerminologyStore, input: URL, contents: [UInt8]? = nil,
@@ -114,6 +131,12 @@ struct CSVReadSession {
             perPatientOrder = order.perPatient.compactMap { table in profile.tables.firstIndex { $0.name == table.name }
             }
         }
+    }
+
+    /// Bytes of the export's files that the passes read (each file once, however many tables take it).
+    var bytesRead: Int {
+        var seen = Set<String>()
+        return files.reduce(0) { total, file in seen.insert(file.url.path).inserted ? total + file.size : total }
     }
 
     func keyColumns(_ columns: [String], rules: [CSVColumnRule]) -> [KeyColumn] {
@@ -160,13 +183,16 @@ struct CSVReadSession {
             diagnostics.append(
                 Diagnostic(.information, .columnNotMapped, at: .csv(file: name, line: header.line, column: column)))
         }
+        let size =
+            contents?.count
+            ?? ((try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0)
         files.append(
             InputFile(
                 url: url, name: name, table: tableIndex, header: header, columns: columns,
                 rules: table.columns.map { BoundRule($0, header: columns, terminology: terminology) },
                 patientRules: (table.inlinePatient?.columns ?? []).map {
                     BoundRule($0, header: columns, terminology: terminology)
-                }))
+                }, conditions: table.when.map { BoundCondition($0, header: columns) }, size: size))
     }
 
     // MARK: Passes
@@ -235,13 +261,24 @@ struct CSVReadSession {
         var scope = Scope()
         for fileIndex in files.indices where files[fileIndex].table == tableIndex {
             guard var reader = openReader(fileIndex) else { continue }
+            let reportsStructure = files.firstIndex { $0.url == files[fileIndex].url } == fileIndex
             while let record = reader.readRecord() {
-                guard checkStructure(record, fileIndex) else { continue }
+                guard checkStructure(record, fileIndex, report: reportsStructure) else { continue }
+                guard BoundCondition.all(files[fileIndex].conditions, hold: record.fields) else {
+                    leaveIfUntaken(record, fileIndex)
+                    continue
+                }
                 var target = shared
                 shared = ClinicalRecord(document: target.document)
                 let before = Self.count(table.entity, in: target)
                 scope.shared = []
                 scope.lastResolved = [:]
+                accounting = true
+                defer {
+                    accounting = false
+                    pendingAccount.add(rowAccount)
+                    rowAccount = SourceAccount()
+                }
                 let mapped = mapRow(
                     table: table, entity: table.entity, rules: files[fileIndex].rules, constants: table.constants,
                     key: tableKeys[table.name] ?? [], record: record, fileIndex: fileIndex, scope: &scope,
@@ -271,6 +308,11 @@ struct CSVReadSession {
                 }
                 var scope = Scope()
                 var scratch = ClinicalRecord(document: SourceDocument(format: .csv, inputName: inputName, index: 0))
+                accounting = true
+                defer {
+                    accounting = false
+                    rowAccount = SourceAccount()
+                }
                 guard
                     mapRow(
                         table: table, entity: .patient, rules: files[fileIndex].rules, constants: table.constants,
@@ -278,7 +320,8 @@ struct CSVReadSession {
                     let patient = scratch.patients.first
                 else { continue }
                 ordinalByValue[raw] = patients.count
-                patients.append(PatientEntry(patient: patient, controlID: raw, shared: scope.shared))
+                patients.append(
+                    PatientEntry(patient: patient, controlID: raw, shared: scope.shared, account: rowAccount))
             }
             finish(reader, fileIndex)
         }
@@ -288,8 +331,23 @@ struct CSVReadSession {
     mutating func index(_ fileIndex: Int) {
         guard var reader = openReader(fileIndex) else { return }
         var previous: Int?
+        let conditions = files[fileIndex].conditions
+        // a file several tables read reports its broken rows once, through its first table
+        let reportsStructure = files.firstIndex { $0.url == files[fileIndex].url } == fileIndex
         while let record = reader.readRecord() {
-            guard checkStructure(record, fileIndex), let ordinal = patientOrdinal(record, fileIndex) else {
+            guard checkStructure(record, fileIndex, report: reportsStructure) else {
+                previous = nil
+                continue
+            }
+            if !conditions.isEmpty, !BoundCondition.all(conditions, hold: record.fields) {
+                leaveIfUntaken(record, fileIndex)
+                // another table's row: it rides along in the current run and is skipped when mapped
+                if let previous, let last = patients[previous].runs.indices.last {
+                    patients[previous].runs[last].count += 1
+                }
+                continue
+            }
+            guard let ordinal = patientOrdinal(record, fileIndex) else {
                 previous = nil
                 continue
             }
@@ -321,7 +379,9 @@ struct CSVReadSession {
                 let patient = scratch.patients.first
             else { return nil }
             ordinalByValue[raw] = patients.count
-            patients.append(PatientEntry(patient: patient, controlID: raw, shared: scope.shared))
+            patients.append(
+                PatientEntry(
+                    patient: patient, controlID: raw, shared: scope.shared, origin: (fileIndex, record.line)))
             return patients.count - 1
         }
         guard let rule = table.patientRule else { return nil }
@@ -330,10 +390,27 @@ struct CSVReadSession {
             return nil
         }
         guard let ordinal = ordinalByValue[raw] else {
-            fail(.unknownPatient, fileIndex, line: record.line, column: rule.column)
-            return nil
+            guard table.unknownPatient == .stub, let stub = stubPatient(raw) else {
+                fail(.unknownPatient, fileIndex, line: record.line, column: rule.column)
+                return nil
+            }
+            note(.information, .patientStub, fileIndex, line: record.line, column: rule.column)
+            ordinalByValue[raw] = patients.count
+            patients.append(PatientEntry(patient: stub, controlID: raw, shared: []))
+            return patients.count - 1
         }
         return ordinal
+    }
+
+    /// A patient known only by its key, for rows whose patient the patient file lacks: the key it
+    /// would have had, and the identifier when the key column is one.
+    func stubPatient(_ raw: String) -> Patient? {
+        guard let table = profile.patientTable, let key = tableKeys[table.name], key.count == 1 else { return nil }
+        var patient = Patient(ref: EntityRef(.patient, key: Self.key(key, values: [raw], scope: nil)))
+        if let identifier = key[0].identifier {
+            patient.identifiers.append(Identifier(system: identifier.system, value: identifier.transformCode(raw)))
+        }
+        return patient
     }
 
     /// Pass 3: one patient's record.
@@ -347,15 +424,30 @@ struct CSVReadSession {
         var scope = Scope(
             patientKey: entry.patient.ref.key, patientRef: entry.patient.ref, present: [entry.patient.ref],
             shared: entry.shared)
+        accounting = true
+        rowAccount = entry.account
+        currentOrigin = entry.origin
+        if ordinal == 0 {
+            rowAccount.add(pendingAccount)
+            pendingAccount = SourceAccount()
+        }
+        defer {
+            accounting = false
+            lastAccount = rowAccount
+            rowAccount = SourceAccount()
+        }
         for tableIndex in perPatientOrder {
             let table = profile.tables[tableIndex]
             let start = Self.count(table.entity, in: record)
             for run in entry.runs where files[run.file].table == tableIndex {
                 guard var reader = readers[run.file] ?? openReader(run.file) else { continue }
                 if reader.offset != run.offset { reader.seek(toOffset: run.offset, line: run.line) }
+                let conditions = files[run.file].conditions
                 for _ in 0..<run.count {
                     guard let row = reader.readRecord() else { break }
-                    guard checkStructure(row, run.file, report: false) else { continue }
+                    guard checkStructure(row, run.file, report: false),
+                        conditions.isEmpty || BoundCondition.all(conditions, hold: row.fields)
+                    else { continue }
                     _ = mapRow(
                         table: table, entity: table.entity, rules: files[run.file].rules, constants: table.constants,
                         key: tableKeys[table.name] ?? [], record: row, fileIndex: run.file, scope: &scope,
@@ -480,8 +572,11 @@ struct CSVReadSession {
         let line = row.line
         var assignments: [(String, CSVValue, Int)] = []
         assignments.reserveCapacity(rules.count + constants.count + 1)
+        /// The rule of each column assignment, for single-valued paths set twice.
+        var sources: [BoundRule] = []
+        var deliberateRules: [BoundRule] = []
         for bound in rules {
-            guard bound.index != nil else { continue }
+            guard bound.index != nil, bound.conditions.isEmpty || bound.applies(row.fields) else { continue }
             if bound.missingConceptMap, reported.insert("map|\(files[fileIndex].name)|\(bound.column)").inserted {
                 note(.error, .unknownConceptMap, fileIndex, line: files[fileIndex].header.line, column: bound.column)
             }
@@ -500,6 +595,7 @@ struct CSVReadSession {
                 } else {
                     assignments.append((bound.target, value, bound.item))
                 }
+                sources.append(bound)
             case .empty:
                 if bound.required {
                     fail(.missingValue, fileIndex, line: line, column: bound.column)
@@ -516,10 +612,18 @@ struct CSVReadSession {
                     fail(.unmappedCode, fileIndex, line: line, column: bound.column)
                     return nil
                 }
-                if !deliberate {
+                if deliberate {
+                    if accounting { deliberateRules.append(bound) }
+                } else {
                     note(.warning, .unmappedCode, fileIndex, line: line, column: bound.column, system: bound.system)
                 }
             }
+        }
+        guard let dropped = precedence(assignments, sources, mapping, fileIndex, line: line) else { return nil }
+        var used = sources
+        if !dropped.isEmpty {
+            assignments = assignments.enumerated().filter { !dropped.contains($0.offset) }.map(\.element)
+            used = sources.enumerated().filter { !dropped.contains($0.offset) }.map(\.element)
         }
         for constant in constants {
             guard let info = mapping.paths[constant.target] else { continue }
@@ -538,7 +642,15 @@ struct CSVReadSession {
         var business = Self.key(key, values: values, scope: entity == .patient ? nil : scope.patientKey)
         let counted = entity.rawValue + "|" + business
         if let count = scope.keyCounts[counted] {
-            if table.duplicates == .merge && entity == table.entity { return nil }
+            if table.duplicates == .merge && entity == table.entity {
+                if accounting {
+                    let names = files[fileIndex].header.names
+                    for (index, name) in names.enumerated() where CSVCellParser.cell(row.fields, index) != nil {
+                        rowAccount.declare(table.name + ":" + name, reason: Self.mergedReason)
+                    }
+                }
+                return nil
+            }
             scope.keyCounts[counted] = count + 1
             business += "#\(count + 1)"
             note(.information, .duplicateKey, fileIndex, line: line, column: nil)
@@ -548,7 +660,113 @@ struct CSVReadSession {
         let ref = EntityRef(entity, key: business)
         mapping.build(ref, .csv(file: files[fileIndex].name, line: line, column: nil), assignments, &record)
         scope.present.insert(ref)
+        if accounting {
+            let superseded = dropped.map { sources[$0] }.filter { $0.rule.priority != nil }
+            account(
+                row, fileIndex, table: table, key: key, used: used, deliberate: deliberateRules, superseded: superseded,
+                patientSection: entity != .patient)
+        }
         return ref
+    }
+
+    static let conditionReason = "chooses the rules and tables that read the row (when:)"
+    static let deliberateReason = "the profile maps this value to no value (~)"
+    static let supersededReason = "a rule with a better priority gave the value"
+    static let mergedReason = "merged into the first row with the same key (duplicates: merge)"
+    static let patientRowReason = "patient columns: read from the patient's first row, repeated on the others"
+
+    /// Accounts for every non-empty cell of a mapped row (`table:COLUMN`): carried when a key or a
+    /// rule that gave the record a value read it, declared with a reason, else unaccounted.
+    mutating func account(
+        _ row: CSVRecord, _ fileIndex: Int, table: CSVTableSpec, key: [KeyColumn], used: [BoundRule],
+        deliberate: [BoundRule], superseded: [BoundRule], patientSection: Bool
+    ) {
+        let file = files[fileIndex]
+        var carried = Set<Int>()
+        for column in key { if let index = file.columns[column.column] { carried.insert(index) } }
+        for bound in used {
+            if let index = bound.index { carried.insert(index) }
+            carried.formUnion(bound.otherIndexes)
+        }
+        var declared: [Int: String] = [:]
+        for bound in deliberate { if let index = bound.index { declared[index] = Self.deliberateReason } }
+        for bound in superseded { if let index = bound.index { declared[index] = Self.supersededReason } }
+        var patientColumns = Set<String>()
+        var patientRowRead = false
+        if patientSection, let inline = table.inlinePatient {
+            patientColumns = Set(inline.key + inline.columns.map(\.column))
+            if let origin = currentOrigin {
+                patientRowRead = origin.file == fileIndex && origin.line == row.line
+            }
+        }
+        let conditionColumns = Set(table.when.map(\.column) + table.columns.flatMap { $0.when.map(\.column) })
+        for (index, name) in file.header.names.enumerated() where index < row.fields.count {
+            guard CSVCellParser.cell(row.fields, index) != nil else { continue }
+            let path = table.name + ":" + name
+            if carried.contains(index) {
+                rowAccount.carry(path)
+            } else if let reason = declared[index] {
+                rowAccount.declare(path, reason: reason)
+            } else if patientColumns.contains(name) {
+                if patientRowRead {
+                    rowAccount.carry(path)
+                } else {
+                    rowAccount.declare(path, reason: Self.patientRowReason)
+                }
+            } else if let reason = table.ignoreReasons[name] {
+                rowAccount.declare(path, reason: reason)
+            } else if conditionColumns.contains(name) {
+                rowAccount.declare(path, reason: Self.conditionReason)
+            } else {
+                rowAccount.leave(path)
+            }
+        }
+    }
+
+    /// A row of a shared file that fails this table's conditions: when no table bound to the same
+    /// file takes it either, its cells are unaccounted (checked once, by the file's first table).
+    mutating func leaveIfUntaken(_ row: CSVRecord, _ fileIndex: Int) {
+        let url = files[fileIndex].url
+        let siblings = files.indices.filter { files[$0].url == url }
+        guard siblings.first == fileIndex else { return }
+        for other in siblings where BoundCondition.all(files[other].conditions, hold: row.fields) { return }
+        let table = profile.tables[files[fileIndex].table]
+        for (index, name) in files[fileIndex].header.names.enumerated() where index < row.fields.count {
+            if CSVCellParser.cell(row.fields, index) != nil { pendingAccount.leave(table.name + ":" + name) }
+        }
+    }
+
+    /// The column assignments with one value per single-valued path: the rule with the lower
+    /// `priority` wins; two different values from rules without one are a row error
+    /// (`conflictingValues`, at the second rule's column), `nil`.
+    mutating func precedence(
+        _ assignments: [(String, CSVValue, Int)], _ sources: [BoundRule], _ mapping: AnyCSVEntityMapping,
+        _ fileIndex: Int, line: Int
+    ) -> Set<Int>? {
+        guard sources.count > 1 else { return [] }
+        var winner: [String: Int] = [:]
+        var dropped = Set<Int>()
+        for (index, assignment) in assignments.enumerated() where mapping.paths[assignment.0]?.single == true {
+            let slot = assignment.0 + "#\(assignment.2)"
+            guard let other = winner[slot] else {
+                winner[slot] = index
+                continue
+            }
+            if assignments[other].1 == assignment.1 {
+                dropped.insert(index)
+            } else if let mine = sources[index].rule.priority, let theirs = sources[other].rule.priority {
+                if mine < theirs {
+                    dropped.insert(other)
+                    winner[slot] = index
+                } else {
+                    dropped.insert(index)
+                }
+            } else {
+                fail(.conflictingValues, fileIndex, line: line, column: sources[index].column)
+                return nil
+            }
+        }
+        return dropped
     }
 
     /// The record a foreign key names, or `nil` when there is none (the caller reports it).

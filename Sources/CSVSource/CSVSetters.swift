@@ -5,6 +5,8 @@ import ClinicalModel
 struct CSVSetter<E> {
     var accepts: Set<CSVValueKind>
     var targets: Set<EntityKind> = []
+    /// A second value replaces the first: rules to such a path need `priority` or `when`.
+    var single = false
     var apply: (inout E, CSVValue, Int) -> Void
 }
 
@@ -339,7 +341,21 @@ extension CSVSetters {
     /// The CSV setters of a kind's catalogue (`CanonicalPaths`): every path whose shape a column
     /// value can fill. A later column overrides a single value; lists take each value once.
     static func bound<E>(_ catalogue: [String: PathSlot<E>]) -> [String: CSVSetter<E>] {
-        catalogue.compactMapValues(setter)
+        catalogue.compactMapValues { slot in
+            guard var setter = setter(slot) else { return nil }
+            setter.single = isSingle(slot)
+            return setter
+        }
+    }
+
+    /// Whether a second value would replace the first (one element, not a list or a merge).
+    static func isSingle<E>(_ slot: PathSlot<E>) -> Bool {
+        switch slot {
+        case .text, .code, .requiredCode, .coding, .dateTime, .periodStart, .periodEnd, .flag, .integer, .quantity,
+            .reference, .observationValue, .referenceRange:
+            true
+        default: false
+        }
     }
 
     static func setter<E>(_ slot: PathSlot<E>) -> CSVSetter<E>? {

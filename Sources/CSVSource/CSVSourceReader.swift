@@ -80,6 +80,12 @@ public struct CSVSourceReader: Sendable {
         public var diagnostics: [Diagnostic] { session.diagnostics }
         /// Rows that failed so far (kind, file, line, column header).
         public var errors: [SourceError] { session.errors }
+        /// What became of the cells of the record `next()` returned last (carried, declared,
+        /// unaccounted, by `table:COLUMN`); the first record also holds shared files' cells and
+        /// rows no table took.
+        public var account: SourceAccount { session.lastAccount }
+        /// Bytes of the export's files read (each file once).
+        public var bytesRead: Int { session.bytesRead }
 
         public mutating func next() -> ClinicalRecord? {
             if !prepared {
@@ -104,6 +110,44 @@ public struct CSVSourceReader: Sendable {
     public static func detectProfile(folder: URL, candidates: [CSVProfile]) -> CSVProfile? {
         guard let files = try? CSVInput.list(folder) else { return nil }
         return detectProfile(files: files, contents: nil, candidates: candidates)
+    }
+
+    /// When no candidate fits a folder (or `.csv` file) holding CSV files: the candidate that
+    /// comes closest (fewest missing columns and files, then most files matched) and what it
+    /// misses, as `file: COLUMN` (`(key)` for key columns) and `no file matching PATTERN`. Header
+    /// names of the input are not quoted (a file without a header would show a data row).
+    public static func closestMiss(folder: URL, candidates: [CSVProfile]) -> (profile: String, missing: [String])? {
+        guard let files = try? CSVInput.list(folder), files.contains(where: { $0.pathExtension.lowercased() == "csv" })
+        else { return nil }
+        var best: (profile: String, missing: [String], matched: Int)?
+        for profile in candidates {
+            var missing: [String] = []
+            var matched = 0
+            let assignment = CSVInput.assign(files, to: profile)
+            for (tableIndex, table) in profile.tables.enumerated() {
+                let tableFiles = assignment.files[tableIndex]
+                if table.required && tableFiles.isEmpty {
+                    missing.append("no file matching \(table.match.joined(separator: " or "))")
+                }
+                for url in tableFiles {
+                    guard let header = CSVInput.header(url, profile: profile) else { continue }
+                    matched += 1
+                    let names = Set(header.names)
+                    for column in table.requiredColumns where !names.contains(column) {
+                        let isKey = table.key.contains(column) || (table.inlinePatient?.key.contains(column) ?? false)
+                        missing.append("\(url.lastPathComponent): \(column)" + (isKey ? " (key)" : ""))
+                    }
+                }
+            }
+            guard matched > 0 else { continue }
+            if let current = best,
+                (current.missing.count, -current.matched) <= (missing.count, -matched)
+            {
+                continue
+            }
+            best = (profile.name, missing, matched)
+        }
+        return best.map { ($0.profile, $0.missing) }
     }
 
     static func detectProfile(files: [URL], contents: [UInt8]?, candidates: [CSVProfile]) -> CSVProfile? {

@@ -145,6 +145,10 @@ extension IssueKind {
     public static let missingPatient = IssueKind(rawValue: "missingPatient")
     /// A row whose patient no patient table lists.
     public static let unknownPatient = IssueKind(rawValue: "unknownPatient")
+    /// A row whose patient no patient row lists, kept against a stub patient (`unknownPatient: stub`).
+    public static let patientStub = IssueKind(rawValue: "patientStub")
+    /// Two rules without a priority gave one single-valued path a value in the same row.
+    public static let conflictingValues = IssueKind(rawValue: "conflictingValues")
     /// A field longer than the CSV limits allow.
     public static let fieldTooLong = IssueKind(rawValue: "fieldTooLong")
     /// A row with more or fewer fields than the header.

@@ -15,7 +15,11 @@ public struct RunSummary: Sendable {
     /// Warnings that the input itself is damaged (cut short, a required field or segment missing,
     /// bytes that are not UTF-8, batch counts that differ), each with its kind, position and input:
     /// the first `inputWarningLimit`; all of them are counted in `diagnosticsByKind`.
+    /// CSV warnings (a cell dropped, a row or file with a problem) are listed the same way, by
+    /// file, line and column header.
     public var inputWarnings: [String] = []
+    /// Diagnostics listed or counted as input warnings.
+    public var inputWarningCount = 0
     public var ioErrors: [String] = []
     public var ledger = LedgerSummary()
     /// Terminology findings (unknown, unmapped, local codes; units not in UCUM) by system and code.
@@ -67,12 +71,20 @@ public struct RunSummary: Sendable {
     public static let inputWarningKinds: Set<IssueKind> = [
         .truncatedSegment, .missingRequiredField, .missingRequiredSegment, .invalidUTF8, .batchCountMismatch,
     ]
+    /// Whether a diagnostic is listed with its position: the kinds above, and CSV warnings.
+    static func isInputWarning(_ diagnostic: Diagnostic) -> Bool {
+        if inputWarningKinds.contains(diagnostic.kind) { return true }
+        if case .csv? = diagnostic.location, diagnostic.severity >= .warning { return true }
+        return false
+    }
+
     /// Positioned input warnings kept (the rest are counted only).
     public static let inputWarningLimit = 1_000
 
     public mutating func record(unit: UnitResult, input: String? = nil) {
-        for diagnostic in unit.diagnostics where Self.inputWarningKinds.contains(diagnostic.kind) {
-            guard inputWarnings.count < Self.inputWarningLimit else { break }
+        for diagnostic in unit.diagnostics where Self.isInputWarning(diagnostic) {
+            inputWarningCount += 1
+            guard inputWarnings.count < Self.inputWarningLimit else { continue }
             inputWarnings.append("\(diagnostic)" + (input.map { " (\($0))" } ?? ""))
         }
         units += 1
@@ -131,9 +143,8 @@ public struct RunSummary: Sendable {
         for error in errors.prefix(50) { lines.append("error: \(error)") }
         if errors.count > 50 { lines.append("… and \(errors.count - 50) more errors") }
         for warning in inputWarnings.prefix(50) { lines.append(warning) }
-        let warningCount = Self.inputWarningKinds.reduce(0) { $0 + (diagnosticsByKind[$1.rawValue] ?? 0) }
-        if warningCount > min(inputWarnings.count, 50) {
-            lines.append("… and \(warningCount - min(inputWarnings.count, 50)) more input warnings")
+        if inputWarningCount > min(inputWarnings.count, 50) {
+            lines.append("… and \(inputWarningCount - min(inputWarnings.count, 50)) more input warnings")
         }
         for error in ioErrors { lines.append("error: \(error)") }
         return lines.joined(separator: "\n") + "\n"

@@ -62,6 +62,23 @@ extension Engine {
         return result
     }
 
+    /// For a folder of CSV files (or a `.csv` file) that no profile fits, why: the candidate that
+    /// comes closest and what it misses; `nil` when a profile fits or the path holds no CSV. Names
+    /// profiles, files and the profile's column names only, never cell values.
+    ///
+    ///     engine.csvProfileMiss("export/")
+    ///     // "no CSV profile fits these headers; closest: my-lab (missing columns: results.csv: MRN (key)); pass --csv-profile"
+    public func csvProfileMiss(_ path: String, extraProfiles: [CSVProfile] = []) -> String? {
+        let url = URL(fileURLWithPath: path)
+        let profiles = extraProfiles + csvProfiles
+        // closestMiss looks for CSV files first, so other folders cost one listing
+        guard let miss = CSVSourceReader.closestMiss(folder: url, candidates: profiles),
+            CSVSourceReader.detectProfile(folder: url, candidates: profiles) == nil
+        else { return nil }
+        return "no CSV profile fits these headers; closest: \(miss.profile) (missing columns: "
+            + miss.missing.joined(separator: "; ") + "); pass --csv-profile"
+    }
+
     /// The reader for one input: the one place where formats are told apart. A file is read when
     /// the first unit is pulled; its format is then `format`, or detected from its content
     /// (`InputFormat.detect`), and CSV content goes through the first profile that fits it.

@@ -34,7 +34,7 @@ public protocol UnitReader {
     /// - Throws: `InputError` when the input cannot be read.
     mutating func nextPending() throws(InputError) -> PendingUnit?
 
-    /// Source bytes consumed so far (files, standard input and bodies; CSV folders count 0).
+    /// Source bytes consumed so far (files, standard input, bodies, and the files of a CSV folder).
     var bytesRead: Int { get }
 }
 
@@ -279,7 +279,9 @@ public struct CSVUnitReader: UnitReader {
                 profile: profile, terminology: engine.terminology, limits: engine.configuration.limits.csv)
             do {
                 switch input {
-                case .folder(let url): records = try reader.records(folder: url)
+                case .folder(let url):
+                    records = try reader.records(folder: url)
+                    bytesRead = records?.bytesRead ?? 0
                 case .contents(let name, let bytes):
                     bytesRead = bytes.count
                     records = try reader.records(contents: bytes, name: name)
@@ -295,8 +297,10 @@ public struct CSVUnitReader: UnitReader {
                 record.document.digest = CanonicalHasher.rollup(CanonicalHasher.digests(record).map(\.digest))
             }
             yielded += 1
-            return UnitResult(
+            var unit = UnitResult(
                 index: yielded, record: record, diagnostics: newDiagnostics() + found, error: nil, byteCount: 0)
+            unit.account = records?.account
+            return unit
         }
         var leftover: [Diagnostic] = []
         if let finished = records {

@@ -109,7 +109,12 @@ enum Inputs {
     /// Expands paths into source inputs (CSV folders through the engine's profiles).
     static func sources(_ paths: [String], engine: Engine) throws -> [SourceInput] {
         switch Result(catching: { () throws(InputError) -> [SourceInput] in try engine.sources(paths) }) {
-        case .success(let sources): return sources
+        case .success(let sources):
+            for path in paths {
+                guard let hint = engine.csvProfileMiss(path) else { continue }
+                FileHandle.standardError.write(Data("note: \(hint)\n".utf8))
+            }
+            return sources
         case .failure(let error):
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw error.isUsage ? Exit.usage : Exit.ioError

@@ -100,7 +100,7 @@ struct BrokenProfile: CustomTestStringConvertible, Sendable {
 struct CSVProfileLoadingTests {
     @Test func bundledProfilesLoadAndKnowTheirTerminology() throws {
         let profiles = try Fixtures.profiles()
-        #expect(profiles.map(\.name) == ["synthea-csv-2", "synthea-csv-3"])
+        #expect(profiles.map(\.name) == ["i2b2", "synthea-csv-2", "synthea-csv-3"])
         let store = try Fixtures.store()
         for profile in profiles + [try Fixtures.labProfile()] {
             try profile.check(against: store)

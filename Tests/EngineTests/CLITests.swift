@@ -86,6 +86,59 @@ struct CLITests {
         #expect(out.hasPrefix("ok:"))
     }
 
+    /// A user's own CSV profile is checked with `file:line` errors (65 when it does not load).
+    @Test func validateMappingsChecksAUserCSVProfile() throws {
+        let (status, out, err) = try Self.run(
+            ["validate-mappings", "--csv-profile", "Samples/csv/lab-results.profile.yaml"])
+        #expect(status == 0, "\(err)")
+        #expect(out.contains("ok: CSV profile generic-lab-results"))
+        let folder = try Support.temporaryFolder("cli-csv-profile")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let broken = folder.appendingPathComponent("broken.yaml")
+        try Data(
+            "profile: broken\nfiles:\n  a:\n    match: a.csv\n    entity: patient\n    key: ID\n    columns:\n      ID: { to: gender, type: code }\n"
+                .utf8
+        ).write(to: broken)
+        let (brokenStatus, _, brokenErr) = try Self.run(["validate-mappings", "--csv-profile", broken.path])
+        #expect(brokenStatus == 65)
+        #expect(brokenErr.contains("broken.yaml:8:"), "\(brokenErr)")
+    }
+
+    /// A CSV export no profile fits: the note names the closest profile and the columns it misses
+    /// (a mistyped key column marked as such); a CSV run counts the bytes it read.
+    @Test func aCSVFileNoProfileFitsSaysWhichCameClosest() throws {
+        let folder = try Support.temporaryFolder("cli-csv-miss")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let profile = try String(
+            contentsOf: Repository.url("Samples/csv/lab-results.profile.yaml"), encoding: .utf8)
+        let typo = folder.appendingPathComponent("typo.yaml")
+        try Data(profile.replacingOccurrences(of: "key: [Accession, LOINC]", with: "key: [Acession, LOINC]").utf8)
+            .write(to: typo)
+        let (status, _, err) = try Self.run(
+            ["convert", "--quiet", "--csv-profile", typo.path, "Samples/csv/lab-results.csv"])
+        #expect(status == 65, "\(err)")
+        #expect(
+            err.contains(
+                "no CSV profile fits these headers; closest: generic-lab-results (missing columns: lab-results.csv: Acession (key)); pass --csv-profile"
+            ), "\(err)")
+        let (fits, _, fitsErr) = try Self.run(
+            [
+                "convert", "--csv-profile", "Samples/csv/lab-results.profile.yaml",
+                "Samples/csv/lab-results.csv",
+            ])
+        #expect(fits == 0, "\(fitsErr)")
+        let size =
+            try FileManager.default.attributesOfItem(
+                atPath: Repository.url("Samples/csv/lab-results.csv").path)[.size] as? Int
+        #expect(fitsErr.contains("\(size ?? -1) bytes read"), "\(fitsErr)")
+        // CSV warnings are listed with their file, line and column header
+        let (i2b2, _, i2b2Err) = try Self.run(["convert", "Samples/csv/i2b2"])
+        #expect(i2b2 == 0, "\(i2b2Err)")
+        #expect(
+            i2b2Err.contains("warning: unresolvedForeignKey at observation_fact.csv:25 column ENCOUNTER_NUM"),
+            "\(i2b2Err)")
+    }
+
     /// The synthetic corpus written for peers is what `bench` measures: reading it back gives the
     /// same messages, all converted, and the same output size as generating them.
     @Test(arguments: ["short", "realistic"])
