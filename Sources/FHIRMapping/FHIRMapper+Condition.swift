@@ -10,7 +10,8 @@ extension FHIRMapper {
     /// element for, go into the fhirbridge `condition-diagnosis-type` and `condition-diagnosis-rank`
     /// extensions (a rank below 1 as `valueInteger`). R4 invariant con-5: an entered-in-error condition
     /// has no clinical status; such a status, or one outside its code system, goes into the fhirbridge
-    /// `source-clinical-status` extension (`source-verification-status` likewise).
+    /// `source-clinical-status` extension (`source-verification-status` likewise). con-4: an abated
+    /// condition without a clinical status gets `inactive`, with the `absent-in-source` extension.
     public func condition(_ condition: Condition) -> (JSONObject, [Diagnostic]) {
         var (resource, context) = start(condition)
         var extensions: [JSON?] = []
@@ -38,6 +39,12 @@ extension FHIRMapper {
                 extensions.append(
                     context.extensionElement(FHIRURL.sourceClinicalStatus, "valueString", .string(clinical)))
             }
+        } else if condition.abatement != nil, condition.verificationStatus != "entered-in-error",
+            let inactive = context.codedConcept("inactive", in: .conditionClinical)?.objectValue
+        {
+            // R4 con-4: an abated condition is inactive, resolved or in remission. Without a status from
+            // the source it is `inactive` (which covers the other two), marked as not from the source.
+            resource.set("clinicalStatus", .object(inactive.addingExtensions([context.absentInSourceExtension()])))
         }
         if let verification = condition.verificationStatus {
             if let concept = context.codedConcept(verification, in: .conditionVerification) {
