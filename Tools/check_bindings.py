@@ -31,15 +31,29 @@ CORE = os.path.join(HOME, "hl7.fhir.r4.core.tgz")
 def primitive_with_extension_only(issue, resources):
     """pyfhircheck 0.2.0 counts a required primitive that is present only as `_element` (with a
     data-absent-reason extension and no value) as missing. R4 allows it: a primitive element may
-    carry extensions instead of a value (ele-1), which is how an unknown required value is said."""
-    if issue["code"] not in ("cardinality.min", "profile.element.cardinality.min"):
-        return False
+    carry extensions instead of a value (ele-1), which is how an unknown required value is said.
+    Inside a backbone element (MessageHeader.source.endpoint) it also calls the `_endpoint` itself
+    an unknown element; fhirkit checks that JSON structure, and R4 JSON allows it there as well."""
     path = issue.get("path") or ""
     parts = path.split(".")
-    if len(parts) != 2:
+    if issue["code"] == "element.unknown" and len(parts) > 2 and parts[-1].startswith("_"):
+        parent = resources.get((issue.get("resourceType"), issue.get("resourceId")))
+        for name in parts[1:-1]:
+            parent = parent.get(name) if isinstance(parent, dict) else None
+        return (
+            isinstance(parent, dict)
+            and parts[-1][1:] not in parent
+            and "extension" in (parent.get(parts[-1]) or {})
+        )
+    if issue["code"] not in ("cardinality.min", "profile.element.cardinality.min"):
         return False
-    resource = resources.get((issue.get("resourceType"), issue.get("resourceId")))
-    return resource is not None and parts[1] not in resource and "_" + parts[1] in resource
+    if len(parts) < 2:
+        return False
+    # the element's parent: the resource, or a nested object (MessageHeader.source.endpoint)
+    parent = resources.get((issue.get("resourceType"), issue.get("resourceId")))
+    for name in parts[1:-1]:
+        parent = parent.get(name) if isinstance(parent, dict) else None
+    return isinstance(parent, dict) and parts[-1] not in parent and "_" + parts[-1] in parent
 
 
 def separate_blood_pressure(issue, resources):
