@@ -32,23 +32,41 @@ def primitive_with_extension_only(issue, resources):
     """pyfhircheck 0.2.0 counts a required primitive that is present only as `_element` (with a
     data-absent-reason extension and no value) as missing, for choices too (`_occurrenceDateTime`
     for `occurrence[x]`). R4 allows it: a primitive element may carry extensions instead of a value
-    (ele-1), which is how an unknown required value is said. (Every version of the resource among
-    the bundles checked must say it so.)"""
-    if issue["code"] not in ("cardinality.min", "profile.element.cardinality.min"):
-        return False
+    (ele-1), which is how an unknown required value is said. Inside a backbone element
+    (MessageHeader.source.endpoint) it also calls the `_endpoint` itself an unknown element; fhirkit
+    checks that JSON structure, and R4 JSON allows it there as well. (Every version of the resource
+    among the bundles checked must say it so.)"""
     parts = (issue.get("path") or "").split(".")
     versions = resources.get((issue.get("resourceType"), issue.get("resourceId")), [])
-    if len(parts) != 2 or not versions:
+    if len(parts) < 2 or not versions:
         return False
-    name = parts[1]
+
+    def parent_of(resource):
+        # the element's parent: the resource, or a nested object (MessageHeader.source.endpoint)
+        parent = resource
+        for name in parts[1:-1]:
+            parent = parent.get(name) if isinstance(parent, dict) else None
+        return parent if isinstance(parent, dict) else None
+
+    name = parts[-1]
+    if issue["code"] == "element.unknown" and len(parts) > 2 and name.startswith("_"):
+        return all(
+            (parent := parent_of(r)) is not None and name[1:] not in parent and "extension" in (parent.get(name) or {})
+            for r in versions
+        )
+    if issue["code"] not in ("cardinality.min", "profile.element.cardinality.min"):
+        return False
 
     def said_absent(resource):
+        parent = parent_of(resource)
+        if parent is None:
+            return False
         if name.endswith("[x]"):
             base = name[:-3]
-            values = [k for k in resource if k.startswith(base) and k[len(base):][:1].isupper()]
-            extensions = [k for k in resource if k.startswith("_" + base) and k[len(base) + 1:][:1].isupper()]
+            values = [k for k in parent if k.startswith(base) and k[len(base):][:1].isupper()]
+            extensions = [k for k in parent if k.startswith("_" + base) and k[len(base) + 1:][:1].isupper()]
             return bool(values or extensions)
-        return name in resource or "_" + name in resource
+        return name in parent or "_" + name in parent
 
     return all(said_absent(resource) for resource in versions)
 

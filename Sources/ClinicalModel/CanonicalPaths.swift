@@ -161,7 +161,8 @@ public enum CanonicalPaths {
             "identifiers": .identifiers(\.identifiers), "status": .requiredCode(\.status),
             "serviceType": .concepts(\.serviceType), "appointmentType": .concept(\.appointmentType),
             "reason": .concepts(\.reason), "start": .dateTime(\.start), "end": .dateTime(\.end),
-            "description": .text(\.description), "practitioners": .references(\.practitioners, to: [.practitioner]),
+            "description": .text(\.description), "comment": .text(\.comment),
+            "practitioners": .references(\.practitioners, to: [.practitioner]),
             "locations": .references(\.locations, to: [.location]),
         ]
     }
@@ -251,8 +252,9 @@ public enum CanonicalPaths {
         [
             "identifiers": .identifiers(\.identifiers), "patient": .reference(\.patient, to: [.patient]),
             "encounter": .reference(\.encounter, to: [.encounter]), "code": .concept(\.code),
-            "status": .requiredCode(\.status), "intent": .requiredCode(\.intent), "authoredOn": .dateTime(\.authoredOn),
-            "requester": .reference(\.requester, to: [.practitioner]), "dosageText": .text(\.dosageText),
+            "status": .requiredCode(\.status), "intent": .requiredCode(\.intent), "priority": .code(\.priority),
+            "authoredOn": .dateTime(\.authoredOn), "requester": .reference(\.requester, to: [.practitioner]),
+            "dosageText": .text(\.dosageText),
             "doseQuantity": .quantity(\.doseQuantity), "route": .concept(\.route), "timing": .text(\.timing),
             "periodStart": .periodStart(\.period), "periodEnd": .periodEnd(\.period),
             "dispenseQuantity": .quantity(\.dispenseQuantity), "refills": .integer(\.refills),

@@ -335,6 +335,7 @@ extension Appointment {
         visitor.date(&start)
         visitor.date(&end)
         visitor.freeText(&description)
+        visitor.freeText(&comment)
         visitor.references(&practitioners)
         visitor.references(&locations)
     }

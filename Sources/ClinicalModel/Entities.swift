@@ -299,6 +299,8 @@ public struct Medication: ClinicalEntity {
     public var status: String = "active"
     /// FHIR medicationrequest-intent.
     public var intent: String = "order"
+    /// FHIR request-priority code (`routine`, `urgent`, `asap`, `stat`).
+    public var priority: String?
     public var authoredOn: ClinicalDateTime?
     public var requester: EntityRef?
     public var dosageText: String?
@@ -490,6 +492,8 @@ public struct Appointment: ClinicalEntity {
     public var end: ClinicalDateTime?
     public var minutesDuration: Int?
     public var description: String?
+    /// Free-text comments (HL7 v2 NTE after SCH or AIS; FHIR `Appointment.comment`).
+    public var comment: String?
     public var practitioners: [EntityRef] = []
     public var locations: [EntityRef] = []
 

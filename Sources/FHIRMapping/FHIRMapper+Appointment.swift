@@ -41,6 +41,7 @@ extension FHIRMapper {
             context.reportMissing("Appointment.participant")
             participants = [.object(JSONObject(["actor": context.absentElement(), "status": .string(status)]))]
         }
+        resource.set("comment", appointment.comment)
         resource.set("participant", participants)
         return (resource.object, context.diagnostics)
     }

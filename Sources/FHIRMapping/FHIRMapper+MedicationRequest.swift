@@ -16,6 +16,7 @@ extension FHIRMapper {
         context.setRequiredCode(
             "intent", medication.intent, in: .medicationRequestIntent, fallback: nil,
             path: "MedicationRequest.intent", into: &resource)
+        context.setCode("priority", medication.priority, in: .requestPriority, into: &resource)
         resource.set(
             "medicationCodeableConcept",
             context.requiredConcept(medication.code, path: "MedicationRequest.medication[x]"))

@@ -46,9 +46,9 @@ public struct ResourceKey: Hashable, Sendable, Comparable, CustomStringConvertib
         resourceTypeOrder.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
 
     /// Resource types in output order: the canonical kinds in `EntityKind` order, then the
-    /// provenance resources.
+    /// provenance resources and the MessageHeader.
     public static let resourceTypeOrder: [String] =
-        EntityKind.allCases.map(\.fhirResourceType) + ["Device", "Provenance"]
+        EntityKind.allCases.map(\.fhirResourceType) + ["Device", "Provenance", "MessageHeader"]
 
     /// `Type/id`.
     public var description: String { resourceType + "/" + id }
@@ -73,7 +73,8 @@ extension FHIRMapper {
     ///   `hl7v2 message 3 of adt.hl7` (input names are file names, not patient data); the fhirbridge
     ///   `source-document` extension holds the `SourceDocument` facts Provenance has no element for.
     ///
-    /// - Returns: the Provenance first, then the Device and Organization resources it references;
+    /// - Returns: the Provenance first, then the Device and Organization resources it references
+    ///   (and for an HL7 v2 message its MessageHeader, `messageHeader(_:sender:)`);
     ///   no resource (and no diagnostic) when `targets` is empty, as `target` is required.
     public func provenance(_ document: SourceDocument, targets: [ResourceKey]) -> ([JSONObject], [Diagnostic]) {
         provenance(document, orderedTargets: targets.sorted())
@@ -119,6 +120,7 @@ extension FHIRMapper {
         device.set("deviceName", [deviceName("fhirbridge")])
         agentResources.append(device.object)
         agents.append(agent("assembler", "Assembler", who: assembler, onBehalfOf: nil))
+        if let header = messageHeader(document, sender: facility) { agentResources.append(header) }
         resource.set("agent", agents)
 
         var what = ElementBuilder()

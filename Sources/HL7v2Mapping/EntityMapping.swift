@@ -97,6 +97,9 @@ private struct BoundRules<E: ClinicalEntity> {
             var entity = context.record[keyPath: mapping.records][index]
             fill(&entity, segment, &context, v2)
             context.record[keyPath: mapping.records][index] = entity
+            // an NTE after this segment is about the record it added to (an AIS's note is the
+            // appointment's, not the record an earlier segment created)
+            context.lastCreated = ref
             return
         }
         if multiConverters.isEmpty {

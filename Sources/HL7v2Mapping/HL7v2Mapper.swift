@@ -150,9 +150,16 @@ public struct HL7v2Mapper: @unchecked Sendable {
     ) throws(SourceError) -> (ClinicalRecord, [Diagnostic]) {
         let type = derivingStructure(message.messageType)
         guard let manifest = manifest(for: type) else {
+            // the refusal names the type when it has the shape of one (ADT^A17, RSP^K22^RSP_K21):
+            // anything else in MSH-9 could be free text, and is not repeated
+            let name = type.description
+            let shown =
+                name.range(
+                    of: #"^[A-Z][A-Z0-9]{2}(\^[A-Z0-9]{3}(\^[A-Z0-9]{3}_[A-Z0-9]{3})?)?$"#, options: .regularExpression)
+                != nil
             throw SourceError(
                 .unsupportedMessageType, at: message.header.location(field: 9),
-                input: "\(inputName) message \(message.index)")
+                input: "\(inputName) message \(message.index)" + (shown ? " (type \(name))" : ""))
         }
         var document = SourceDocument(format: .hl7v2, inputName: inputName, index: message.index)
         document.controlID = message.controlID
@@ -191,13 +198,26 @@ public struct HL7v2Mapper: @unchecked Sendable {
                 }
                 continue
             }
+            // a segment listed for several kinds that adds to a current record (TQ1 after an ORC or
+            // after an RXE) is without context only when none of them has a current record
+            let before = context.diagnostics.count
+            var withoutContext = 0
             for role in roles {
+                let start = context.diagnostics.count
                 if role == "note" {
                     attachNote(segment, context: &context)
                 } else if let run = compiled[segment.id]?[role] {
                     run(segment, &context, converters)
                 }
+                if context.diagnostics[start...].contains(where: { $0.kind == .segmentWithoutContext }) {
+                    withoutContext += 1
+                }
                 context.carried.commit()
+            }
+            if withoutContext > 0, withoutContext < roles.count {
+                let kept = context.diagnostics[before...].filter { $0.kind != .segmentWithoutContext }
+                context.diagnostics.removeSubrange(before...)
+                context.diagnostics.append(contentsOf: kept)
             }
         }
         account(message, manifest: manifest, context: &context, traceUnused: traceUnused, fates: &fates)
@@ -245,6 +265,15 @@ public struct HL7v2Mapper: @unchecked Sendable {
             context.carry(repetition, components: 1...max(repetition.componentCount, 1))
         }
         guard !lines.isEmpty else { return }
+        // an appointment's comment is text only (FHIR Appointment.comment): NTE-5/6 are not carried
+        if let target = context.lastCreated, target.kind == .appointment,
+            let index = context.record.appointments.firstIndex(where: { $0.ref == target })
+        {
+            let text = lines.joined(separator: "\n")
+            let comment = context.record.appointments[index].comment
+            context.record.appointments[index].comment = comment.map { $0 + "\n" + text } ?? text
+            return
+        }
         var note = Annotation(text: lines.joined(separator: "\n"))
         // NTE-5 entered by (XCN), NTE-6 entered date/time: the note's author and time
         if let enteredBy = segment[5].repetitions.first(where: { !$0.isEmpty }) {

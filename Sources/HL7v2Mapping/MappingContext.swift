@@ -14,6 +14,8 @@ struct MappingContext {
     var serviceRequest: EntityRef?
     var diagnosticReport: EntityRef?
     var specimen: EntityRef?
+    /// The medication order of the current order group (RXO/RXE), which RXR and TQ1 add to.
+    var medication: EntityRef?
     /// The immunization of the current order group (VXU), for its funding OBX.
     var immunization: EntityRef?
     /// The last record created by a segment: NTE notes attach to it.

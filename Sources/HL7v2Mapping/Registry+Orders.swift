@@ -15,6 +15,7 @@ extension Registry {
                 context.serviceRequest = ref
                 context.diagnosticReport = nil
                 context.immunization = nil
+                context.medication = nil
             },
             current: { $0.serviceRequest })
     }
@@ -133,15 +134,62 @@ extension Registry {
             link: { medication, context in
                 medication.patient = context.patient
                 medication.encounter = context.encounter
-                if medication.identifiers.isEmpty, let request = context.serviceRequest,
+                guard medication.identifiers.isEmpty else { return }
+                // the order's identifiers: the ORC's request, else the order group's earlier RXO (an
+                // RXE after an RXO of one ORC)
+                if let request = context.serviceRequest,
                     let order = context.record.serviceRequests.first(where: { $0.ref == request })
+                {
+                    medication.identifiers = order.identifiers
+                    if medication.requester == nil { medication.requester = order.requester }
+                    if medication.authoredOn == nil { medication.authoredOn = order.authoredOn }
+                } else if let previous = context.medication,
+                    let order = context.record.medications.first(where: { $0.ref == previous })
                 {
                     medication.identifiers = order.identifiers
                     if medication.requester == nil { medication.requester = order.requester }
                     if medication.authoredOn == nil { medication.authoredOn = order.authoredOn }
                 }
             },
-            didCreate: { _, _ in }, current: { _ in nil })
+            didCreate: { context, ref in
+                context.medication = ref
+                absorbPharmacyOrder(into: ref, context: &context)
+            },
+            current: { $0.medication })
+    }
+
+    /// An ORC followed by RXO or RXE orders a medication, not a service: the request the ORC (and its
+    /// TQ1 and NTE) made has no code of its own, and becomes the MedicationRequest (status, priority,
+    /// start, reasons and notes move to it) instead of a code-less ServiceRequest beside it. A request
+    /// with a code (an OBR's) or a specimen is left alone.
+    static func absorbPharmacyOrder(into ref: EntityRef, context: inout MappingContext) {
+        guard let request = context.serviceRequest,
+            let orderIndex = context.record.serviceRequests.firstIndex(where: { $0.ref == request }),
+            context.record.serviceRequests[orderIndex].code == nil,
+            context.record.serviceRequests[orderIndex].specimens.isEmpty,
+            let index = context.record.medications.firstIndex(where: { $0.ref == ref })
+        else { return }
+        let order = context.record.serviceRequests.remove(at: orderIndex)
+        context.serviceRequest = nil
+        var medication = context.record.medications[index]
+        for identifier in order.identifiers where !medication.identifiers.contains(identifier) {
+            medication.identifiers.append(identifier)
+        }
+        if medication.requester == nil { medication.requester = order.requester }
+        if medication.authoredOn == nil { medication.authoredOn = order.authoredOn }
+        // request-status to medicationrequest-status: the same codes, but `revoked` is `cancelled`
+        switch order.status {
+        case "unknown": break
+        case "revoked": medication.status = "cancelled"
+        default: medication.status = order.status
+        }
+        if medication.priority == nil { medication.priority = order.priority }
+        if let start = order.occurrence, medication.period?.start == nil {
+            medication.period = Period(start: start, end: medication.period?.end)
+        }
+        for reason in order.reasons where !medication.reasons.contains(reason) { medication.reasons.append(reason) }
+        medication.note = order.note + medication.note
+        context.record.medications[index] = medication
     }
 
     static var document: EntityMapping<DocumentNote> {

@@ -29,7 +29,7 @@ enum Registry {
     }
 
     static var patient: EntityMapping<Patient> {
-        EntityMapping(
+        var mapping = EntityMapping<Patient>(
             setters: Setters.bound(CanonicalPaths.patient),
             records: \.patients, make: { Patient(ref: $0, source: $1) },
             key: { patient, _, _ in identifierKey(patient.identifiers, preferType: "MR") },
@@ -37,8 +37,40 @@ enum Registry {
             didCreate: { context, ref in
                 context.patient = ref
                 context.encounter = nil
+                // SIU: the SCH (the appointment) comes before the PID; the patient is its participant
+                for index in context.record.appointments.indices where context.record.appointments[index].patient == nil
+                {
+                    context.record.appointments[index].patient = ref
+                }
             },
             current: { $0.patient })
+        mapping.converters["nationalIdentifiers"] = Named(reads: [19, 20]) { patient, segment, context, converters in
+            // HL7 v2-to-FHIR IG PID[Patient]: PID-19 social security number (ST) is an identifier of
+            // system us-ssn, type SS; PID-20 driver's licence (DLN: number^issuing state^expiration) one
+            // of type DL, the issuing state its assigner, the expiration the end of its period
+            let type0203 = "http://terminology.hl7.org/CodeSystem/v2-0203"
+            if let ssn = segment[19].value?.trimmingSpaces(), !ssn.isEmpty {
+                let identifier = Identifier(
+                    system: "http://hl7.org/fhir/sid/us-ssn", value: ssn,
+                    type: Concept(Coding(system: type0203, code: "SS")))
+                if !patient.identifiers.contains(identifier) { patient.identifiers.append(identifier) }
+                context.carry(segment[19])
+            }
+            let licence = segment[20].first
+            if let number = licence[1].value?.trimmingSpaces(), !number.isEmpty {
+                var identifier = Identifier(
+                    value: number, type: Concept(Coding(system: type0203, code: "DL")), assigner: licence[2].value)
+                context.carry(licence, components: [1, 2])
+                if let expires = converters.dateTime(
+                    licence[3].value, context: &context, location: segment.location(field: 20, component: 3))
+                {
+                    identifier.period = Period(end: expires)
+                    context.carry(licence, 3)
+                }
+                if !patient.identifiers.contains(identifier) { patient.identifiers.append(identifier) }
+            }
+        }
+        return mapping
     }
 
     static var relatedPerson: EntityMapping<RelatedPerson> {
@@ -72,7 +104,7 @@ enum Registry {
     }
 
     static var encounter: EntityMapping<Encounter> {
-        EntityMapping(
+        var mapping = EntityMapping<Encounter>(
             setters: Setters.bound(CanonicalPaths.encounter),
             records: \.encounters, make: { Encounter(ref: $0, source: $1) },
             key: { encounter, _, context in
@@ -80,6 +112,9 @@ enum Registry {
             },
             link: { encounter, context in
                 encounter.patient = context.patient
+                // events whose status the IG takes from the event itself (MSH[Encounter] with the
+                // Event[EncounterStatus] map: A11 cancel admit), whatever PV1 says
+                if let status = context.settings["eventEncounterStatus"] { encounter.status = status }
                 if encounter.status == nil { encounter.status = context.settings["encounterStatus"] }
                 if encounter.status == nil {
                     encounter.status =
@@ -89,6 +124,19 @@ enum Registry {
             },
             didCreate: { context, ref in context.encounter = ref },
             current: { $0.encounter })
+        mapping.converters["encounterStatus"] = Named(reads: [2, 45]) { encounter, segment, context, converters in
+            // HL7 v2-to-FHIR IG PV1[Encounter]: PV1-45 discharge date/time valued -> finished; else the
+            // patient class PV1-2 through the IG's PatientClass[EncounterStatus] map
+            guard encounter.status == nil else { return }
+            if encounter.period?.end != nil {
+                encounter.status = "finished"
+            } else if let code = segment[2].first[1].value?.uppercased(),
+                let mapped = converters.terminology.conceptMap(id: "v2-0004--encounter-status")?.translate(code)
+            {
+                encounter.status = mapped.code
+            }
+        }
+        return mapping
     }
 
     static var condition: EntityMapping<Condition> {
@@ -119,6 +167,9 @@ enum Registry {
             },
             link: { allergy, context in allergy.patient = context.patient },
             didCreate: { _, _ in }, current: { _ in nil })
+        // the allergen is what the record is: a repeated AL1 of one allergen that says the same is one
+        // allergy (reported as `duplicateRecord`), one that differs is kept under a position key
+        mapping.identity = mapping.key
         mapping.converters["allergyReaction"] = Named(reads: [4, 5]) { allergy, segment, context, _ in
             // AL1-5 reaction (ST, repeating); AL1-4 severity (table 0128) -> reaction severity.
             let severityCode = segment[4].value?.uppercased()

@@ -45,7 +45,7 @@ import Testing
         }
         #expect(keys == keys.sorted())
         #expect(keys.first?.resourceType == "Patient")
-        #expect(keys.last?.resourceType == "Provenance")
+        #expect(keys.last?.resourceType == "MessageHeader")
         #expect(Set(keys).count == keys.count)
     }
 
@@ -147,7 +147,7 @@ import Testing
         let types = JSONChecks.resources(inBundle: bundle).compactMap { $0["resourceType"]?.stringValue }
         #expect(
             types
-                == ["Linkage", "Device", "Device", "Organization", "Provenance"].sorted {
+                == ["Linkage", "Device", "Device", "Organization", "Provenance", "MessageHeader"].sorted {
                     ResourceKey(resourceType: $0, id: "") < ResourceKey(resourceType: $1, id: "")
                 })
         // Both patients live on the server: referenced by derived id, reported as unresolved.
@@ -170,7 +170,7 @@ import Testing
         #expect(references.allSatisfy { !$0.hasPrefix("urn:") && $0.contains("/") })
         let types = resources.compactMap { $0["resourceType"]?.stringValue }
         #expect(types.first == "Patient")
-        #expect(types.last == "Provenance")
+        #expect(types.last == "MessageHeader")
     }
 
     @Test func emptyRecordGivesAnEmptyBundleWithoutEntryArray() {

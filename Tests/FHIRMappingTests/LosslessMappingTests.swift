@@ -21,7 +21,8 @@ import Testing
         let allergy = try #require(resources.first { $0["resourceType"]?.stringValue == "AllergyIntolerance" })
         #expect(Array(allergy.keys.prefix(3)) == ["resourceType", "id", "extension"])
         let facility = ResourceID.derive(resourceType: "Organization", key: "sending-facility|GOOD HEALTH HOSPITAL")
-        for resource in resources where !["Provenance", "Device"].contains(resource["resourceType"]?.stringValue) {
+        for resource in resources
+        where !["Provenance", "Device", "MessageHeader"].contains(resource["resourceType"]?.stringValue) {
             guard resource["id"]?.stringValue != facility else { continue }
             #expect(Self.extensionValue(.object(resource), "record-key", "valueString") != nil)
         }

@@ -31,7 +31,12 @@ import Testing
         #expect(json["entity", 0, "role"]?.stringValue == "source")
         #expect(json["entity", 0, "what", "identifier", "value"]?.stringValue == Fixtures.document.digest)
         #expect(json["entity", 0, "what", "display"]?.stringValue == "hl7v2 message 1 of adt-a01-basic.hl7")
-        #expect(agents.map { $0["resourceType"]?.stringValue } == ["Device", "Organization", "Device"])
+        // an HL7 v2 message's MessageHeader comes with its Provenance, its sender the facility
+        #expect(
+            agents.map { $0["resourceType"]?.stringValue } == ["Device", "Organization", "Device", "MessageHeader"])
+        #expect(
+            JSON.object(agents[3])["sender", "reference"]?.stringValue == "Organization/"
+                + (agents[1]["id"]?.stringValue ?? ""))
         #expect(JSON.object(agents[0])["deviceName", 0, "name"]?.stringValue == "LABSYS")
         #expect(agents[1]["name"]?.stringValue == "GOOD HEALTH HOSPITAL")
         let whoID = json["agent", 0, "who", "reference"]?.stringValue

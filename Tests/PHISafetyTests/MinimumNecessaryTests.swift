@@ -8,8 +8,9 @@ import Testing
 
 /// `--types`, `--since` and `--until` limit what is emitted, in the Pipeline's run loop.
 struct MinimumNecessaryTests {
-    /// What every unit emits about its own source, whatever `--types` says.
-    static let provenanceTypes: Set<String> = ["Provenance", "Device", "Organization"]
+    /// What every unit emits about its own source, whatever `--types` says: the Provenance with its
+    /// agents, and for an HL7 v2 message its MessageHeader (event, sender, sending application).
+    static let provenanceTypes: Set<String> = ["Provenance", "Device", "Organization", "MessageHeader"]
 
     static func record() throws -> ClinicalRecord {
         let bytes = Array(try Data(contentsOf: Support.samples.appendingPathComponent("hl7v2/adt-a01-basic.hl7")))

@@ -77,6 +77,12 @@ public struct FHIRReader: Sendable {
                 if let owner = resource["owner"]?["reference"]?.stringValue, let target = index.position(of: owner) {
                     agents.insert(target)
                 }
+            case "MessageHeader"?:
+                // the message's header (from MSH, as the SourceDocument the Provenance carries): its
+                // sender is the sending facility, an agent like the Provenance's
+                if let sender = resource["sender"]?["reference"]?.stringValue, let target = index.position(of: sender) {
+                    agents.insert(target)
+                }
             case let type?:
                 if EntityKind(fhirResourceType: type) == nil {
                     diagnostics.append(

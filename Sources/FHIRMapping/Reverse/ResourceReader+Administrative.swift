@@ -149,6 +149,7 @@ extension ResourceReader {
         appointment.start = dateTime(o, "start", "")
         appointment.end = dateTime(o, "end", "")
         appointment.minutesDuration = int(o, "minutesDuration", "")
+        appointment.comment = text(o, "comment", "")
         for (offset, participant) in (o["participant"]?.arrayValue ?? []).enumerated() {
             guard let actor = reference(participant["actor"], "participant[\(offset)].actor") else { continue }
             switch actor.kind {

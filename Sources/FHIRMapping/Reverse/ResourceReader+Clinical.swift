@@ -165,6 +165,7 @@ extension ResourceReader {
         medication.code = concept(o["medicationCodeableConcept"], "medicationCodeableConcept")
         medication.status = text(o, "status", "") ?? ""
         medication.intent = text(o, "intent", "") ?? ""
+        medication.priority = text(o, "priority", "")
         medication.authoredOn = dateTime(o, "authoredOn", "")
         medication.requester = reference(o["requester"], "requester")
         medication.reasons = concepts(o["reasonCode"], "reasonCode")
