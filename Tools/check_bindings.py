@@ -30,16 +30,27 @@ CORE = os.path.join(HOME, "hl7.fhir.r4.core.tgz")
 
 def primitive_with_extension_only(issue, resources):
     """pyfhircheck 0.2.0 counts a required primitive that is present only as `_element` (with a
-    data-absent-reason extension and no value) as missing. R4 allows it: a primitive element may
-    carry extensions instead of a value (ele-1), which is how an unknown required value is said."""
+    data-absent-reason extension and no value) as missing, for choices too (`_occurrenceDateTime`
+    for `occurrence[x]`). R4 allows it: a primitive element may carry extensions instead of a value
+    (ele-1), which is how an unknown required value is said. (Every version of the resource among
+    the bundles checked must say it so.)"""
     if issue["code"] not in ("cardinality.min", "profile.element.cardinality.min"):
         return False
-    path = issue.get("path") or ""
-    parts = path.split(".")
-    if len(parts) != 2:
+    parts = (issue.get("path") or "").split(".")
+    versions = resources.get((issue.get("resourceType"), issue.get("resourceId")), [])
+    if len(parts) != 2 or not versions:
         return False
-    resource = resources.get((issue.get("resourceType"), issue.get("resourceId")))
-    return resource is not None and parts[1] not in resource and "_" + parts[1] in resource
+    name = parts[1]
+
+    def said_absent(resource):
+        if name.endswith("[x]"):
+            base = name[:-3]
+            values = [k for k in resource if k.startswith(base) and k[len(base):][:1].isupper()]
+            extensions = [k for k in resource if k.startswith("_" + base) and k[len(base) + 1:][:1].isupper()]
+            return bool(values or extensions)
+        return name in resource or "_" + name in resource
+
+    return all(said_absent(resource) for resource in versions)
 
 
 def separate_blood_pressure(issue, resources):
@@ -49,11 +60,11 @@ def separate_blood_pressure(issue, resources):
     into a panel with components is a mapping decision, open in issue 18)."""
     if issue["code"] != "profile.vitalsigns.magic" or "85354-9" not in (issue.get("message") or ""):
         return False
-    resource = resources.get((issue.get("resourceType"), issue.get("resourceId")))
-    if resource is None:
-        return False
-    codes = {c.get("code") for c in resource.get("code", {}).get("coding", [])}
-    return bool(codes & {"8480-6", "8462-4"}) and "component" not in resource
+    versions = resources.get((issue.get("resourceType"), issue.get("resourceId")), [])
+    return bool(versions) and all(
+        {c.get("code") for c in r.get("code", {}).get("coding", [])} & {"8480-6", "8462-4"} and "component" not in r
+        for r in versions
+    )
 
 
 def pulse_oximetry_without_2708(issue, resources):
@@ -62,9 +73,10 @@ def pulse_oximetry_without_2708(issue, resources):
     adding a code the source did not send is a terminology decision not taken yet (issue 18)."""
     if issue["code"] != "profile.vitalsigns.magic" or "2708-6" not in (issue.get("message") or ""):
         return False
-    resource = resources.get((issue.get("resourceType"), issue.get("resourceId")))
-    codes = {c.get("code") for c in (resource or {}).get("code", {}).get("coding", [])}
-    return "59408-5" in codes
+    versions = resources.get((issue.get("resourceType"), issue.get("resourceId")), [])
+    return bool(versions) and all(
+        "59408-5" in {c.get("code") for c in r.get("code", {}).get("coding", [])} for r in versions
+    )
 
 
 REVIEWED = [
@@ -95,7 +107,7 @@ def main(argv):
             for entry in bundle.get("entry", []):
                 resource = entry.get("resource")
                 if resource:
-                    resources[(resource.get("resourceType"), resource.get("id"))] = resource
+                    resources.setdefault((resource.get("resourceType"), resource.get("id")), []).append(resource)
         shutil.copyfile(CORE, os.path.join(work, "hl7.fhir.r4.core.tgz"))
         config = {
             "fhirVersion": "4.0.1",

@@ -197,6 +197,14 @@ extension RecordNormalizer {
                 if options.fillMissingDisplays { coding.display = official }
                 return nil
             }
+            if matches == true, options.replaceDisplays,
+                let spelling = CodeSystemStore.officialSpelling(of: display, concept), spelling != display
+            {
+                // the same words as the code system's, spelt otherwise (`MOTHER` for `mother`): the
+                // code system's spelling, since FHIR validators compare displays as written
+                coding.display = spelling
+                return nil
+            }
             guard options.checkDisplays, matches == false else { return nil }
             report(.displayMismatch, .information, system: concept.system, code: concept.code)
             guard options.replaceDisplays, replace else { return nil }
