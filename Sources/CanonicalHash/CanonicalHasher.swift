@@ -32,12 +32,24 @@ public enum CanonicalHasher {
     public static func digest(_ entity: any ClinicalEntity) -> RecordDigest { digest(entity, tree: FlatTree()) }
 
     /// `digest(_:)` building its tree in `tree`, scratch space reused from record to record.
-    static func digest<Entity: ClinicalEntity>(_ entity: Entity, tree: FlatTree) -> RecordDigest {
+    ///
+    /// A record's site extensions (`SiteExtension`, from a site's Z-segment map) follow its own
+    /// canonical text under a `siteExtensions` line, so the digest covers them; a record without
+    /// any hashes as it always did.
+    static func digest<Entity: ClinicalEntity>(_ entity: Entity, tree: FlatTree, site: [SiteExtension] = [])
+        -> RecordDigest
+    {
         var output = header(entity)
         let mark = output.count
         var references: [EntityRef] = []
         do {
             references = try CanonicalEncoder.writeBytes(entity, into: &output, tree: tree).filter { $0 != entity.ref }
+            if !site.isEmpty {
+                output.append(contentsOf: "siteExtensions".utf8)
+                output.append(0x0A)
+                _ = try CanonicalEncoder.writeBytes(
+                    site.map { SiteExtensionForm(url: $0.url, value: $0.value) }, into: &output, tree: tree)
+            }
         } catch {
             output.removeSubrange(mark...)
         }
@@ -68,12 +80,16 @@ public enum CanonicalHasher {
         // list by list, so that no record is copied into an `any ClinicalEntity` box
         struct Digester: EntityListVisitor {
             let tree = FlatTree()
+            let site: [EntityRef: [SiteExtension]]
             var digests: [RecordDigest] = []
             mutating func visit<Entity: ClinicalEntity>(_ entities: inout [Entity]) {
-                for entity in entities { digests.append(CanonicalHasher.digest(entity, tree: tree)) }
+                for entity in entities {
+                    digests.append(CanonicalHasher.digest(entity, tree: tree, site: site[entity.ref] ?? []))
+                }
             }
         }
-        var digester = Digester()
+        var digester = Digester(
+            site: record.siteExtensions.isEmpty ? [:] : Dictionary(grouping: record.siteExtensions, by: \.target))
         var copy = record
         copy.visitLists(&digester)
         return digester.digests
@@ -89,4 +105,10 @@ public enum CanonicalHasher {
         }
         return lowercaseHex(SHA256.hash(data: output))
     }
+}
+
+/// A site extension in canonical form: its URL and value (the record it is on is the one hashed).
+private struct SiteExtensionForm: Encodable {
+    var url: String
+    var value: SiteExtension.Value
 }

@@ -54,6 +54,9 @@ public struct ClinicalRecord: Hashable, Sendable, Codable {
     public var carePlans: [CarePlan] = []
     public var imagingStudies: [ImagingStudy] = []
     public var patientLinks: [PatientLink] = []
+    /// Values a site's map carries for fields the model has no place for, each on a record above
+    /// (see `SiteExtension`): emitted as FHIR extensions on that record's resource.
+    public var siteExtensions: [SiteExtension] = []
 
     public init(document: SourceDocument) { self.document = document }
 
@@ -144,6 +147,7 @@ extension ClinicalRecord {
         var filter = Filter(refs: refs)
         var copy = self
         copy.visitLists(&filter)
+        copy.siteExtensions.removeAll { !refs.contains($0.target) }
         return copy
     }
 }

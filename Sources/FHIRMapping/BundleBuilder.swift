@@ -135,11 +135,19 @@ public struct BundleBuilder: Sendable {
     private func emit(_ record: ClinicalRecord, mapper: FHIRMapper) -> ([Entry], [Diagnostic]) {
         var entries: [Entry] = []
         var diagnostics: [Diagnostic] = []
+        // a site's Z-segment fields, by the record they belong to (`SiteExtension`)
+        let siteExtensions = Dictionary(grouping: record.siteExtensions, by: \.target)
         func add(_ ref: EntityRef, _ mapped: consuming (JSONObject?, [Diagnostic])) {
             diagnostics += mapped.1
             if var resource = mapped.0 {
                 mapped.0 = nil  // the resource is held once, so stamping it does not copy it
                 let key = ResourceKey(resourceType: ref.kind.fhirResourceType, id: mapper.references.id(ref))
+                if let site = siteExtensions[ref] {
+                    let (extensions, found) = mapper.siteExtensions(
+                        site, location: .input(name: record.document.inputName, offset: nil))
+                    diagnostics += found
+                    resource.appendExtensions(extensions)
+                }
                 Self.stampRecordKey(&resource, ref)
                 entries.append(Entry(key: key, resource: resource))
             }

@@ -51,7 +51,7 @@ struct AnyEntityMapping {
     let converterFields: [String: Set<Int>]
     /// Binds a segment map's checked rules, named converters and mode: setters and converters are
     /// looked up here, once at load, not for every segment.
-    let bind: ([ResolvedFieldRule], [String], SegmentEntityMap.Mode) -> Runner
+    let bind: ([ResolvedFieldRule], [ResolvedFieldRule], [String], SegmentEntityMap.Mode) -> Runner
 
     init<E: ClinicalEntity>(_ mapping: EntityMapping<E>) {
         kind = E.kind
@@ -59,9 +59,10 @@ struct AnyEntityMapping {
         converterFields = mapping.converters.mapValues(\.reads).merging(mapping.multiConverters.mapValues(\.reads)) {
             $0.union($1)
         }
-        bind = { rules, names, mode in
+        bind = { rules, extensions, names, mode in
             let bound = BoundRules(
                 rules: rules.compactMap { rule in mapping.setters[rule.target].map { (rule, $0) } },
+                extensions: extensions,
                 converters: names.compactMap { mapping.converters[$0]?.body },
                 multiConverters: names.compactMap { mapping.multiConverters[$0]?.body })
             return { segment, context, converters in
@@ -74,6 +75,8 @@ struct AnyEntityMapping {
 /// A segment map's rules with their setters, and its converters, for entities of one kind.
 private struct BoundRules<E: ClinicalEntity> {
     let rules: [(ResolvedFieldRule, Setter<E>)]
+    /// Extension rules: `target` is the site's extension URL.
+    let extensions: [ResolvedFieldRule]
     let converters: [EntityMapping<E>.Converter]
     let multiConverters: [EntityMapping<E>.MultiConverter]
 
@@ -97,6 +100,7 @@ private struct BoundRules<E: ClinicalEntity> {
             var entity = context.record[keyPath: mapping.records][index]
             fill(&entity, segment, &context, v2)
             context.record[keyPath: mapping.records][index] = entity
+            attach(siteValues(segment, &context, v2), to: ref, context: &context)
             // an NTE after this segment is about the record it added to (an AIS's note is the
             // appointment's, not the record an earlier segment created)
             context.lastCreated = ref
@@ -106,7 +110,10 @@ private struct BoundRules<E: ClinicalEntity> {
             // the usual case, one record per segment: built and kept in place, never in a list
             var entity = mapping.make(EntityRef(E.kind, key: ""), location)
             fill(&entity, segment, &context, v2)
-            keep(&entity, number: nil, segment, location, mode: mode, mapping: mapping, context: &context)
+            let values = siteValues(segment, &context, v2)
+            if keep(&entity, number: nil, segment, location, mode: mode, mapping: mapping, context: &context) {
+                attach(values, to: entity.ref, context: &context)
+            }
             return
         }
         var produced: [E] = []
@@ -121,10 +128,11 @@ private struct BoundRules<E: ClinicalEntity> {
     /// records from one segment in the position key. A record whose identity is already in the
     /// message is dropped, as `duplicateRecord`, only when it is identical to the one kept (nothing
     /// of it is lost); one that differs is kept as its own record under a position key.
+    @discardableResult
     private func keep(
         _ entity: inout E, number: Int?, _ segment: HL7Segment, _ location: SourceLocation,
         mode: SegmentEntityMap.Mode, mapping: EntityMapping<E>, context: inout MappingContext
-    ) {
+    ) -> Bool {
         mapping.link(&entity, context)
         let identity = entity.ref.key.isEmpty ? mapping.identity?(entity, segment, context) : nil
         if let identity, let kept = context.record[keyPath: mapping.records].first(where: { $0.ref.key == identity }) {
@@ -133,7 +141,7 @@ private struct BoundRules<E: ClinicalEntity> {
             repeated.source = kept.source
             if repeated == kept {
                 context.diagnose(.information, .duplicateRecord, at: location)
-                return
+                return false
             }
         }
         let business = entity.ref.key.isEmpty ? identity ?? mapping.key(entity, segment, context) : entity.ref.key
@@ -146,6 +154,43 @@ private struct BoundRules<E: ClinicalEntity> {
         mapping.didCreate(&context, entity.ref)
         context.lastCreated = entity.ref
         context.extendable = mode == .create ? entity.ref : nil
+        return true
+    }
+
+    /// The values of the extension rules, as `SiteExtension` values with their URLs; what they
+    /// carry counts once a value is read.
+    private func siteValues(_ segment: HL7Segment, _ context: inout MappingContext, _ v2: V2Converters)
+        -> [(url: String, value: SiteExtension.Value)]
+    {
+        var values: [(url: String, value: SiteExtension.Value)] = []
+        for rule in extensions {
+            let field = segment[rule.field]
+            if field.isEmpty { continue }
+            let count = rule.firstOnly ? 1 : field.repetitionCount
+            for repIndex in 0..<count {
+                let repetition = repIndex == 0 ? field.first : field.repetition(repIndex + 1)
+                if repetition.isEmpty { continue }
+                let location = segment.location(field: rule.field, repetition: repIndex + 1, component: rule.component)
+                context.carried.discard()
+                if let value = v2.value(repetition, rule: rule, context: &context, location: location).flatMap(
+                    SiteExtensionValue.init)
+                {
+                    context.carried.commit()
+                    values.append((rule.target, value.value))
+                } else {
+                    context.carried.discard()
+                }
+            }
+        }
+        return values
+    }
+
+    private func attach(
+        _ values: [(url: String, value: SiteExtension.Value)], to ref: EntityRef, context: inout MappingContext
+    ) {
+        for (url, value) in values {
+            context.record.siteExtensions.append(SiteExtension(target: ref, url: url, value: value))
+        }
     }
 
     /// Applies the field rules, then the converters, to one entity.
@@ -177,6 +222,26 @@ private struct BoundRules<E: ClinicalEntity> {
         for converter in converters {
             converter(&entity, segment, &context, v2)
             context.carried.commit()
+        }
+    }
+}
+
+/// A field value an extension can hold (`SiteExtension.Value`).
+struct SiteExtensionValue {
+    /// The kinds of field value an extension takes.
+    static let kinds: Set<FieldValue.Kind> = [.text, .coding, .concept, .identifier, .dateTime, .decimal]
+
+    let value: SiteExtension.Value
+
+    init?(_ field: FieldValue) {
+        switch field {
+        case .text(let text): value = .text(text)
+        case .coding(let coding): value = .coding(coding)
+        case .concept(let concept): value = .concept(concept)
+        case .identifier(let identifier): value = .identifier(identifier)
+        case .dateTime(let dateTime): value = .dateTime(dateTime)
+        case .decimal(let decimal): value = .decimal(decimal)
+        default: return nil
         }
     }
 }

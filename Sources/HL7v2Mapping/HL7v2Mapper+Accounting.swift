@@ -144,7 +144,7 @@ extension HL7v2Mapper {
         for segment in message.segments {
             let id = segment.id
             let ignored = manifest.ignoredReasons[id]
-            let traced = traceUnused && (id == "MSH" || manifest.entities(for: id) != nil)
+            let traced = traceUnused && (id == "MSH" || (manifest.entities(for: id) ?? siteSegmentRoles(id)) != nil)
             var tracedFields: Set<Int> = []
             let code = UInt64(id.utf8.reduce(0) { $0 << 8 | UInt32($1) })
             segment.forEachElement { element in

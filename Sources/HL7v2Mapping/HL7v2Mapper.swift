@@ -68,7 +68,8 @@ public struct HL7v2Mapper: @unchecked Sendable {
                             field: rule.field, component: rule.component, target: rule.target, dataType: dataType,
                             table: rule.table, conceptMap: rule.conceptMap, use: rule.use, firstOnly: rule.firstOnly))
                 }
-                var read = Set(rules.map(\.field))
+                let extensions = try Self.resolveExtensions(produce, map: map)
+                var read = Set(rules.map(\.field)).union(extensions.map(\.field))
                 for name in produce.converters {
                     guard let fields = entity.converterFields[name] else {
                         throw MappingLoadError(
@@ -79,12 +80,53 @@ public struct HL7v2Mapper: @unchecked Sendable {
                 if map.setID { read.insert(1) }
                 fields[map.segment, default: [:]][produce.entity] = read
                 compiled[map.segment, default: [:]][produce.entity] = entity.bind(
-                    rules, produce.converters, produce.mode)
+                    rules, extensions, produce.converters, produce.mode)
             }
         }
         self.compiled = compiled
         self.fieldsRead = fields
         self.declarations = try DeclarationIndex(spec: spec)
+    }
+
+    /// The record kinds a site's Z-segment map produces, for a Z-segment the manifest does not list:
+    /// a site adds its segment with one map in its `--mappings` folder, without replacing the
+    /// shipped manifests.
+    func siteSegmentRoles(_ id: String) -> [String]? {
+        guard id.hasPrefix("Z"), let map = spec.segmentMaps[id], !map.produces.isEmpty else { return nil }
+        return map.produces.map(\.entity)
+    }
+
+    /// The extension rules of one segment map entry, checked: a known data type whose value an
+    /// extension can hold (text, code, concept, identifier, date/time, decimal) and a site URL
+    /// (`SiteExtension.isSiteURL`).
+    static func resolveExtensions(_ produce: SegmentEntityMap, map: SegmentMap) throws(MappingLoadError)
+        -> [ResolvedFieldRule]
+    {
+        var resolved: [ResolvedFieldRule] = []
+        for rule in produce.extensions {
+            guard SiteExtension.isSiteURL(rule.url) else {
+                throw MappingLoadError(
+                    file: map.file, line: rule.line,
+                    "extension url must be an absolute http(s) or urn: URL outside hl7.org/fhir and fhirbridge.dev")
+            }
+            guard let dataType = V2DataType(rawValue: rule.dataType) else {
+                throw MappingLoadError(file: map.file, line: rule.line, "unknown HL7 v2 data type '\(rule.dataType)'")
+            }
+            let kind: FieldValue.Kind =
+                rule.component == nil || [.coding, .decimal, .dateTime, .identifier].contains(dataType.valueKind)
+                ? dataType.valueKind : .text
+            guard SiteExtensionValue.kinds.contains(kind) else {
+                throw MappingLoadError(
+                    file: map.file, line: rule.line,
+                    "\(rule.dataType) gives a \(kind.rawValue), which an extension cannot hold (allowed: \(SiteExtensionValue.kinds.sorted().map(\.rawValue).joined(separator: "/")))"
+                )
+            }
+            resolved.append(
+                ResolvedFieldRule(
+                    field: rule.field, component: rule.component, target: rule.url, dataType: dataType,
+                    table: rule.table, conceptMap: nil, use: nil, firstOnly: rule.firstOnly))
+        }
+        return resolved
     }
 
     /// The message type with its structure derived from HL7 table 0354 (in `Terminology/`) when
@@ -191,7 +233,7 @@ public struct HL7v2Mapper: @unchecked Sendable {
                 context.carried.commit()
                 continue
             }
-            guard let roles = manifest.entities(for: segment.id) else {
+            guard let roles = manifest.entities(for: segment.id) ?? siteSegmentRoles(segment.id) else {
                 let kind: IssueKind = segment.id.hasPrefix("Z") ? .customSegmentNotMapped : .segmentNotMapped
                 if !manifest.ignored.contains(segment.id) || segment.id.hasPrefix("Z") {
                     context.diagnose(.information, kind, at: segment.location())

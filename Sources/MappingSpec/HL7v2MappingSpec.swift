@@ -22,6 +22,21 @@ public struct FieldRule: Sendable, Hashable {
     public var line: Int?
 }
 
+/// One extension rule of a segment map (a site's Z-segment field the canonical model has no path
+/// for): `ZPI-2: { url: "https://example.org/fhir/StructureDefinition/vip", type: CWE }`. The value
+/// becomes a FHIR extension with that URL on the record's resource.
+public struct ExtensionRule: Sendable, Hashable {
+    public var field: Int
+    public var component: Int?
+    /// The site's extension URL (checked when the mapper loads: absolute, outside HL7's namespace).
+    public var url: String
+    /// HL7 v2 data type of the field; it decides the extension's `value[x]`.
+    public var dataType: String
+    public var table: String?
+    public var firstOnly: Bool
+    public var line: Int?
+}
+
 /// What one segment produces for one kind of entity.
 public struct SegmentEntityMap: Sendable, Hashable {
     /// `create` makes a new record; `augment` adds to the current one (PD1 to the patient);
@@ -35,6 +50,8 @@ public struct SegmentEntityMap: Sendable, Hashable {
     public var converters: [String]
     public var fields: [FieldRule]
     public var line: Int?
+    /// Fields that become FHIR extensions with a site's URL (`extensions:`).
+    public var extensions: [ExtensionRule] = []
 }
 
 /// A source element declared not carried, with the reason: `PID-19: "…"` declares a whole field,
@@ -337,7 +354,7 @@ public struct HL7v2MappingSpec: Sendable {
         for (entityKey, entityNode) in try reader.mapping(try reader.required(mapping, "produces"), "produces") {
             let entity = try reader.scalar(entityKey, "entity")
             let entityMap = try reader.mapping(entityNode, entity)
-            try reader.onlyKeys(entityMap, ["mode", "converters", "fields"])
+            try reader.onlyKeys(entityMap, ["mode", "converters", "fields", "extensions"])
             let modeText = try reader.optionalString(entityMap, "mode") ?? "create"
             guard let mode = SegmentEntityMap.Mode(rawValue: modeText) else {
                 throw MappingLoadError(
@@ -376,9 +393,27 @@ public struct HL7v2MappingSpec: Sendable {
                     }
                 }
             }
+            var extensions: [ExtensionRule] = []
+            if let extensionsNode = entityMap["extensions"] {
+                for (fieldKey, ruleNode) in try reader.mapping(extensionsNode, "extensions") {
+                    let path = try reader.scalar(fieldKey, "field")
+                    let (field, component) = try parseFieldPath(
+                        path, segment: segment, file: file, line: fieldKey.mark?.line)
+                    let ruleMap = try reader.mapping(ruleNode, path)
+                    try reader.onlyKeys(ruleMap, ["url", "type", "table", "first"])
+                    extensions.append(
+                        ExtensionRule(
+                            field: field, component: component, url: try reader.string(ruleMap, "url"),
+                            dataType: try reader.string(ruleMap, "type"),
+                            table: try reader.optionalString(ruleMap, "table"),
+                            firstOnly: try reader.optionalBool(ruleMap, "first") ?? false,
+                            line: ruleNode.mark?.line ?? fieldKey.mark?.line))
+                }
+            }
             produces.append(
                 SegmentEntityMap(
-                    entity: entity, mode: mode, converters: converters, fields: fields, line: entityKey.mark?.line))
+                    entity: entity, mode: mode, converters: converters, fields: fields, line: entityKey.mark?.line,
+                    extensions: extensions))
         }
         var declared: [DeclaredElement] = []
         if let node = mapping["declared"] {

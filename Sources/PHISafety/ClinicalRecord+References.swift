@@ -21,6 +21,12 @@ extension ClinicalRecord {
             var rewriter = ReferenceRewriter(transform: transform)
             var copy = self
             copy.visitFields(&rewriter)
+            // a site extension follows its record, as the record's own ref does
+            for index in copy.siteExtensions.indices {
+                copy.siteExtensions[index].target =
+                    transform(copy.siteExtensions[index].target)
+                    ?? copy.siteExtensions[index].target
+            }
             return copy
         }
     }

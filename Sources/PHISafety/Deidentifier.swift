@@ -99,6 +99,9 @@ public struct Deidentifier: Sendable {
         pass.date(&document.recorded)
         copy.document = document
         copy.visitFields(&pass)
+        // a site's Z-segment values have no Safe Harbor role (they may be names, dates, free text):
+        // they are removed, never passed on unreviewed
+        copy.siteExtensions = []
         return copy
     }
 

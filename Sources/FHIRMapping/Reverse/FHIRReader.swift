@@ -44,6 +44,14 @@ public struct FHIRReader: Sendable {
             return read
         }
 
+        func siteExtensions(at position: Int) -> [SiteExtension] {
+            guard let ref = index.refs[position] else { return [] }
+            var reader = ResourceReader(index: index, position: position)
+            let read = reader.siteExtensions(resources[position], ref)
+            diagnostics += reader.diagnostics
+            return read
+        }
+
         var records: [ClinicalRecord] = []
         var claimed = Set<Int>()
         var agents = Set<Int>()
@@ -69,7 +77,10 @@ public struct FHIRReader: Sendable {
                         continue
                     }
                     claimed.insert(targetPosition)
-                    if let read = entity(at: targetPosition) { record.append(read) }
+                    if let read = entity(at: targetPosition) {
+                        record.append(read)
+                        record.siteExtensions += siteExtensions(at: targetPosition)
+                    }
                 }
                 diagnostics += reader.diagnostics
                 records.append(record)
@@ -106,6 +117,7 @@ public struct FHIRReader: Sendable {
             if agents.contains(position), index.resourceType(at: position) == "Organization" { continue }
             if let read = entity(at: position) {
                 rest.append(read)
+                rest.siteExtensions += siteExtensions(at: position)
                 restCount += 1
             }
         }

@@ -11,6 +11,7 @@ import Yams
 ///     volatile: [Bundle.timestamp, Resource.meta.lastUpdated]   # left out of the comparison
 ///     ordered: [Composition.section]         # arrays whose order counts, besides the built-in ones
 ///     csvProfiles: [../csv/lab-results.profile.yaml]             # tried before the bundled ones
+///     mappings: [site]                       # a site's folders laid over Mappings/ (as --mappings)
 ///     timezone: "+00:00"                     # zone for source times without one
 ///     bundleType: transaction                # transaction, batch or collection
 ///     limits: { maxMessageBytes: 131072, maxSegments: 500 }      # the engine's input limits
@@ -26,6 +27,8 @@ public struct ReplayConfiguration: Sendable, Hashable {
     public var ordered: [FHIRElementPath] = []
     /// CSV profile files, as absolute paths.
     public var csvProfiles: [String] = []
+    /// Folders laid over `Mappings/` (`--mappings`), as absolute paths, outermost file's first.
+    public var mappings: [String] = []
     public var timezone: String?
     public var bundleType: BundleType?
     /// Limits by key (`maxMessageBytes`); unset ones keep the command line's.
@@ -56,12 +59,19 @@ public struct ReplayConfiguration: Sendable, Hashable {
         func read(_ node: Node, folder: URL) throws(MappingLoadError) -> ReplayConfiguration {
             let mapping = try mapping(node, "replay.yaml")
             try onlyKeys(
-                mapping, ["ignore", "volatile", "ordered", "csvProfiles", "timezone", "bundleType", "limits", "root"])
+                mapping,
+                [
+                    "ignore", "volatile", "ordered", "csvProfiles", "mappings", "timezone", "bundleType", "limits",
+                    "root",
+                ])
             var configuration = ReplayConfiguration()
             configuration.ignore = try strings(mapping, "ignore")
             configuration.volatile = try paths(mapping, "volatile")
             configuration.ordered = try paths(mapping, "ordered")
             configuration.csvProfiles = try strings(mapping, "csvProfiles").map {
+                URL(fileURLWithPath: $0, relativeTo: folder).standardizedFileURL.path
+            }
+            configuration.mappings = try strings(mapping, "mappings").map {
                 URL(fileURLWithPath: $0, relativeTo: folder).standardizedFileURL.path
             }
             if let zone = try optionalString(mapping, "timezone") {
@@ -120,6 +130,7 @@ public struct ReplayConfiguration: Sendable, Hashable {
         merged.volatile += inner.volatile
         merged.ordered += inner.ordered
         merged.csvProfiles = inner.csvProfiles + csvProfiles
+        merged.mappings = mappings + inner.mappings
         merged.timezone = inner.timezone ?? timezone
         merged.bundleType = inner.bundleType ?? bundleType
         merged.limits.merge(inner.limits) { _, new in new }
@@ -165,6 +176,7 @@ public struct ReplayConfiguration: Sendable, Hashable {
         var configuration = base
         if let timezone { configuration.defaultZone = timezone }
         if let bundleType { configuration.bundleType = bundleType }
+        configuration.mappingsOverlays += mappings.map { URL(fileURLWithPath: $0) }
         var limits = configuration.limits
         for (key, value) in self.limits {
             switch key {

@@ -69,7 +69,7 @@ public final class ReplayRunner: @unchecked Sendable {
     /// command line's options, as `convert` loads it).
     public init(engine: Engine) {
         base = engine.configuration
-        engines[EngineKey(timezone: nil, bundleType: nil, limits: [:], csvProfiles: [])] = engine
+        engines[EngineKey(timezone: nil, bundleType: nil, limits: [:], csvProfiles: [], mappings: [])] = engine
     }
 
     struct EngineKey: Hashable {
@@ -77,13 +77,14 @@ public final class ReplayRunner: @unchecked Sendable {
         var bundleType: String?
         var limits: [String: Int]
         var csvProfiles: [String]
+        var mappings: [String]
     }
 
     /// The engine for a sample's settings.
     public func engine(for configuration: ReplayConfiguration) throws(ReplayError) -> Engine {
         let key = EngineKey(
             timezone: configuration.timezone, bundleType: configuration.bundleType?.rawValue,
-            limits: configuration.limits, csvProfiles: configuration.csvProfiles)
+            limits: configuration.limits, csvProfiles: configuration.csvProfiles, mappings: configuration.mappings)
         // held while an engine loads, so that samples replayed at once load each engine once
         lock.lock()
         defer { lock.unlock() }
