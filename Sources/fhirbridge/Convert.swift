@@ -52,12 +52,21 @@ struct Convert: ParsableCommand {
 
     @Option(
         help: """
-            Checkpoint ledger (SQLite) for delta runs: emit only records that are new or changed since the \
-            last checkpoint, report deletions, and resume a run that was killed half-way. Needs --out. \
-            One run per ledger at a time: a second run exits 74. An empty or damaged ledger file is refused \
-            (exit 74) unless --new-ledger is given.
+            Checkpoint ledger for delta runs: a SQLite file, or postgresql://USER@HOST:PORT/DB \
+            (?schema=NAME&sslmode=verify-full; password in PGPASSWORD). Emit only records that are new or \
+            changed since the last checkpoint, report deletions, and resume a run that was killed half-way. \
+            Needs --out. One run per ledger at a time (a second run exits 74), except shards \
+            (--ledger-shard). An empty or damaged ledger is refused (exit 74) unless --new-ledger is given.
             """)
     var ledger: String?
+
+    @Flag(
+        help: """
+            Run as one shard of a sharded run on a PostgreSQL ledger: join the checkpoint that \
+            'fhirbridge ledger begin' opened, beside other shards, and leave completing it (deletions, \
+            counts) to 'fhirbridge ledger complete'.
+            """)
+    var ledgerShard = false
 
     @Flag(
         help: """
@@ -86,6 +95,19 @@ struct Convert: ParsableCommand {
         if ndjson && out == nil { throw ValidationError("--ndjson needs --out.") }
         if ledger != nil && out == nil { throw ValidationError("--ledger needs --out.") }
         if newLedger && ledger == nil { throw ValidationError("--new-ledger needs --ledger.") }
+        if ledgerShard {
+            guard let ledger, case .postgres? = try? LedgerLocation.parse(ledger) else {
+                throw ValidationError("--ledger-shard needs a postgresql:// --ledger.")
+            }
+            if newLedger { throw ValidationError("--ledger-shard cannot start a new ledger (--new-ledger).") }
+        }
+        if let ledger {
+            do {
+                _ = try LedgerLocation.parse(ledger)
+            } catch {
+                throw ValidationError("--ledger: \(error).")
+            }
+        }
         if ledger != nil && ndjson {
             throw ValidationError(
                 "--ledger writes one bundle per unit (restartable); it cannot be combined with --ndjson.")
@@ -108,8 +130,8 @@ struct Convert: ParsableCommand {
         let sink = try makeSink(engine.emitter, sealingKey: sealingKey)
         let checkpoints: (any CheckpointLedger)?
         do {
-            checkpoints = try ledger.map { path throws(LedgerError) in
-                try SQLiteCheckpointLedger(path: path, startAfresh: newLedger)
+            checkpoints = try ledger.map { text throws(LedgerError) in
+                try LedgerOptions.open(text, startAfresh: newLedger, shard: ledgerShard)
             }
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
