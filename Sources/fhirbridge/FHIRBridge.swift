@@ -12,6 +12,6 @@ struct FHIRBridge: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Convert.self, Reconcile.self, Render.self, Serve.self, TerminologyCommand.self, ValidateMappings.self,
-            Bench.self, Audit.self, Decrypt.self, Replay.self, Send.self, LedgerCommand.self,
+            Bench.self, Audit.self, Decrypt.self, Replay.self, Send.self, LedgerCommand.self, ShardKeys.self,
         ])
 }
