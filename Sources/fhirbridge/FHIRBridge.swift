@@ -13,5 +13,6 @@ struct FHIRBridge: AsyncParsableCommand {
         subcommands: [
             Convert.self, Reconcile.self, Render.self, Serve.self, TerminologyCommand.self, ValidateMappings.self,
             Bench.self, Audit.self, Decrypt.self, Replay.self, Send.self, LedgerCommand.self, ShardKeys.self,
+            Rollup.self,
         ])
 }
