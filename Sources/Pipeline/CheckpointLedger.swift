@@ -28,8 +28,9 @@ import Foundation
 /// `.damaged` unless the backend is asked to start afresh.
 ///
 /// A backend receives resource names and digests only (`LedgerEntry`), never records, so it cannot
-/// store patient data. `SQLiteCheckpointLedger` is the backend today; a PostgreSQL one conforms the
-/// same way, and `LedgerContractTests` is the suite every backend must pass. Calls are synchronous
+/// store patient data. `SQLiteCheckpointLedger` (one machine) and `PostgresCheckpointLedger` (one
+/// machine, or the shards of a run on many) are the backends; `LedgerContractTests` is the suite
+/// every backend must pass. Calls are synchronous
 /// (a backend on an event loop blocks on its futures: the run loop runs on its own thread). A
 /// backend may group commits for speed; `flush`, `complete` and `close` make them durable.
 public protocol CheckpointLedger: AnyObject, Sendable {
@@ -56,6 +57,18 @@ public protocol CheckpointLedger: AnyObject, Sendable {
 
     /// Flushes and lets go of the storage (and its lock). The ledger is not used afterwards.
     func close() throws
+
+    /// The checkpoint that is open (begun and not completed), if any. Opens none.
+    func openCheckpoint() throws -> LedgerCheckpoint?
+
+    /// Whether this process completes its checkpoints. A shard of a sharded run does not: it
+    /// joins the checkpoint the driver opened, and the driver completes it once every shard is done
+    /// (`fhirbridge ledger begin` / `complete`).
+    var completesCheckpoints: Bool { get }
+}
+
+extension CheckpointLedger {
+    public var completesCheckpoints: Bool { true }
 }
 
 /// Why a ledger cannot be opened or used. Descriptions name no path and hold no record data.

@@ -42,6 +42,8 @@ public struct RunSummary: Sendable {
         /// Records whose last version in source order the target was not sent; the next run emits them.
         public var unsettled: [String] = []
 
+        public init() {}
+
         /// Counts a unit's records at their first occurrence in the checkpoint (until `complete`).
         public mutating func add(_ delta: LedgerDelta) {
             for decision in delta.decisions where decision.isFirstInCheckpoint {
@@ -51,6 +53,22 @@ public struct RunSummary: Sendable {
                 case .unchanged: unchanged += 1
                 }
             }
+        }
+
+        /// The `ledger` member of `--report` (and what `fhirbridge ledger complete` prints), or `nil`
+        /// without a checkpoint.
+        public func json() -> JSON? {
+            guard let checkpoint else { return nil }
+            var delta = JSONObject()
+            delta.append("checkpoint", .number(String(checkpoint)))
+            delta.append("startedAt", .string(startedAt ?? ""))
+            delta.append("new", .int(new))
+            delta.append("changed", .int(changed))
+            delta.append("unchanged", .int(unchanged))
+            delta.append("resumedUnits", .int(resumedUnits))
+            delta.append("deleted", .array(deleted.map { .string($0) }))
+            delta.append("unsettled", .array(unsettled.map { .string($0) }))
+            return .object(delta)
         }
 
         /// The completed checkpoint's own counts, each record once (a resumed run's earlier part too).
@@ -178,18 +196,7 @@ public struct RunSummary: Sendable {
         object.append("errors", .array(errors.map { .string($0.description) }))
         object.append("inputWarnings", .array(inputWarnings.map { .string($0) }))
         object.append("ioErrors", .array(ioErrors.map { .string($0) }))
-        if let checkpoint = ledger.checkpoint {
-            var delta = JSONObject()
-            delta.append("checkpoint", .number(String(checkpoint)))
-            delta.append("startedAt", .string(ledger.startedAt ?? ""))
-            delta.append("new", .int(ledger.new))
-            delta.append("changed", .int(ledger.changed))
-            delta.append("unchanged", .int(ledger.unchanged))
-            delta.append("resumedUnits", .int(ledger.resumedUnits))
-            delta.append("deleted", .array(ledger.deleted.map { .string($0) }))
-            delta.append("unsettled", .array(ledger.unsettled.map { .string($0) }))
-            object.append("ledger", .object(delta))
-        }
+        if let delta = ledger.json() { object.append("ledger", delta) }
         return JSONWriter(style: .pretty).bytes(.object(object))
     }
 

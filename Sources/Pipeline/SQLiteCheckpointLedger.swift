@@ -231,6 +231,13 @@ public final class SQLiteCheckpointLedger: CheckpointLedger, @unchecked Sendable
         }
     }
 
+    public func openCheckpoint() throws -> LedgerCheckpoint? {
+        try inTransaction { db -> LedgerCheckpoint? in
+            let sql = "SELECT id, startedAt FROM checkpoint WHERE completedAt IS NULL ORDER BY id DESC LIMIT 1"
+            return try Row.fetchOne(db, sql: sql).map { LedgerCheckpoint(id: $0["id"], startedAt: $0["startedAt"]) }
+        }
+    }
+
     public func isDone(inputDigest: String, in checkpoint: LedgerCheckpoint) throws -> Bool {
         try inTransaction { db in
             let statement = try db.cachedStatement(sql: "SELECT 1 FROM unit WHERE checkpoint = ? AND inputDigest = ?")

@@ -33,8 +33,20 @@ struct Convert: ParsableCommand {
     @Flag(help: "Transaction entries as conditional creates on business identifiers.")
     var conditional = false
 
-    @Flag(help: "Write NDJSON files per resource type (bulk load) instead of bundles. Needs --out.")
+    @Flag(
+        help: """
+            Write NDJSON files per resource type (bulk load) instead of bundles; without --out, NDJSON \
+            lines on standard output as units arrive (a line per resource of each unit).
+            """)
     var ndjson = false
+
+    @Option(
+        help: """
+            Write one line per record of each converted unit to this file (a path such as /dev/fd/3 \
+            works too): input name, unit number, resource name, canonical digest, tab-separated. \
+            'fhirbridge rollup' combines the files of shards into the roll-up of one run.
+            """)
+    var digests: String?
 
     @OptionGroup var source: SourceOptions
 
@@ -52,12 +64,21 @@ struct Convert: ParsableCommand {
 
     @Option(
         help: """
-            Checkpoint ledger (SQLite) for delta runs: emit only records that are new or changed since the \
-            last checkpoint, report deletions, and resume a run that was killed half-way. Needs --out. \
-            One run per ledger at a time: a second run exits 74. An empty or damaged ledger file is refused \
-            (exit 74) unless --new-ledger is given.
+            Checkpoint ledger for delta runs: a SQLite file, or postgresql://USER@HOST:PORT/DB \
+            (?schema=NAME&sslmode=verify-full; password in PGPASSWORD). Emit only records that are new or \
+            changed since the last checkpoint, report deletions, and resume a run that was killed half-way. \
+            Needs --out. One run per ledger at a time (a second run exits 74), except shards \
+            (--ledger-shard). An empty or damaged ledger is refused (exit 74) unless --new-ledger is given.
             """)
     var ledger: String?
+
+    @Flag(
+        help: """
+            Run as one shard of a sharded run on a PostgreSQL ledger: join the checkpoint that \
+            'fhirbridge ledger begin' opened, beside other shards, and leave completing it (deletions, \
+            counts) to 'fhirbridge ledger complete'.
+            """)
+    var ledgerShard = false
 
     @Flag(
         help: """
@@ -83,9 +104,24 @@ struct Convert: ParsableCommand {
 
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
-        if ndjson && out == nil { throw ValidationError("--ndjson needs --out.") }
+        if ndjson && out == nil && safety.encryption.encrypt {
+            throw ValidationError("--encrypt seals files: NDJSON on standard output needs --out to be sealed.")
+        }
         if ledger != nil && out == nil { throw ValidationError("--ledger needs --out.") }
         if newLedger && ledger == nil { throw ValidationError("--new-ledger needs --ledger.") }
+        if ledgerShard {
+            guard let ledger, case .postgres? = try? LedgerLocation.parse(ledger) else {
+                throw ValidationError("--ledger-shard needs a postgresql:// --ledger.")
+            }
+            if newLedger { throw ValidationError("--ledger-shard cannot start a new ledger (--new-ledger).") }
+        }
+        if let ledger {
+            do {
+                _ = try LedgerLocation.parse(ledger)
+            } catch {
+                throw ValidationError("--ledger: \(error).")
+            }
+        }
         if ledger != nil && ndjson {
             throw ValidationError(
                 "--ledger writes one bundle per unit (restartable); it cannot be combined with --ndjson.")
@@ -108,26 +144,41 @@ struct Convert: ParsableCommand {
         let sink = try makeSink(engine.emitter, sealingKey: sealingKey)
         let checkpoints: (any CheckpointLedger)?
         do {
-            checkpoints = try ledger.map { path throws(LedgerError) in
-                try SQLiteCheckpointLedger(path: path, startAfresh: newLedger)
+            checkpoints = try ledger.map { text throws(LedgerError) in
+                try LedgerOptions.open(text, startAfresh: newLedger, shard: ledgerShard)
             }
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw Exit.ioError
         }
         defer { try? checkpoints?.close() }
+        let digestStream: DigestStream?
+        do {
+            digestStream = try digests.map { try DigestStream(path: $0) }
+        } catch {
+            FileHandle.standardError.write(Data("error: cannot write the digests file\n".utf8))
+            throw Exit.ioError
+        }
         logger.info("run.started", metadata: ["command": "convert", "count": "\(inputs.count)"])
         let pipeline = ConversionPipeline(
             engine: engine, sink: sink, policy: policy, ledger: checkpoints, format: format, jobs: jobs)
         let summary = pipeline.run(inputs) { event in
             switch event {
             case .inputStarted(let input): progress.advance(label: input.name)
-            case .unit(let unit, _): if let error = unit.error { logger.notice("unit.failed", metadata: .error(error)) }
+            case .unit(let unit, let input):
+                if let error = unit.error { logger.notice("unit.failed", metadata: .error(error)) }
+                if let digestStream, let record = unit.record {
+                    digestStream.write(DigestRollup.lines(input: input.name, unit: unit.index, record: record))
+                }
             case .inputUnreadable(let input): logger.error("input.unreadable", metadata: ["position": "\(input.name)"])
             case .outputFailed(_, let input): logger.error("output.failed", metadata: ["position": "\(input.name)"])
             }
         }
         progress.finish()
+        if let digestStream, !digestStream.close() {
+            FileHandle.standardError.write(Data("error: cannot write the digests file\n".utf8))
+            throw Exit.ioError
+        }
         if !quiet { FileHandle.standardError.write(Data(summary.text().utf8)) }
         try writeReports(summary, sealingKey: sealingKey)
         let exitCode: Int32 = !summary.ioErrors.isEmpty ? 74 : summary.failed > 0 ? 65 : 0
@@ -163,6 +214,7 @@ struct Convert: ParsableCommand {
     /// Bundle files or NDJSON under --out, else one bundle on standard output.
     func makeSink(_ emitter: FHIREmitter, sealingKey: DataKey?) throws -> any RecordSink {
         guard let out else {
+            if ndjson { return NDJSONStreamSink(emitter: emitter) }
             return SingleBundleSink(emitter: emitter, destination: .standardOutput, sealingKey: sealingKey)
         }
         let directory = URL(fileURLWithPath: out)
@@ -207,5 +259,39 @@ extension JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return encoder
+    }
+}
+
+/// `--digests FILE`: lines buffered and written in 256 KiB pieces; a write error is kept for the end.
+final class DigestStream {
+    let handle: FileHandle
+    var buffer: [UInt8] = []
+    var failed = false
+
+    init(path: String) throws {
+        guard
+            FileManager.default.createFile(atPath: path, contents: nil) || FileManager.default.fileExists(atPath: path),
+            let handle = FileHandle(forWritingAtPath: path)
+        else { throw CocoaError(.fileWriteUnknown) }
+        try? handle.truncate(atOffset: 0)
+        self.handle = handle
+    }
+
+    func write(_ text: String) {
+        buffer += Array(text.utf8)
+        if buffer.count >= 256 * 1024 { flush() }
+    }
+
+    func flush() {
+        guard !buffer.isEmpty, !failed else { return }
+        do { try handle.write(contentsOf: buffer) } catch { failed = true }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes what is left and closes; whether every write succeeded.
+    func close() -> Bool {
+        flush()
+        try? handle.close()
+        return !failed
     }
 }

@@ -12,6 +12,7 @@ struct FHIRBridge: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Convert.self, Reconcile.self, Render.self, Serve.self, TerminologyCommand.self, ValidateMappings.self,
-            Bench.self, Audit.self, Decrypt.self, Replay.self, Send.self, Compare.self,
+            Bench.self, Audit.self, Decrypt.self, Replay.self, Send.self, Compare.self, LedgerCommand.self,
+            ShardKeys.self, Rollup.self,
         ])
 }

@@ -1,6 +1,7 @@
 import ClinicalModel
 import Foundation
 import Pipeline
+import TestSupport
 import Testing
 
 /// A ledger backend under test: how to open it on some storage (again, after a "kill"), and the
@@ -26,8 +27,11 @@ struct LedgerBackend: CustomTestStringConvertible, Sendable {
 
     var testDescription: String { name }
 
-    /// Every backend the contract runs against. A PostgreSQL backend adds itself here.
-    static let all: [LedgerBackend] = [
+    /// Every backend the contract runs against: SQLite, and PostgreSQL when a server is there
+    /// (`PostgresServer`; without one `postgresServerIsThere` notes the skip, or fails under CI).
+    static let all: [LedgerBackend] = [sqlite] + (PostgresServer.isAvailable ? [postgres] : [])
+
+    static let sqlite =
         LedgerBackend(
             name: "SQLite",
             open: { try SQLiteCheckpointLedger(path: $0.appendingPathComponent("ledger.db").path) },
@@ -51,7 +55,50 @@ struct LedgerBackend: CustomTestStringConvertible, Sendable {
                 try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
                     .flatMap { Array(try Data(contentsOf: folder.appendingPathComponent($0))) }
             })
-    ]
+
+    /// A schema per storage folder, on the test server.
+    static let postgres = LedgerBackend(
+        name: "PostgreSQL",
+        open: { try PostgresCheckpointLedger(try address($0)) },
+        openAfresh: { try PostgresCheckpointLedger(try address($0), startAfresh: true) },
+        damage: { folder, damage in
+            let server = try #require(PostgresServer.require())
+            let schema = schemaName(folder)
+            var sql = "DROP SCHEMA \(schema) CASCADE; CREATE SCHEMA \(schema);"
+            if damage == .overwritten {
+                sql += " CREATE TABLE \(schema).notes (id int PRIMARY KEY, body bytea); "
+                sql += "INSERT INTO \(schema).notes SELECT g, sha256(g::text::bytea) FROM generate_series(1, 64) g;"
+            }
+            #expect(try server.psql(sql).status == 0)
+        },
+        storedBytes: { folder in
+            let server = try #require(PostgresServer.require())
+            return Array(try server.dump(schema: schemaName(folder)).utf8)
+        })
+
+    /// `t_` and 16 hex digits of a hash of the folder's path.
+    static func schemaName(_ folder: URL) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in folder.path.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return "t_" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    static func address(_ folder: URL) throws -> PostgresLedgerAddress {
+        let server = try #require(PostgresServer.require())
+        guard case .postgres(let address) = try LedgerLocation.parse(server.url(schema: schemaName(folder))) else {
+            throw PostgresServer.Failure(description: "not a PostgreSQL URL")
+        }
+        return address
+    }
+}
+
+/// The PostgreSQL backend runs the contract only when a server is there: this says so (a note
+/// locally, a failure under CI).
+@Test func postgresServerIsThere() {
+    _ = PostgresServer.require()
 }
 
 /// The contract every `CheckpointLedger` backend must pass: new, changed and unchanged records;
