@@ -24,7 +24,12 @@ extension DocumentReader {
         for custodian in xpath.nodes(
             "cda:custodian/cda:assignedCustodian/cda:representedCustodianOrganization", from: root)
         {
-            organization(custodian)
+            let ref = organization(custodian)
+            if documentCustodian == nil { documentCustodian = ref }
+        }
+        if let authenticator = root.child("legalAuthenticator") {
+            legalAuthenticator = practitioner(authenticator.child("assignedEntity"))
+            if legalAuthenticator != nil { legalAuthenticationTime = dateTime(authenticator.child("time")) }
         }
         for entity in xpath.nodes(
             "cda:legalAuthenticator/cda:assignedEntity | cda:authenticator/cda:assignedEntity"

@@ -54,6 +54,7 @@ public struct ClinicalRecord: Hashable, Sendable, Codable {
     public var carePlans: [CarePlan] = []
     public var imagingStudies: [ImagingStudy] = []
     public var patientLinks: [PatientLink] = []
+    public var compositions: [Composition] = []
 
     public init(document: SourceDocument) { self.document = document }
 
@@ -80,6 +81,7 @@ public struct ClinicalRecord: Hashable, Sendable, Codable {
         visitor.visit(&carePlans)
         visitor.visit(&imagingStudies)
         visitor.visit(&patientLinks)
+        visitor.visit(&compositions)
     }
 
     /// Passes every field of every record to `visitor` by role, record by record in `EntityKind` order

@@ -27,7 +27,11 @@ struct Convert: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output folder (created if missing).")
     var out: String?
 
-    @Option(help: "Bundle type: transaction, batch or collection.")
+    @Option(
+        help: """
+            Bundle type: transaction, batch, collection, or document (one FHIR document per C-CDA document, \
+            Composition first; needs --out).
+            """)
     var bundleType: BundleType = .transaction
 
     @Flag(help: "Transaction entries as conditional creates on business identifiers.")
@@ -86,6 +90,11 @@ struct Convert: ParsableCommand {
         if ndjson && out == nil { throw ValidationError("--ndjson needs --out.") }
         if ledger != nil && out == nil { throw ValidationError("--ledger needs --out.") }
         if newLedger && ledger == nil { throw ValidationError("--new-ledger needs --ledger.") }
+        if bundleType == .document && (out == nil || ndjson || ledger != nil) {
+            throw ValidationError(
+                "--bundle-type document writes one document bundle per C-CDA document: it needs --out and "
+                    + "cannot be combined with --ndjson or --ledger.")
+        }
         if ledger != nil && ndjson {
             throw ValidationError(
                 "--ledger writes one bundle per unit (restartable); it cannot be combined with --ndjson.")
