@@ -123,6 +123,7 @@ extension DocumentReader {
             diagnose(.information, .entryNotMapped, at: element)
             declareSubtree(element, reason: entryIgnoredReason(element, kind))
         case .imagingStudy: readImagingStudy(element, context)
+        case .coverageActivity: readCoverageActivity(element, context)
         case .container:
             for relationship in element.children("entryRelationship") {
                 for nested in relationship.elements where nested.isCDA { readEntry(nested, context) }
