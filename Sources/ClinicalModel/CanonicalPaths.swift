@@ -238,8 +238,11 @@ public enum CanonicalPaths {
             "dose": .quantity(\.dose), "lotNumber": .text(\.lotNumber), "expirationDate": .dateTime(\.expirationDate),
             "manufacturer": .reference(\.manufacturer, to: [.organization]), "route": .concept(\.route),
             "site": .concept(\.site), "performers": .participants(\.performers, role: nil),
-            "administeringProvider": .participants(\.performers, role: "AP"),
-            "orderingProvider": .participants(\.performers, role: "OP"), "fundingSource": .concept(\.fundingSource),
+            // v2 table 0443 (provider role): R4's example binding for Immunization.performer.function
+            "administeringProvider": .participants(
+                \.performers, role: "http://terminology.hl7.org/CodeSystem/v2-0443|AP"),
+            "orderingProvider": .participants(\.performers, role: "http://terminology.hl7.org/CodeSystem/v2-0443|OP"),
+            "fundingSource": .concept(\.fundingSource),
             "note": .annotations(\.note),
         ]
     }
@@ -338,8 +341,12 @@ extension Location {
 }
 
 extension Participant {
-    /// A v3 ParticipationType role (`ATND`, `PPRF`) as a concept.
+    /// A role as a concept: a v3 ParticipationType code (`ATND`, `PPRF`), or `system|code` for a role
+    /// from another code system (`http://terminology.hl7.org/CodeSystem/v2-0443|AP`).
     public static func role(_ code: String) -> Concept {
-        Concept(Coding(system: "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", code: code))
+        if let bar = code.firstIndex(of: "|") {
+            return Concept(Coding(system: String(code[..<bar]), code: String(code[code.index(after: bar)...])))
+        }
+        return Concept(Coding(system: "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", code: code))
     }
 }

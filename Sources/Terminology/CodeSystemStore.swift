@@ -126,6 +126,14 @@ public final class CodeSystemStore: @unchecked Sendable {
         return ([concept.display].compactMap { $0 } + concept.designations).contains { displayKey($0) == key }
     }
 
+    /// The code system's own spelling of a display that matches (see `displayMatches`): the display or
+    /// designation with the same letters and digits, or `nil` when none matches.
+    static func officialSpelling(of display: String, _ concept: CodeSystemConcept) -> String? {
+        let key = displayKey(display)
+        guard !key.isEmpty else { return nil }
+        return ([concept.display].compactMap { $0 } + concept.designations).first { displayKey($0) == key }
+    }
+
     static func displayKey(_ text: String) -> String {
         if text.utf8.allSatisfy({ $0 < 0x80 }) {
             // ASCII: letters lowercased, digits kept, everything else dropped

@@ -9,7 +9,8 @@ public import ClinicalModel
 ///     var report = TerminologyReport()
 ///     report.add(diagnostics)
 ///
-/// Nothing is dropped: a code the tables do not know keeps its system and is reported; a source display
+/// Nothing is dropped: a code the tables do not know keeps its system and is reported (a code missing
+/// from a complete HL7 v2 table moves to that table's local system, `…:HL70277-local`); a source display
 /// that disagrees with an authoritative code system is kept as the concept's text when the concept has
 /// none. Diagnostics carry the system and code (terminology, not patient data) and never a display.
 ///
@@ -134,6 +135,16 @@ extension RecordNormalizer {
             return replaced
         }
 
+        /// The local system for a site value of an HL7 v2 table: `urn:fhirbridge:v2-coding-system:HL70277-local`
+        /// for a code that THO's complete `v2-0277` lacks. HL7 v2 lets sites extend their tables, but FHIR
+        /// cannot call such a code a `v2-0277` code; the local system keeps the code and says which table
+        /// the source used.
+        static func localTableSystem(_ uri: String) -> String? {
+            let prefix = "http://terminology.hl7.org/CodeSystem/v2-"
+            guard uri.hasPrefix(prefix) else { return nil }
+            return CodingSystemURN.uri(forName: "HL7" + uri.dropFirst(prefix.count) + "-local")
+        }
+
         /// `coding(_:inConcept:)` without the cache.
         private mutating func normalizeCoding(_ coding: inout Coding, inConcept: Bool) -> String? {
             guard let code = coding.code?.trimmingWhitespace(), !code.isEmpty else {
@@ -167,6 +178,7 @@ extension RecordNormalizer {
                     replace: inConcept)
             case .unknown:
                 report(.unknownCode, .warning, system: uri, code: code)
+                if let local = Self.localTableSystem(uri) { coding.system = local }
             case .notInSubset:
                 report(.unknownCode, .information, system: uri, code: code)
             case .malformed:
@@ -183,6 +195,14 @@ extension RecordNormalizer {
             guard info?.displays == .authoritative, let official = concept.display else { return nil }
             guard let display = coding.display, !display.trimmingWhitespace().isEmpty else {
                 if options.fillMissingDisplays { coding.display = official }
+                return nil
+            }
+            if matches == true, options.replaceDisplays,
+                let spelling = CodeSystemStore.officialSpelling(of: display, concept), spelling != display
+            {
+                // the same words as the code system's, spelt otherwise (`MOTHER` for `mother`): the
+                // code system's spelling, since FHIR validators compare displays as written
+                coding.display = spelling
                 return nil
             }
             guard options.checkDisplays, matches == false else { return nil }

@@ -92,6 +92,25 @@ struct RecordNormalizerTests {
         #expect(concept.codings.first?.display == "High")
     }
 
+    @Test func aDisplaySpeltOtherwiseTakesTheCodeSystemsSpelling() throws {
+        let (concept, diagnostics) = try normalizer().normalize(
+            Concept(codings: [Coding(system: "HL70078", code: "H", display: "HIGH")]))
+        #expect(concept.codings.first?.display == "High")
+        #expect(concept.text == nil)
+        #expect(diagnostics.isEmpty)
+    }
+
+    @Test func aCodeMissingFromACompleteV2TableMovesToTheTablesLocalSystem() throws {
+        let (concept, diagnostics) = try normalizer().normalize(
+            Concept(codings: [Coding(system: "HL70078", code: "QQ"), Coding(system: "HL70078", code: "H")]))
+        #expect(
+            concept.codings.prefix(2).map(\.system) == [
+                "urn:fhirbridge:v2-coding-system:HL70078-local", "http://terminology.hl7.org/CodeSystem/v2-0078",
+            ])
+        #expect(concept.codings.first?.code == "QQ")
+        #expect(diagnostics.map(\.kind) == [.unknownCode])
+    }
+
     @Test func unknownCodesPassThroughAndAreReported() throws {
         let source = Concept(codings: [
             Coding(system: "I10", code: "E11.99"),  // not in ICD-10-CM
