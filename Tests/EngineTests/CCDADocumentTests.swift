@@ -172,4 +172,65 @@ struct CCDADocumentTests {
         let (status, output) = try Support.validate(folder: folder)
         #expect(status == 0, "\(output.prefix(4000))")
     }
+
+    /// The document with a payers section whose Policy Activity is a Coverage.
+    static let textWithPayers = text.replacingOccurrences(
+        of: "</structuredBody>",
+        with: """
+            <component><section><templateId root="2.16.840.1.113883.10.20.22.2.18" extension="2015-08-01"/>
+              <code code="48768-6" codeSystem="2.16.840.1.113883.6.1"/><title>Insurance</title>
+              <text>Good Health Insurance</text>
+              <entry typeCode="DRIV"><act classCode="ACT" moodCode="EVN">
+                <templateId root="2.16.840.1.113883.10.20.22.4.60" extension="2015-08-01"/>
+                <id root="1fe2cdd0-7aad-11db-9fe1-0800200c9a66"/>
+                <code code="48768-6" codeSystem="2.16.840.1.113883.6.1"/><statusCode code="completed"/>
+                <entryRelationship typeCode="COMP"><act classCode="ACT" moodCode="EVN">
+                  <templateId root="2.16.840.1.113883.10.20.22.4.61" extension="2015-08-01"/>
+                  <id root="3e676a50-7aac-11db-9fe1-0800200c9a66"/>
+                  <code code="PPO" codeSystem="2.16.840.1.113883.5.4"/><statusCode code="completed"/>
+                  <performer typeCode="PRF"><templateId root="2.16.840.1.113883.10.20.22.4.87"/>
+                    <assignedEntity><id root="2.16.840.1.113883.19"/>
+                      <representedOrganization><name>Good Health Insurance</name></representedOrganization>
+                    </assignedEntity></performer>
+                  <participant typeCode="COV"><templateId root="2.16.840.1.113883.10.20.22.4.89"/>
+                    <time><low value="20110101"/></time>
+                    <participantRole classCode="PAT"><id root="2.16.840.1.113883.19" extension="1138345"/>
+                      <code code="SELF" codeSystem="2.16.840.1.113883.5.111" displayName="Self"/>
+                    </participantRole></participant>
+                </act></entryRelationship>
+              </act></entry>
+            </section></component>
+            </structuredBody>
+            """)
+
+    /// ORACLES.md item 2: the new resource types (Composition, and Coverage from a payers section)
+    /// pass the core-package binding check, in our own document and in FHIR-Converter's documents
+    /// that have a payers section (whose other resources' findings are not this test's).
+    @Test func compositionAndCoveragePassTheCoreBindingCheck() throws {
+        guard CoreBindingCheck.isAvailable() else { return }
+        let folder = try Support.temporaryFolder("document-bindings")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let own = try #require(
+            Support.engine.convert(Array(Self.textWithPayers.utf8), inputName: "doc18.xml").first?.record)
+        #expect(own.compositions.count == 1 && own.coverages.count == 1)
+        var records = [own]
+        for name in ["C-CDA_R2-1_CCD.xml.ccda", "Transfer_Summary.ccda"] {
+            records += try Support.convert(TestCorpus.url("fhir-converter/ccda/" + name)).compactMap(\.record)
+        }
+        #expect(records.map(\.coverages.count).reduce(0, +) == 3)
+        var urls: [URL] = []
+        for (offset, record) in records.enumerated() {
+            let (bundle, _) = BundleBuilder().bundle([record], type: .document)
+            let url = folder.appendingPathComponent("document-\(offset).json")
+            try Data(JSONWriter(style: .pretty).bytes(.object(bundle))).write(to: url)
+            urls.append(url)
+        }
+        let ownOutcome = try CoreBindingCheck.check([urls[0]])
+        #expect(ownOutcome.errors.isEmpty, "\(ownOutcome.errors.joined(separator: "\n"))")
+        #expect(ownOutcome.status == 0, "\(ownOutcome.output.suffix(2000))")
+        let corpus = try CoreBindingCheck.check(Array(urls.dropFirst()))
+        let ours = corpus.errors.filter { $0.hasPrefix("ERROR Composition") || $0.hasPrefix("ERROR Coverage") }
+        #expect(ours.isEmpty, "\(ours.joined(separator: "\n"))")
+        #expect(corpus.output.contains("2 bundles"), "\(corpus.output.suffix(500))")
+    }
 }
