@@ -24,7 +24,12 @@ extension DocumentReader {
         for custodian in xpath.nodes(
             "cda:custodian/cda:assignedCustodian/cda:representedCustodianOrganization", from: root)
         {
-            organization(custodian)
+            let ref = organization(custodian)
+            if documentCustodian == nil { documentCustodian = ref }
+        }
+        if let authenticator = root.child("legalAuthenticator") {
+            legalAuthenticator = practitioner(authenticator.child("assignedEntity"))
+            if legalAuthenticator != nil { legalAuthenticationTime = dateTime(authenticator.child("time")) }
         }
         for entity in xpath.nodes(
             "cda:legalAuthenticator/cda:assignedEntity | cda:authenticator/cda:assignedEntity"
@@ -164,10 +169,23 @@ extension DocumentReader {
 
     /// An encounter code: a v3 ActCode (`AMB`, `IMP`, `EMER`) is the encounter class, anything
     /// else (CPT, SNOMED CT) its type; an ActCode translation also gives the class.
+    ///
+    /// The class is a bare Coding (FHIR `Encounter.class`), which has no text to keep a label in: its
+    /// display is the ActCode code system's (`IMP` → "inpatient encounter"), not the source's
+    /// `@displayName` ("Inpatient"), which is reported as `displayMismatch` when it differs. A code
+    /// the code system does not know keeps no display rather than the source's label.
     func applyEncounterCode(_ code: Concept?, to encounter: inout Encounter) {
         guard var code else { return }
         if let actCode = code.codings.first(where: { $0.system == Self.v3ActCode }) {
-            encounter.patientClass = actCode
+            var patientClass = actCode
+            let official = actCode.code.flatMap { terminology.codeSystems.display(system: Self.v3ActCode, code: $0) }
+            // reported with its code only when the code system knows it (terminology, not patient data)
+            if let official, let display = actCode.display, display != official {
+                diagnose(
+                    .information, .displayMismatch, at: encounter.source, system: Self.v3ActCode, code: actCode.code)
+            }
+            patientClass.display = official
+            encounter.patientClass = patientClass
             code.codings.removeAll { $0 == actCode }
         }
         if !code.isEmpty { encounter.type.append(code) }

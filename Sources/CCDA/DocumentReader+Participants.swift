@@ -26,6 +26,12 @@ extension DocumentReader {
         practitioner.telecom = telecoms(of: assigned)
         practitioner.addresses = addresses(of: assigned)
         if let code = concept(assigned, "code") { practitioner.qualifications.append(code) }
+        // a person with only null-flavoured parts (`<name nullFlavor="NI"/>`, no id) is nobody: no
+        // Practitioner holding nothing but an id
+        guard
+            !practitioner.identifiers.isEmpty || !practitioner.names.isEmpty || !practitioner.telecom.isEmpty
+                || !practitioner.addresses.isEmpty || !practitioner.qualifications.isEmpty
+        else { return nil }
         let key =
             identifierKey(practitioner.identifiers)
             ?? practitioner.names.first.map { name in
@@ -75,8 +81,18 @@ extension DocumentReader {
         organization.identifiers = identifiers(of: node)
         organization.name = node.children("name").lazy.compactMap(\.normalizedText).first
         guard !organization.identifiers.isEmpty || organization.name != nil else { return nil }
-        organization.telecom = telecoms(of: node)
-        organization.addresses = addresses(of: node)
+        // org-3 and org-2: an organization's telecom and address are never of use `home`; a source
+        // `HP`/`H` there names the organization's own contact, which FHIR calls `work`
+        organization.telecom = telecoms(of: node).map { point in
+            var point = point
+            if point.use == "home" { point.use = "work" }
+            return point
+        }
+        organization.addresses = addresses(of: node).map { address in
+            var address = address
+            if address.use == "home" { address.use = "work" }
+            return address
+        }
         let key = identifierKey(organization.identifiers) ?? organization.name.map { "name|" + $0 } ?? positionKey(node)
         return upsert(organization, to: \.organizations, key: key) { existing, new in
             if existing.name == nil { existing.name = new.name }

@@ -14,13 +14,21 @@ struct SectionContext {
 /// to entry readers by templateId, or a `nonXMLBody`.
 extension DocumentReader {
     func readBody(_ root: XMLNode) {
+        var sections: [DocumentSection] = []
         if let body = xpath.nodes("cda:component/cda:structuredBody", from: root).first {
-            for section in xpath.nodes("cda:component/cda:section", from: body) { readSection(section) }
+            for section in xpath.nodes("cda:component/cda:section", from: body) {
+                sections.append(readSection(section))
+            }
         } else if let body = xpath.nodes("cda:component/cda:nonXMLBody", from: root).first {
+            sectionEntries.append([])
             readNonXMLBody(body, root: root)
+            var section = DocumentSection()
+            section.entries = sectionEntries.removeLast()
+            if !section.entries.isEmpty { sections.append(section) }
         } else {
             diagnose(.information, .emptyDocumentBody, at: root)
         }
+        readComposition(root, sections: sections)
     }
 
     /// The section's kind: its first templateId root that `templates.yaml` lists, else its code.
@@ -32,7 +40,10 @@ extension DocumentReader {
         return nil
     }
 
-    func readSection(_ section: XMLNode) {
+    /// Reads a section's entries (and its subsections) into records, and returns the section as
+    /// the Composition holds it: title, code, the records its entries became, and its narrative
+    /// when they became none.
+    func readSection(_ section: XMLNode) -> DocumentSection {
         let kind = sectionKind(section)
         let context = SectionContext(kind: kind, node: section, serial: beginSection(), encounter: nil)
         // a subsection is accounted for itself, whatever its parent was
@@ -40,6 +51,7 @@ extension DocumentReader {
         if kind != .narrative, let text = section.child("text") {
             declareSubtree(text, reason: Self.sectionNarrativeReason)
         }
+        sectionEntries.append([])
         switch kind {
         case nil:
             diagnose(.information, .sectionNotRecognised, at: section)
@@ -55,9 +67,15 @@ extension DocumentReader {
         default:
             readEntries(section, context)
         }
-        for component in section.children("component") {
-            if let subsection = component.child("section") { readSection(subsection) }
+        var result = DocumentSection(title: section.child("title")?.normalizedText, code: concept(section, "code"))
+        result.entries = sectionEntries.removeLast()
+        if result.entries.isEmpty, let text = section.child("text") {
+            result.text = NarrativeText.render(text)
         }
+        for component in section.children("component") {
+            if let subsection = component.child("section") { result.sections.append(readSection(subsection)) }
+        }
+        return result
     }
 
     func readEntries(_ section: XMLNode, _ context: SectionContext) {
@@ -105,6 +123,7 @@ extension DocumentReader {
             diagnose(.information, .entryNotMapped, at: element)
             declareSubtree(element, reason: entryIgnoredReason(element, kind))
         case .imagingStudy: readImagingStudy(element, context)
+        case .coverageActivity: readCoverageActivity(element, context)
         case .container:
             for relationship in element.children("entryRelationship") {
                 for nested in relationship.elements where nested.isCDA { readEntry(nested, context) }

@@ -21,6 +21,14 @@ final class DocumentReader {
     var documentEncounter: EntityRef?
     /// Practitioners who authored the document.
     var documentAuthors: [EntityRef] = []
+    /// The custodian organization and the legal authenticator (with the signing time), for the
+    /// Composition.
+    var documentCustodian: EntityRef?
+    var legalAuthenticator: EntityRef?
+    var legalAuthenticationTime: ClinicalDateTime?
+    /// The records added while each open section's entries are read, innermost last: what the
+    /// section's `Composition.section.entry` references.
+    var sectionEntries: [[EntityRef]] = []
     /// Narrative elements by `@ID`, built on first use.
     lazy var narrative = NarrativeIndex(document)
     /// Code system URIs by OID (documents repeat a handful of OIDs thousands of times).
@@ -147,6 +155,7 @@ final class DocumentReader {
             firstWins || Self.isIdentical(record[keyPath: path][index], entity)
         {
             diagnose(.information, .duplicateRecord, at: node)
+            noteSectionEntry(base)
             return base
         }
         var entity = entity
@@ -155,7 +164,14 @@ final class DocumentReader {
         if entity.source == nil { entity.source = node.location }
         positions[entity.ref] = record[keyPath: path].count
         record[keyPath: path].append(entity)
+        noteSectionEntry(entity.ref)
         return entity.ref
+    }
+
+    /// Adds a record to the innermost open section's entries (once).
+    func noteSectionEntry(_ ref: EntityRef) {
+        guard let last = sectionEntries.indices.last, !sectionEntries[last].contains(ref) else { return }
+        sectionEntries[last].append(ref)
     }
 
     /// Whether `new` has the canonical form of `existing` once it takes the existing record's

@@ -54,6 +54,7 @@ public struct ClinicalRecord: Hashable, Sendable, Codable {
     public var carePlans: [CarePlan] = []
     public var imagingStudies: [ImagingStudy] = []
     public var patientLinks: [PatientLink] = []
+    public var compositions: [Composition] = []
     /// Values a site's map carries for fields the model has no place for, each on a record above
     /// (see `SiteExtension`): emitted as FHIR extensions on that record's resource.
     public var siteExtensions: [SiteExtension] = []
@@ -83,6 +84,7 @@ public struct ClinicalRecord: Hashable, Sendable, Codable {
         visitor.visit(&carePlans)
         visitor.visit(&imagingStudies)
         visitor.visit(&patientLinks)
+        visitor.visit(&compositions)
     }
 
     /// Passes every field of every record to `visitor` by role, record by record in `EntityKind` order

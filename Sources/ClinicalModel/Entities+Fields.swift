@@ -405,7 +405,38 @@ extension ImagingStudy {
     }
 }
 
+extension Composition {
+    public var subject: EntityRef? { patient }
+    public var clinicalDate: ClinicalDateTime? { date }
+
+    @inlinable public mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor) {
+        visitor.record(&ref, at: source)
+        visitor.identifiers(&identifiers)
+        visitor.reference(&patient)
+        visitor.reference(&encounter)
+        visitor.concept(&type)
+        visitor.date(&date)
+        visitor.references(&authors)
+        visitor.freeText(&title)
+        visitor.reference(&custodian)
+        visitor.reference(&legalAuthenticator)
+        visitor.date(&legalAuthenticationTime)
+        for index in sections.indices { sections[index].visitFields(&visitor) }
+    }
+}
+
 // MARK: - Parts
+
+extension DocumentSection {
+    /// The title and narrative as free text, the code, the entries, then the subsections.
+    @inlinable public mutating func visitFields<Visitor: EntityFieldVisitor>(_ visitor: inout Visitor) {
+        visitor.freeText(&title)
+        visitor.concept(&code)
+        visitor.freeText(&text)
+        visitor.references(&entries)
+        for index in sections.indices { sections[index].visitFields(&visitor) }
+    }
+}
 
 extension Participant {
     /// The role, the participant and the period.

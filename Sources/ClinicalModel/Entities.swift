@@ -593,3 +593,58 @@ public struct ImagingStudy: ClinicalEntity {
         self.source = source
     }
 }
+
+/// A section of a clinical document (a C-CDA `section`), emitted as a `Composition.section`: its
+/// title and code, the records its entries became, its subsections, and its narrative where no
+/// entry carries it.
+public struct DocumentSection: Hashable, Sendable, Codable {
+    public var title: String?
+    /// The kind of section (a LOINC section code).
+    public var code: Concept?
+    /// The section's narrative as plain text lines (see the C-CDA reader's `NarrativeText`), kept
+    /// only when the section's entries gave no record: otherwise the entries carry what it says.
+    public var text: String?
+    /// The records the section's entries became, in reading order.
+    public var entries: [EntityRef] = []
+    public var sections: [DocumentSection] = []
+
+    public init(title: String? = nil, code: Concept? = nil, text: String? = nil) {
+        self.title = title
+        self.code = code
+        self.text = text
+    }
+
+    /// Whether the section holds nothing but its title and code.
+    public var isEmpty: Bool { text == nil && entries.isEmpty && sections.isEmpty }
+}
+
+/// A clinical document as a whole (a C-CDA `ClinicalDocument`), emitted as a Composition: its
+/// type, date, authors, custodian and legal authenticator, and its sections, each referencing the
+/// records its entries became.
+public struct Composition: ClinicalEntity {
+    public static let kind = EntityKind.composition
+    public var ref: EntityRef
+    public var source: SourceLocation?
+    public var patient: EntityRef?
+    public var encounter: EntityRef?
+    /// The document's id (`ClinicalDocument/id`); FHIR allows one.
+    public var identifiers: [Identifier] = []
+    /// FHIR composition-status.
+    public var status: String = "final"
+    public var type: Concept?
+    public var date: ClinicalDateTime?
+    public var authors: [EntityRef] = []
+    public var title: String?
+    /// v3 Confidentiality code (`N`, `R`, `V`…).
+    public var confidentiality: String?
+    public var custodian: EntityRef?
+    /// The legal authenticator (an attester in `legal` mode) and when they signed.
+    public var legalAuthenticator: EntityRef?
+    public var legalAuthenticationTime: ClinicalDateTime?
+    public var sections: [DocumentSection] = []
+
+    public init(ref: EntityRef, source: SourceLocation? = nil) {
+        self.ref = ref
+        self.source = source
+    }
+}

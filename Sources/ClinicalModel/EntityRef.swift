@@ -5,6 +5,7 @@ public enum EntityKind: String, Hashable, Sendable, Codable, CaseIterable, Compa
     case serviceRequest, specimen, observation, diagnosticReport, document, appointment, coverage
     case carePlan, imagingStudy
     case patientLink
+    case composition
 
     public static func < (lhs: EntityKind, rhs: EntityKind) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

@@ -213,6 +213,9 @@ extension IssueKind {
     public static let noUnits = IssueKind(rawValue: "noUnits")
     /// A patient class with no v3 ActCode.
     public static let unmappedEncounterClass = IssueKind(rawValue: "unmappedEncounterClass")
+    /// A `document` bundle asked for a unit that has not exactly one Composition (an HL7 v2 message,
+    /// a CSV patient): the unit is written as a `collection` bundle instead.
+    public static let notADocument = IssueKind(rawValue: "notADocument")
     /// A reference to a resource the bundle does not hold.
     public static let unresolvedReference = IssueKind(rawValue: "unresolvedReference")
     /// A FHIR element the reverse mapping does not read.

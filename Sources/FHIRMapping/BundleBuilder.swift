@@ -2,8 +2,14 @@ import ClinicalModel
 import FHIRR4
 
 /// The Bundle.type values fhirbridge writes (http://hl7.org/fhir/R4/valueset-bundle-type.html).
+///
+/// `document` is one C-CDA document as a FHIR document: the Composition first, then every resource
+/// it and its sections reference, no `request`s (see `BundleBuilder.bundle(_:type:conditional:)`).
 public enum BundleType: String, Hashable, Sendable, CaseIterable {
-    case transaction, batch, collection
+    case transaction, batch, collection, document
+
+    /// Whether entries carry a `request` (transaction and batch).
+    public var hasRequests: Bool { self == .transaction || self == .batch }
 }
 
 /// Turns canonical records into FHIR R4 Bundles or NDJSON resources, deterministically: no clock,
@@ -25,9 +31,16 @@ public struct BundleBuilder: Sendable {
     ///     `ifNoneExist: identifier=<system>|<value>`, instead of `PUT Type/id`.
     /// - Returns: the Bundle and every diagnostic, once each, in record order.
     /// - Complexity: O(n log n) in the number of resources.
+    ///
+    /// A `document` bundle is made of one record holding one Composition (one C-CDA document): the
+    /// Composition's entry comes first (bdl-11), `identifier` is the Composition's (else the
+    /// bundle's own id as a `urn:uuid`, bdl-9) and `timestamp` its date when that is an instant
+    /// (bdl-10). Records that are not one document are written as a `collection` and reported as
+    /// `notADocument`.
     public func bundle(_ records: [ClinicalRecord], type: BundleType, conditional: Bool = false)
         -> (JSONObject, [Diagnostic])
     {
+        if type == .document { return document(records) }
         let scheme = ReferenceScheme(present: Self.presentRefs(records), localURN: type != .batch)
         let (entries, diagnostics) = emit(records, scheme: scheme)
         let bundleKey =
@@ -47,10 +60,48 @@ public struct BundleBuilder: Sendable {
         var element = ElementBuilder()
         element.set("fullUrl", .string("urn:uuid:" + entry.key.id))
         element.set("resource", .object(entry.resource))
-        if type != .collection {
+        if type.hasRequests {
             element.set("request", Self.request(entry, conditional: conditional))
         }
         return element.json
+    }
+
+    /// The `document` bundle of `bundle(_:type:conditional:)`.
+    func document(_ records: [ClinicalRecord]) -> (JSONObject, [Diagnostic]) {
+        let compositions = records.flatMap(\.compositions)
+        guard records.count == 1, compositions.count == 1, let composition = compositions.first else {
+            var (bundle, diagnostics) = self.bundle(records, type: .collection)
+            let location = records.first.map { SourceLocation.input(name: $0.document.inputName, offset: nil) }
+            diagnostics.insert(Diagnostic(.warning, .notADocument, at: location), at: 0)
+            return (bundle, diagnostics)
+        }
+        let scheme = ReferenceScheme(present: Self.presentRefs(records), localURN: true)
+        var (entries, diagnostics) = emit(records, scheme: scheme)
+        let compositionKey = ResourceKey(resourceType: "Composition", id: scheme.id(composition.ref))
+        if let index = entries.firstIndex(where: { $0.key == compositionKey }) {
+            entries.insert(entries.remove(at: index), at: 0)
+        }
+        let bundleKey = ["document"] + records.map { FHIRMapper.provenanceID($0.document) }
+        let id = ResourceID.derive(resourceType: "Bundle", key: bundleKey.joined(separator: "|"))
+        var bundle = ElementBuilder(resourceType: "Bundle", id: id)
+        var identifier = ElementBuilder()
+        if let first = composition.identifiers.first, let system = first.system, first.value.hasContent {
+            identifier.set("system", .string(system))
+            identifier.set("value", .string(first.value))
+        } else {
+            identifier.set("system", .string("urn:ietf:rfc:3986"))
+            identifier.set("value", .string("urn:uuid:" + id))
+        }
+        bundle.set("identifier", identifier.json)
+        bundle.set("type", .string(BundleType.document.rawValue))
+        if let date = composition.date, let instant = FHIRTemporal.instant(date) {
+            bundle.set("timestamp", .string(instant))
+        } else {
+            diagnostics.append(
+                Diagnostic(.warning, .missingRequiredElement, at: composition.source, code: "Bundle.timestamp"))
+        }
+        bundle.set("entry", entries.map { Self.element($0, type: .document, conditional: false) })
+        return (bundle.object, diagnostics)
     }
 
     /// One record's entries of a bundle of many records, for writing such a bundle a record at a
@@ -180,6 +231,7 @@ public struct BundleBuilder: Sendable {
         for value in record.carePlans { add(value.ref, mapper.carePlan(value)) }
         for value in record.imagingStudies { add(value.ref, mapper.imagingStudy(value)) }
         for value in record.patientLinks { add(value.ref, mapper.linkage(value)) }
+        for value in record.compositions { add(value.ref, mapper.composition(value)) }
 
         let (provenance, found) = mapper.provenance(record.document, orderedTargets: entries.map(\.key))
         diagnostics += found

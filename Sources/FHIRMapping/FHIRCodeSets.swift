@@ -132,6 +132,8 @@ extension FHIRCodeSet {
             "proposed", "pending", "booked", "arrived", "fulfilled", "cancelled", "noshow", "entered-in-error",
             "checked-in", "waitlist",
         ])
+    static let confidentiality = FHIRCodeSet(
+        "http://terminology.hl7.org/CodeSystem/v3-Confidentiality", ["U", "L", "M", "N", "R", "V"])
     static let coverageStatus = FHIRCodeSet(fhir + "fm-status", ["active", "cancelled", "draft", "entered-in-error"])
     static let carePlanIntent = FHIRCodeSet(fhir + "request-intent", ["proposal", "plan", "order", "option"])
     static let imagingStudyStatus = FHIRCodeSet(
@@ -154,6 +156,7 @@ enum FHIRURL {
     static let provenanceParticipantType = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
     static let coverageClass = "http://terminology.hl7.org/CodeSystem/coverage-class"
     static let snomed = "http://snomed.info/sct"
+    static let listEmptyReason = "http://terminology.hl7.org/CodeSystem/list-empty-reason"
 
     /// Extensions defined by fhirbridge (see FHIRMapping.docc/Documentation.md).
     static let fhirbridge = "http://fhirbridge.dev/fhir/StructureDefinition/"

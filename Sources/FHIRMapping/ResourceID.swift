@@ -122,6 +122,7 @@ extension EntityKind {
         case .carePlan: "CarePlan"
         case .imagingStudy: "ImagingStudy"
         case .patientLink: "Linkage"
+        case .composition: "Composition"
         }
     }
 }

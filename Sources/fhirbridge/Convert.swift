@@ -27,7 +27,11 @@ struct Convert: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output folder (created if missing).")
     var out: String?
 
-    @Option(help: "Bundle type: transaction, batch or collection.")
+    @Option(
+        help: """
+            Bundle type: transaction, batch, collection, or document (one FHIR document per C-CDA document, \
+            Composition first; needs --out).
+            """)
     var bundleType: BundleType = .transaction
 
     @Flag(help: "Transaction entries as conditional creates on business identifiers.")
@@ -109,6 +113,11 @@ struct Convert: ParsableCommand {
         }
         if ledger != nil && out == nil { throw ValidationError("--ledger needs --out.") }
         if newLedger && ledger == nil { throw ValidationError("--new-ledger needs --ledger.") }
+        if bundleType == .document && (out == nil || ndjson || ledger != nil) {
+            throw ValidationError(
+                "--bundle-type document writes one document bundle per C-CDA document: it needs --out and "
+                    + "cannot be combined with --ndjson or --ledger.")
+        }
         if ledgerShard {
             guard let ledger, case .postgres? = try? LedgerLocation.parse(ledger) else {
                 throw ValidationError("--ledger-shard needs a postgresql:// --ledger.")

@@ -94,6 +94,10 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(httpPort) else { throw ValidationError("--http-port must be 0 to 65535.") }
+        if bundleType == .document {
+            throw ValidationError(
+                "--bundle-type document is for convert --out: serve writes transaction, batch or collection.")
+        }
         guard (0...65535).contains(mllpPort) else { throw ValidationError("--mllp-port must be 0 to 65535.") }
         if encryption.encrypt && out == nil { throw ValidationError("--encrypt needs --out.") }
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together.") }

@@ -96,9 +96,9 @@ struct MappingLoadTests {
     }
 
     @Test func accountRuleThatIsNotAnElementPathIsAnErrorAtItsLine() throws {
-        let needle = "section/title: "
+        let needle = "section/id/@root: "
         let error = try #require(
-            try loadError("account.yaml") { $0.replacingOccurrences(of: needle, with: "section[1]/title: ") })
+            try loadError("account.yaml") { $0.replacingOccurrences(of: needle, with: "section[1]/id/@root: ") })
         #expect(error.file == "ccda/account.yaml")
         #expect(error.line == (try line(of: needle, in: "account.yaml")))
         #expect(error.message.contains("not an element path"))

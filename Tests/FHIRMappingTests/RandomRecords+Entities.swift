@@ -59,6 +59,9 @@ extension RandomRecords {
         record.carePlans = carePlans.map { carePlan($0, refs) }
         record.imagingStudies = studies.map { imagingStudy($0, refs) }
         record.patientLinks = links.map { patientLink($0, refs) }
+        // last, so the entities above are drawn as they were before compositions existed
+        let compositions = make(.composition, 0...1, &self)
+        record.compositions = compositions.map { composition($0, refs) }
         return record
     }
 
@@ -488,5 +491,36 @@ extension RandomRecords {
             source: Self.locationHere)
         link.mergedIdentifiers = identifiers()
         return link
+    }
+
+    mutating func composition(_ ref: EntityRef, _ refs: Refs) -> Composition {
+        var composition = Composition(ref: ref, source: Self.locationHere)
+        composition.patient = maybe(90) { $0.ref(refs, .patient) }
+        composition.encounter = maybe(40) { $0.ref(refs, .encounter) }
+        composition.identifiers = Array(identifiers().prefix(1))
+        composition.status = pick(["final", "preliminary", "amended", "F"])
+        composition.type = maybe(80) { $0.concept() }
+        composition.date = maybe(80) { $0.dateTime() }
+        composition.authors = self.refs(refs, .practitioner)
+        composition.title = maybe(80) { $0.text() }
+        composition.confidentiality = maybe(50) { $0.pick(["N", "R", "V", "X"]) }
+        composition.custodian = maybe(50) { $0.ref(refs, .organization) }
+        composition.legalAuthenticator = maybe(40) { $0.ref(refs, .practitioner) }
+        if composition.legalAuthenticator != nil { composition.legalAuthenticationTime = maybe(60) { $0.dateTime() } }
+        composition.sections = some(0...3) { $0.documentSection(refs, depth: 0) }
+        return composition
+    }
+
+    mutating func documentSection(_ refs: Refs, depth: Int) -> DocumentSection {
+        var section = DocumentSection(title: maybe(70) { $0.text() }, code: maybe(70) { $0.concept() })
+        section.text = maybe(40) { generator in
+            generator.some(1...3) { $0.pick(["a < b & c > d", "line", "<br/> as text", "Ünï 5 mg"]) + $0.text() }
+                .joined(separator: "\n")
+        }
+        section.entries = some(0...3) { generator in
+            generator.ref(refs, generator.pick([.condition, .observation, .document, .medication, .allergy]))
+        }
+        if depth == 0 { section.sections = some(0...2) { $0.documentSection(refs, depth: 1) } }
+        return section
     }
 }

@@ -47,7 +47,8 @@ import Testing
                 "appointments", lhs.appointments, rhs.appointments)
             ?? check("coverages", lhs.coverages, rhs.coverages) ?? check("carePlans", lhs.carePlans, rhs.carePlans)
             ?? check("imagingStudies", lhs.imagingStudies, rhs.imagingStudies)
-            ?? check("patientLinks", lhs.patientLinks, rhs.patientLinks) ?? "no difference"
+            ?? check("patientLinks", lhs.patientLinks, rhs.patientLinks)
+            ?? check("compositions", lhs.compositions, rhs.compositions) ?? "no difference"
     }
 
     @Test func randomRecordsSurviveARoundTrip() {

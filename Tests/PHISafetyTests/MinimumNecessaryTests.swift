@@ -70,7 +70,7 @@ struct MinimumNecessaryTests {
         let present = Set(records.flatMap { $0.counts.keys })
         let events: Set<EntityKind> = [
             .encounter, .condition, .allergy, .procedure, .immunization, .medication, .serviceRequest, .specimen,
-            .observation, .diagnosticReport, .document, .appointment, .carePlan, .imagingStudy,
+            .observation, .diagnosticReport, .document, .appointment, .carePlan, .imagingStudy, .composition,
         ]
         #expect(present.contains(.relatedPerson) && present.contains(.practitioner))
         let filter = try RecordFilter(types: nil, since: "2999-01-01", until: nil)

@@ -27,6 +27,8 @@ enum EntryKind: String, CaseIterable, Sendable {
     case resultOrganizer, vitalSignsOrganizer, observation
     case procedureActivity, plannedActivity, encounterActivity
     case noteActivity, instruction, imagingStudy
+    /// Coverage Activity (payers section): each Policy Activity it holds is a Coverage.
+    case coverageActivity
     /// An act that only wraps other entries (Discharge Medication): its `entryRelationship`s are read.
     case container
     /// Known and deliberately not mapped: reported as `entryNotMapped`.
@@ -42,7 +44,7 @@ enum Vocabulary: String, CaseIterable, Sendable {
     case observationStatus, diagnosticReportStatus, medicationStatus, medicationIntent, plannedIntent
     case requestStatus, procedureStatus, immunizationStatus
     case reactionSeverity, criticality, allergyType, allergyCategory, noKnownAllergy
-    case dataAbsentReason, conditionCategory, observationCategory
+    case dataAbsentReason, conditionCategory, observationCategory, coverageStatus, coverageRelationship
 
     /// The FHIR codes a target must be one of, or `nil` when any text is allowed.
     var allowedTargets: Set<String>? {
@@ -89,6 +91,8 @@ enum Vocabulary: String, CaseIterable, Sendable {
                 "unsupported", "as-text", "error", "not-a-number", "negative-infinity", "positive-infinity",
                 "not-performed", "not-permitted",
             ]
+        case .coverageStatus: ["active", "cancelled", "draft", "entered-in-error"]
+        case .coverageRelationship: ["child", "parent", "spouse", "common", "other", "self", "injured"]
         case .noKnownAllergy, .conditionCategory, .observationCategory: nil
         }
     }

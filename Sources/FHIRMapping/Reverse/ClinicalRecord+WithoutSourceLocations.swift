@@ -31,6 +31,7 @@ extension ClinicalRecord {
         clear(&record.carePlans)
         clear(&record.imagingStudies)
         clear(&record.patientLinks)
+        clear(&record.compositions)
         return record
     }
 }

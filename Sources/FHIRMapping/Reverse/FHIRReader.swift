@@ -184,6 +184,7 @@ enum ReadEntity {
     case carePlan(CarePlan)
     case imagingStudy(ImagingStudy)
     case patientLink(PatientLink)
+    case composition(Composition)
 }
 
 extension ClinicalRecord {
@@ -210,6 +211,7 @@ extension ClinicalRecord {
         case .carePlan(let value): carePlans.append(value)
         case .imagingStudy(let value): imagingStudies.append(value)
         case .patientLink(let value): patientLinks.append(value)
+        case .composition(let value): compositions.append(value)
         }
     }
 }
@@ -239,6 +241,7 @@ extension ResourceReader {
         case .carePlan: .carePlan(carePlan(o, ref))
         case .imagingStudy: .imagingStudy(imagingStudy(o, ref))
         case .patientLink: linkage(o, ref).map { .patientLink($0) }
+        case .composition: .composition(composition(o, ref))
         }
     }
 }

@@ -81,7 +81,7 @@ public struct ReplayConfiguration: Sendable, Hashable {
                 configuration.timezone = zone
             }
             if let type = try optionalString(mapping, "bundleType") {
-                guard let bundleType = BundleType(rawValue: type) else {
+                guard let bundleType = BundleType(rawValue: type), bundleType != .document else {
                     throw error(mapping["bundleType"], "bundleType must be transaction, batch or collection")
                 }
                 configuration.bundleType = bundleType
