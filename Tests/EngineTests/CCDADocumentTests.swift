@@ -214,10 +214,12 @@ struct CCDADocumentTests {
             Support.engine.convert(Array(Self.textWithPayers.utf8), inputName: "doc18.xml").first?.record)
         #expect(own.compositions.count == 1 && own.coverages.count == 1)
         var records = [own]
+        // FHIR-Converter's documents with a payers section, when the corpus is there
         for name in ["C-CDA_R2-1_CCD.xml.ccda", "Transfer_Summary.ccda"] {
-            records += try Support.convert(TestCorpus.url("fhir-converter/ccda/" + name)).compactMap(\.record)
+            guard let url = TestCorpus.optional("fhir-converter/ccda/" + name) else { continue }
+            records += try Support.convert(url).compactMap(\.record)
         }
-        #expect(records.map(\.coverages.count).reduce(0, +) == 3)
+        #expect(records.map(\.coverages.count).reduce(0, +) == (records.count == 3 ? 3 : 1))
         var urls: [URL] = []
         for (offset, record) in records.enumerated() {
             let (bundle, _) = BundleBuilder().bundle([record], type: .document)
@@ -228,6 +230,7 @@ struct CCDADocumentTests {
         let ownOutcome = try CoreBindingCheck.check([urls[0]])
         #expect(ownOutcome.errors.isEmpty, "\(ownOutcome.errors.joined(separator: "\n"))")
         #expect(ownOutcome.status == 0, "\(ownOutcome.output.suffix(2000))")
+        guard urls.count > 1 else { return }
         let corpus = try CoreBindingCheck.check(Array(urls.dropFirst()))
         let ours = corpus.errors.filter { $0.hasPrefix("ERROR Composition") || $0.hasPrefix("ERROR Coverage") }
         #expect(ours.isEmpty, "\(ours.joined(separator: "\n"))")
