@@ -33,27 +33,10 @@ public enum CoreBindingCheck {
 
     /// Checks bundle files in one pyfhircheck run (it needs several seconds to start).
     public static func check(_ bundles: [URL], timeout: Double = 600) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Repository.url("Tools/check_bindings.py").path] + bundles.map(\.path)
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "fhirbridge-bindings-\(UUID().uuidString).txt")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: output) }
-        let handle = try FileHandle(forWritingTo: output)
-        defer { try? handle.close() }
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-            return Outcome(status: -1, output: "timed out after \(timeout) s")
-        }
-        return Outcome(
-            status: process.terminationStatus, output: String(decoding: try Data(contentsOf: output), as: UTF8.self))
+        let (status, output) = try PythonPeers.runProcess(
+            "/usr/bin/env",
+            arguments: ["python3", Repository.url("Tools/check_bindings.py").path] + bundles.map(\.path),
+            timeout: timeout)
+        return Outcome(status: status, output: output)
     }
 }

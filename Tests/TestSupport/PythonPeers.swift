@@ -36,9 +36,17 @@ public enum PythonPeers {
     public static func run(_ python: String, script: String, arguments: [String], timeout: Double = 60) throws
         -> (status: Int32, output: String)
     {
+        try runProcess(python, arguments: ["-c", script] + arguments, timeout: timeout)
+    }
+
+    /// Runs a program with arguments and no input, within `timeout` seconds (then it is terminated and
+    /// the status is -1); returns its status and combined output.
+    public static func runProcess(_ executable: String, arguments: [String], timeout: Double) throws
+        -> (status: Int32, output: String)
+    {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script] + arguments
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("fhirbridge-py-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: output) }
