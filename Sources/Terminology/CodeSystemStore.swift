@@ -122,16 +122,18 @@ public final class CodeSystemStore: @unchecked Sendable {
     /// any designation.
     static func displayMatches(_ display: String, _ concept: CodeSystemConcept) -> Bool {
         let key = displayKey(display)
-        guard !key.isEmpty else { return true }
-        return ([concept.display].compactMap { $0 } + concept.designations).contains { displayKey($0) == key }
+        return key.isEmpty || spelling(matching: key, concept) != nil
     }
 
     /// The code system's own spelling of a display that matches (see `displayMatches`): the display or
     /// designation with the same letters and digits, or `nil` when none matches.
     static func officialSpelling(of display: String, _ concept: CodeSystemConcept) -> String? {
         let key = displayKey(display)
-        guard !key.isEmpty else { return nil }
-        return ([concept.display].compactMap { $0 } + concept.designations).first { displayKey($0) == key }
+        return key.isEmpty ? nil : spelling(matching: key, concept)
+    }
+
+    private static func spelling(matching key: String, _ concept: CodeSystemConcept) -> String? {
+        ([concept.display].compactMap { $0 } + concept.designations).first { displayKey($0) == key }
     }
 
     static func displayKey(_ text: String) -> String {
